@@ -1,0 +1,38 @@
+# Liaison — the recipes a newcomer needs. `just --list` shows them all.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Project-local tools (nats-server) come first on PATH for every recipe.
+export PATH := justfile_directory() + "/.tools/bin:" + env_var("PATH")
+
+# Show the recipes.
+default:
+    @just --list
+
+# Install what is not a Rust crate (nats-server 2.15) into .tools/.
+setup:
+    scripts/setup.sh
+
+# Run every test against a real nats-server and real sled databases.
+test: setup
+    cargo test --workspace --all-targets --locked
+
+# Run the whole stack locally and walk through the Meta–LG scenario.
+demo: setup
+    cargo build --release --locked -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier
+    target/release/liaison demo
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Measure the pipeline against the raw engines (`just bench --quick` for a one-minute run).
+bench *ARGS: setup
+    cargo build --release --locked -p liaison-bench -p liaison-ingest -p liaison-projection -p liaison-notifier
+    target/release/liaison-bench {{ARGS}}
+
+# Start a local nats-server with the shipped single-node configuration.
+nats: setup
+    mkdir -p data/nats
+    nats-server -c deploy/nats/single.conf

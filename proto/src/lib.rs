@@ -1,0 +1,13 @@
+//! The Liaison wire contract: every type that crosses a process boundary.
+//!
+//! Services never invent wire types of their own; they use these. The crate is pure data and
+//! pure validation — no IO — so that every service, the CLI and the tests agree on one definition.
+
+pub mod ids;
+pub mod status;
+pub mod subjects;
+pub mod time;
+
+pub use ids::{Slug, SlugError};
+pub use status::{Factuality, Status};
+pub use time::{AsOf, BusinessTime, TimeError};

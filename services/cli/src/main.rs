@@ -1,0 +1,3 @@
+//! Placeholder; see the README.
+
+fn main() {}
