@@ -74,6 +74,40 @@ impl fmt::Display for Slug {
     }
 }
 
+impl schemars::JsonSchema for Slug {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Slug".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[a-z0-9-]{1,64}$",
+            "minLength": 1,
+            "maxLength": MAX_SLUG_LEN,
+            "description": "A slug id: lowercase ASCII letters, digits and '-', 1 to 64 characters."
+        })
+    }
+}
+
+impl std::borrow::Borrow<str> for Slug {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Slug {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Slug {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 impl AsRef<str> for Slug {
     fn as_ref(&self) -> &str {
         &self.0

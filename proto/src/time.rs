@@ -29,10 +29,10 @@ pub enum BusinessTime {
 impl BusinessTime {
     /// Reads `YYYY-MM-DD` or an RFC 3339 timestamp; impossible dates (`2024-02-30`) are rejected.
     pub fn parse(s: &str) -> Result<Self, TimeError> {
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            if s.len() == 10 {
-                return Ok(Self::Date(d));
-            }
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            && s.len() == 10
+        {
+            return Ok(Self::Date(d));
         }
         DateTime::parse_from_rfc3339(s)
             .map(|t| Self::Instant(t.with_timezone(&Utc)))
@@ -45,6 +45,22 @@ impl BusinessTime {
             Self::Date(d) => d.and_time(NaiveTime::MIN).and_utc(),
             Self::Instant(t) => t,
         }
+    }
+}
+
+impl schemars::JsonSchema for BusinessTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BusinessTime".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "When a business fact happened: a date (YYYY-MM-DD) or an RFC 3339 timestamp.",
+            "anyOf": [
+                { "type": "string", "format": "date" },
+                { "type": "string", "format": "date-time" }
+            ]
+        })
     }
 }
 
