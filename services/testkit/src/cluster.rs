@@ -1,0 +1,194 @@
+//! A cluster of `nats-server`s with clustered JetStream, for tests of R3 streams and fail-over.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream;
+use tempfile::TempDir;
+
+use crate::ports::free_port;
+use crate::process::{Process, StartFailure, write_file};
+
+const START_ATTEMPTS: usize = 3;
+const CLUSTER_NAME: &str = "liaison-test";
+
+#[derive(Debug)]
+struct Node {
+    port: u16,
+    cluster_port: u16,
+    monitor_port: u16,
+    process: Option<Process>,
+}
+
+/// A cluster of real `nats-server`s on loopback ports, each with its own temporary store, with
+/// JetStream clustered over routes. Every process is killed when the value is dropped.
+#[derive(Debug)]
+pub struct NatsCluster {
+    dir: TempDir,
+    nodes: Vec<Node>,
+}
+
+impl NatsCluster {
+    /// Starts `size` nodes (3 for R3 streams) and waits until every node is healthy and a
+    /// JetStream meta leader is elected.
+    ///
+    /// Panics with the tail of a node's log when the cluster does not form.
+    pub async fn start(size: usize) -> NatsCluster {
+        assert!(size > 0, "a cluster needs at least one node");
+        let dir = tempfile::Builder::new()
+            .prefix("liaison-nats-cluster-")
+            .tempdir()
+            .expect("cannot create a temporary directory");
+        let mut cluster = NatsCluster {
+            dir,
+            nodes: Vec::new(),
+        };
+        for attempt in 1..=START_ATTEMPTS {
+            cluster.nodes = (0..size)
+                .map(|_| Node {
+                    port: free_port(),
+                    cluster_port: free_port(),
+                    monitor_port: free_port(),
+                    process: None,
+                })
+                .collect();
+            for index in 0..size {
+                cluster.spawn(index);
+            }
+            match cluster.wait_all_ready().await {
+                Ok(()) => return cluster,
+                Err((_, failure)) if failure.is_retryable() && attempt < START_ATTEMPTS => {
+                    tracing::warn!(attempt, "a cluster node exited at start; retrying");
+                    cluster.nodes.iter_mut().for_each(|n| n.process = None);
+                }
+                Err((index, failure)) => failure.panic_with_log(&cluster.log_path(index)),
+            }
+        }
+        unreachable!("the last attempt panics or returns")
+    }
+
+    /// The number of nodes.
+    pub fn size(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The client URL of node `index`.
+    pub fn url(&self, index: usize) -> String {
+        format!("nats://127.0.0.1:{}", self.nodes[index].port)
+    }
+
+    /// The client URLs of every node.
+    pub fn urls(&self) -> Vec<String> {
+        (0..self.size()).map(|i| self.url(i)).collect()
+    }
+
+    /// The JetStream store directory of node `index`.
+    pub fn store_dir(&self, index: usize) -> PathBuf {
+        self.dir.path().join(format!("n{index}/store"))
+    }
+
+    /// The log file of node `index`.
+    pub fn log_path(&self, index: usize) -> PathBuf {
+        self.dir.path().join(format!("n{index}/nats-server.log"))
+    }
+
+    /// A client that knows every node's URL, so it fails over when one is stopped.
+    pub async fn client(&self) -> async_nats::Client {
+        let addrs: Vec<async_nats::ServerAddr> = self
+            .urls()
+            .iter()
+            .map(|url| url.parse().expect("valid server URL"))
+            .collect();
+        async_nats::connect(addrs)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {:?}: {e}", self.urls()))
+    }
+
+    /// A JetStream context on a new [`client`](NatsCluster::client).
+    pub async fn jetstream(&self) -> jetstream::Context {
+        jetstream::new(self.client().await)
+    }
+
+    /// Kills node `index` (SIGKILL), keeping its store and ports.
+    pub fn stop_node(&mut self, index: usize) {
+        if let Some(process) = self.nodes[index].process.take() {
+            process.kill();
+        }
+    }
+
+    /// Starts node `index` again with its store and ports and waits until it is healthy.
+    pub async fn start_node(&mut self, index: usize) {
+        assert!(
+            self.nodes[index].process.is_none(),
+            "start_node: node {index} is running"
+        );
+        self.spawn(index);
+        if let Err(failure) = self.wait_ready(index).await {
+            failure.panic_with_log(&self.log_path(index));
+        }
+    }
+
+    fn spawn(&mut self, index: usize) {
+        let node_dir = self.dir.path().join(format!("n{index}"));
+        std::fs::create_dir_all(&node_dir).expect("cannot create node directory");
+        let config = node_dir.join("nats-server.conf");
+        write_file(&config, &self.config(index));
+        let process = Process::spawn(&config, &self.log_path(index));
+        self.nodes[index].process = Some(process);
+    }
+
+    async fn wait_all_ready(&mut self) -> Result<(), (usize, StartFailure)> {
+        for index in 0..self.size() {
+            self.wait_ready(index).await.map_err(|f| (index, f))?;
+        }
+        self.wait_meta_leader().await.map_err(|f| (0, f))
+    }
+
+    async fn wait_ready(&mut self, index: usize) -> Result<(), StartFailure> {
+        let port = self.nodes[index].monitor_port;
+        let process = self.nodes[index]
+            .process
+            .as_mut()
+            .expect("node was spawned");
+        // The full health check includes "JetStream is current with the meta leader".
+        process.wait_ready(port, "/healthz").await
+    }
+
+    /// Waits until a JetStream API request succeeds, which needs an elected meta leader.
+    async fn wait_meta_leader(&self) -> Result<(), StartFailure> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let js = self.jetstream().await;
+        loop {
+            match js.query_account().await {
+                Ok(_) => return Ok(()),
+                Err(e) if Instant::now() > deadline => {
+                    return Err(StartFailure::NotReady(format!(
+                        "no JetStream meta leader: {e}"
+                    )));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    fn config(&self, index: usize) -> String {
+        let node = &self.nodes[index];
+        let routes = self
+            .nodes
+            .iter()
+            .map(|n| format!("nats-route://127.0.0.1:{}", n.cluster_port))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "server_name: n{index}\n\
+             listen: 127.0.0.1:{port}\n\
+             http: 127.0.0.1:{monitor}\n\
+             cluster {{\n  name: {CLUSTER_NAME}\n  listen: 127.0.0.1:{cluster_port}\n  routes: [{routes}]\n}}\n\
+             jetstream {{\n  store_dir: \"{store}\"\n  sync_interval: always\n}}\n",
+            port = node.port,
+            monitor = node.monitor_port,
+            cluster_port = node.cluster_port,
+            store = self.store_dir(index).display(),
+        )
+    }
+}

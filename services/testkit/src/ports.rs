@@ -1,0 +1,15 @@
+//! Free loopback ports for test servers.
+//!
+//! The OS hands out an unused port when binding to port 0; the listener is closed right away so the
+//! server can bind it. Another process may grab the port in between, so starting a server retries
+//! with fresh ports when it fails to bind.
+
+use std::net::TcpListener;
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("no free loopback port")
+}
