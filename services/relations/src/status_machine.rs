@@ -1,0 +1,79 @@
+//! The relationship status rules of the contract, as two pure functions.
+//!
+//! [`step`] is one move of the machine; [`fold`] runs it over a pair-topic's facts in order.
+//! Everything else in the crate (incremental state, `as_of`, transitions) is built on these two,
+//! so the contract's table lives in exactly one place.
+
+use liaison_proto::Status;
+
+use crate::fact::{Effect, FactEntry};
+
+/// The status after an asserted fact with `effect` meets `current`, or `None` when it stays.
+///
+/// - `ended` sets `ended` (from any status, `none` included);
+/// - any other status effect moves to *at least* its target: it applies only when its target
+///   ranks higher than `current` (`ended` ranks 0, so after `ended` the climb starts again);
+/// - [`Effect::Other`] never moves anything.
+pub fn step(current: Status, effect: Effect) -> Option<Status> {
+    let target = effect.target()?;
+    if target == Status::Ended {
+        return (current != Status::Ended).then_some(Status::Ended);
+    }
+    (target.rank() > current.rank()).then_some(target)
+}
+
+/// The outcome of [`fold`]: the status and the fact that moved it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Folded<'a> {
+    /// The status reached.
+    pub status: Status,
+    /// The fact that moved the status to `status`; `None` while the status is `none`.
+    pub since: Option<&'a FactEntry>,
+}
+
+/// Runs [`step`] over `entries`, which must already be in [`FactEntry::order_key`] order.
+/// Facts that are not asserted are skipped.
+///
+/// `since` is the fact that *changed* the status to its final value: a later fact of equal or
+/// lower strength does not move it (a second meeting keeps the first one's date).
+pub fn fold<'a>(entries: impl IntoIterator<Item = &'a FactEntry>) -> Folded<'a> {
+    let mut folded = Folded {
+        status: Status::None,
+        since: None,
+    };
+    for entry in entries {
+        if !entry.factuality.moves_status() {
+            continue;
+        }
+        if let Some(next) = step(folded.status, entry.effect) {
+            folded = Folded {
+                status: next,
+                since: Some(entry),
+            };
+        }
+    }
+    folded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_follows_the_table() {
+        use Effect::*;
+        assert_eq!(step(Status::None, Contact), Some(Status::Contact));
+        assert_eq!(step(Status::Contact, Contact), None);
+        assert_eq!(step(Status::Active, Contact), None);
+        assert_eq!(step(Status::Contact, Agreed), Some(Status::Agreed));
+        assert_eq!(step(Status::Agreed, Active), Some(Status::Active));
+        assert_eq!(step(Status::Active, Agreed), None);
+        assert_eq!(step(Status::Active, Ended), Some(Status::Ended));
+        assert_eq!(step(Status::None, Ended), Some(Status::Ended));
+        assert_eq!(step(Status::Ended, Ended), None);
+        assert_eq!(step(Status::Ended, Contact), Some(Status::Contact));
+        for s in Status::ALL {
+            assert_eq!(step(s, Other), None);
+        }
+    }
+}
