@@ -1,0 +1,360 @@
+//! A JSON request-body extractor whose every failure is a helpful problem document.
+//!
+//! axum's own `Json` answers failures in plain text, has no nesting limit of its own and
+//! lets a huge body reach the parser. The contract needs `415` for a wrong content type,
+//! `413` for a body too large, `400` for anything that is not well-formed JSON, and
+//! never lets a bad request harm the service — so a deeply nested `[[[[…` is refused by a
+//! linear, non-recursive scan before the (recursive) parser ever sees it.
+//!
+//! Limits come from a [`JsonLimits`] request extension (`router.layer(Extension(limits))`),
+//! falling back to [`JsonLimits::default`]. [`parse_json`] applies the same checks to bytes
+//! that arrive another way (NATS request-reply).
+
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, header};
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+
+use crate::problem::{FieldError, Problem};
+
+/// The deepest nesting serde_json parses (its recursion limit of 128 admits 127 levels);
+/// our limit may not exceed it.
+pub const SERDE_JSON_MAX_DEPTH: usize = 127;
+
+/// Size and nesting limits for JSON request bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonLimits {
+    /// The largest accepted body, in bytes.
+    pub max_bytes: usize,
+    /// The deepest accepted nesting of arrays and objects (at most [`SERDE_JSON_MAX_DEPTH`]).
+    pub max_depth: usize,
+}
+
+impl JsonLimits {
+    /// The default body limit: 1 MiB.
+    pub const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
+    /// The default nesting limit: 64 levels.
+    pub const DEFAULT_MAX_DEPTH: usize = 64;
+
+    /// Limits of `max_bytes` and `max_depth`; a depth above [`SERDE_JSON_MAX_DEPTH`] is lowered to it.
+    pub fn new(max_bytes: usize, max_depth: usize) -> Self {
+        Self {
+            max_bytes,
+            max_depth: max_depth.min(SERDE_JSON_MAX_DEPTH),
+        }
+    }
+}
+
+impl Default for JsonLimits {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_MAX_BYTES, Self::DEFAULT_MAX_DEPTH)
+    }
+}
+
+/// Extracts and deserialises a JSON body into `T`, rejecting with a [`Problem`]:
+///
+/// - `415` when `Content-Type` is missing or is not `application/json` / `application/*+json`
+///   (a `charset` parameter, if any, must be UTF-8);
+/// - `413` when the body is larger than [`JsonLimits::max_bytes`];
+/// - `400` when the body is empty, not UTF-8, not well-formed JSON (with line and column)
+///   or nested deeper than [`JsonLimits::max_depth`];
+/// - `422` when it is well-formed JSON of the wrong shape for `T`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonBody<T>(pub T);
+
+/// A JSON body kept as an untyped [`serde_json::Value`], for handlers that validate it
+/// themselves; destructure it as `JsonBody(value): JsonValue`.
+pub type JsonValue = JsonBody<serde_json::Value>;
+
+impl<T, S> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let limits = req
+            .extensions()
+            .get::<JsonLimits>()
+            .copied()
+            .unwrap_or_default();
+        check_content_type(req.headers())?;
+        let bytes = read_body(req, limits.max_bytes).await?;
+        parse_json(&bytes, &limits).map(JsonBody)
+    }
+}
+
+/// Checks that `headers` declare a JSON body; otherwise a `415` problem saying what to send.
+pub fn check_content_type(headers: &HeaderMap) -> Result<(), Problem> {
+    const HINT: &str = "send `Content-Type: application/json`";
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Err(Problem::unsupported_media_type(format!(
+            "missing Content-Type; {HINT}"
+        )));
+    };
+    let Ok(value) = value.to_str() else {
+        return Err(Problem::unsupported_media_type(format!(
+            "unreadable Content-Type; {HINT}"
+        )));
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let is_json = essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    if !is_json {
+        return Err(Problem::unsupported_media_type(format!(
+            "Content-Type `{value}` is not JSON; {HINT}"
+        )));
+    }
+    for parameter in parts {
+        if let Some((name, charset)) = parameter.split_once('=')
+            && name.trim().eq_ignore_ascii_case("charset")
+        {
+            let charset = charset.trim().trim_matches('"');
+            if !charset.eq_ignore_ascii_case("utf-8") && !charset.eq_ignore_ascii_case("utf8") {
+                return Err(Problem::unsupported_media_type(format!(
+                    "charset `{charset}` is not supported; JSON must be UTF-8"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn too_large(max_bytes: usize) -> Problem {
+    Problem::payload_too_large(format!(
+        "the request body is larger than the limit of {max_bytes} bytes"
+    ))
+    .with_extension("limit_bytes", max_bytes)
+}
+
+/// Reads the body of `req`, refusing (`413`) as soon as it exceeds `max_bytes`.
+async fn read_body(req: Request, max_bytes: usize) -> Result<Vec<u8>, Problem> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_bytes as u64) {
+        return Err(too_large(max_bytes));
+    }
+    let capacity = declared.map_or(0, |n| n as usize);
+    let mut body = Vec::with_capacity(capacity);
+    let mut stream = req.into_body().into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| Problem::bad_request(format!("could not read the request body: {e}")))?;
+        if body.len() + chunk.len() > max_bytes {
+            return Err(too_large(max_bytes));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Parses `bytes` as JSON into `T` with the checks of [`JsonBody`] (all but the content type and size).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limits: &JsonLimits) -> Result<T, Problem> {
+    if bytes.len() > limits.max_bytes {
+        return Err(too_large(limits.max_bytes));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Problem::bad_request(
+            "the request body is empty; expected a JSON document",
+        ));
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let (line, column) = line_column(bytes, e.valid_up_to());
+        return Err(Problem::bad_request(format!(
+            "the request body is not valid UTF-8 (invalid byte at line {line}, column {column})"
+        ))
+        .with_extension("line", line)
+        .with_extension("column", column));
+    }
+    let max_depth = limits.max_depth.min(SERDE_JSON_MAX_DEPTH);
+    if let Some(offset) = exceeds_depth(bytes, max_depth) {
+        let (line, column) = line_column(bytes, offset);
+        return Err(Problem::bad_request(format!(
+            "JSON nested deeper than the limit of {max_depth} levels (at line {line}, column {column})"
+        ))
+        .with_extension("limit_depth", max_depth)
+        .with_extension("line", line)
+        .with_extension("column", column));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        let problem = match e.classify() {
+            Category::Data => Problem::unprocessable(vec![FieldError::new("", e.to_string())])
+                .with_detail(format!(
+                    "the JSON document does not have the expected shape: {e}"
+                )),
+            Category::Syntax | Category::Eof | Category::Io => {
+                Problem::bad_request(format!("malformed JSON: {e}"))
+            }
+        };
+        problem
+            .with_extension("line", line)
+            .with_extension("column", column)
+    })
+}
+
+/// Returns the byte offset of the first `[` or `{` that opens a level deeper than
+/// `max_depth`, scanning once without recursion (strings and escapes are skipped).
+fn exceeds_depth(bytes: &[u8], max_depth: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// 1-based line and column (in characters, as serde_json counts) of byte `offset`.
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+    use serde_json::Value;
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn accepts_json_media_types() {
+        for ok in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+            "application/json;charset=\"UTF-8\"",
+            "application/cloudevents+json",
+            "application/cloudevents-batch+json; charset=utf-8",
+        ] {
+            assert!(check_content_type(&headers(ok)).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn refuses_other_media_types() {
+        for bad in [
+            "text/plain",
+            "application/xml",
+            "text/json",
+            "application/json; charset=latin1",
+        ] {
+            let p = check_content_type(&headers(bad)).unwrap_err();
+            assert_eq!(p.status, 415, "{bad}");
+        }
+        assert!(
+            check_content_type(&HeaderMap::new())
+                .unwrap_err()
+                .detail
+                .contains("missing")
+        );
+    }
+
+    #[test]
+    fn depth_scan_ignores_brackets_in_strings() {
+        assert_eq!(exceeds_depth(br#"{"a": "[[[[[[", "b": [1]}"#, 2), None);
+        assert_eq!(exceeds_depth(br#"{"a": "\"[[[", "b": [[1]]}"#, 2), Some(21));
+        assert_eq!(exceeds_depth(b"[[[]]]", 3), None);
+        assert_eq!(exceeds_depth(b"[[[[]]]]", 3), Some(3));
+    }
+
+    #[test]
+    fn a_megabyte_of_brackets_is_refused_without_recursion() {
+        let body = vec![b'['; 1024 * 1024];
+        let limits = JsonLimits::new(2 * 1024 * 1024, 64);
+        let p = parse_json::<Value>(&body, &limits).unwrap_err();
+        assert_eq!(p.status, 400);
+        assert!(p.detail.contains("limit of 64 levels"), "{}", p.detail);
+        assert_eq!(p.extensions["column"], 65);
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        let p = parse_json::<Value>(b"{\n  \"a\": }", &JsonLimits::default()).unwrap_err();
+        assert_eq!(p.status, 400);
+        assert!(p.detail.contains("line 2 column 8"), "{}", p.detail);
+        assert_eq!(p.extensions["line"], 2);
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_bad_request() {
+        let p = parse_json::<Value>(b"{\"a\": \"\xff\"}", &JsonLimits::default()).unwrap_err();
+        assert_eq!(p.status, 400);
+        assert!(p.detail.contains("UTF-8"), "{}", p.detail);
+        assert_eq!(p.extensions["column"], 8);
+    }
+
+    #[test]
+    fn wrong_shape_is_unprocessable() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Event {
+            r#type: String,
+        }
+        let p = parse_json::<Event>(b"{\"id\": 1}", &JsonLimits::default()).unwrap_err();
+        assert_eq!(p.status, 422);
+        assert!(p.detail.contains("missing field `type`"), "{}", p.detail);
+    }
+
+    #[test]
+    fn empty_body_is_a_bad_request() {
+        let p = parse_json::<Value>(b"  \n", &JsonLimits::default()).unwrap_err();
+        assert_eq!(p.status, 400);
+        assert!(p.detail.contains("empty"));
+    }
+
+    #[test]
+    fn depth_limit_is_capped_at_serde_json_limit() {
+        assert_eq!(JsonLimits::new(10, 1000).max_depth, SERDE_JSON_MAX_DEPTH);
+        let limits = JsonLimits::new(1 << 20, 1000);
+        let deepest = format!("{}{}", "[".repeat(127), "]".repeat(127));
+        assert!(parse_json::<Value>(deepest.as_bytes(), &limits).is_ok());
+        let deeper = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        let p = parse_json::<Value>(deeper.as_bytes(), &limits).unwrap_err();
+        assert!(p.detail.contains("limit of 127 levels"), "{}", p.detail);
+    }
+}
