@@ -12,9 +12,12 @@
 //! - Every change returns a [`Transition`] of the current status; [`partnership_formed`] and
 //!   [`status_entered`] are the alert rules, [`alert_id`] the idempotent alert id.
 //! - [`Relations`] is the whole log in memory (tests, rebuilds).
+//! - [`Links`] holds the other relation kinds (supplier/customer, competitor), which have no
+//!   status machine.
 
 pub mod alert_id;
 pub mod fact;
+pub mod links;
 pub mod pair;
 pub mod pair_state;
 pub mod relations;
@@ -23,6 +26,7 @@ pub mod transition;
 
 pub use alert_id::{alert_id, alert_id_for};
 pub use fact::{Effect, Fact, FactEntry, GENERAL_TOPIC, general_topic, topics_or_general};
+pub use links::{LinkEntry, LinkFact, LinkKey, LinkState, LinkView, Links};
 pub use pair::{PairTopic, pair_topics};
 pub use pair_state::{PairTopicState, StatusView};
 pub use relations::Relations;

@@ -9,7 +9,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use liaison_proto::{AsOf, Slug};
-use serde::{Deserialize, Serialize};
 
 use crate::fact::Fact;
 use crate::pair::{PairTopic, pair_topics};
@@ -17,7 +16,9 @@ use crate::pair_state::{PairTopicState, StatusView};
 use crate::transition::Transition;
 
 /// Every pair-topic's state, with the event index and the retracted ids.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Not serializable on purpose: services store the per-key states one by one, not this.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Relations {
     states: BTreeMap<PairTopic, PairTopicState>,
     by_event: BTreeMap<String, Vec<PairTopic>>,
