@@ -1,1 +1,393 @@
-//! Work in progress.
+//! The flags and environment variables every service shares.
+//!
+//! The contract says every service reads the same settings from flags or the environment,
+//! flags winning. [`CommonArgs`] declares them once; each service `#[command(flatten)]`s it
+//! into its own CLI and supplies its own defaults for the two settings that differ per
+//! service (the data directory and the HTTP address) through [`CommonArgs::data_dir`] and
+//! [`CommonArgs::http_addr`].
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// The default NATS URL.
+pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Settings shared by every Liaison service; flatten it into the service's CLI.
+///
+/// ```
+/// use clap::Parser;
+/// use liaison_runtime::config::CommonArgs;
+///
+/// #[derive(Parser)]
+/// struct Cli {
+///     #[command(flatten)]
+///     common: CommonArgs,
+/// }
+///
+/// let cli = Cli::parse_from(["liaison-ingest", "--http-addr", "127.0.0.1:0"]);
+/// assert_eq!(cli.common.data_dir("ingest"), std::path::Path::new("./data/ingest"));
+/// ```
+#[derive(Clone, Args)]
+pub struct CommonArgs {
+    /// NATS server URL(s); a comma-separated list for a cluster.
+    #[arg(
+        long = "nats-url",
+        env = "LIAISON_NATS_URL",
+        default_value = DEFAULT_NATS_URL,
+        value_delimiter = ',',
+        value_name = "URL"
+    )]
+    pub nats_urls: Vec<String>,
+
+    /// NATS credentials file (JWT and NKey seed).
+    #[arg(
+        long,
+        env = "LIAISON_NATS_CREDS",
+        value_name = "FILE",
+        conflicts_with_all = ["nats_user", "nats_token"]
+    )]
+    pub nats_creds: Option<PathBuf>,
+
+    /// NATS user name (with --nats-password).
+    #[arg(
+        long,
+        env = "LIAISON_NATS_USER",
+        requires = "nats_password",
+        conflicts_with = "nats_token"
+    )]
+    pub nats_user: Option<String>,
+
+    /// NATS password (with --nats-user).
+    #[arg(
+        long,
+        env = "LIAISON_NATS_PASSWORD",
+        requires = "nats_user",
+        hide_env_values = true
+    )]
+    pub nats_password: Option<String>,
+
+    /// NATS authentication token.
+    #[arg(long, env = "LIAISON_NATS_TOKEN", hide_env_values = true)]
+    pub nats_token: Option<String>,
+
+    /// CA certificate (PEM) to verify the NATS server with.
+    #[arg(long, env = "LIAISON_NATS_TLS_CA", value_name = "FILE")]
+    pub nats_tls_ca: Option<PathBuf>,
+
+    /// Client certificate (PEM) for NATS mutual TLS (with --nats-tls-key).
+    #[arg(
+        long,
+        env = "LIAISON_NATS_TLS_CERT",
+        value_name = "FILE",
+        requires = "nats_tls_key"
+    )]
+    pub nats_tls_cert: Option<PathBuf>,
+
+    /// Client private key (PEM) for NATS mutual TLS (with --nats-tls-cert).
+    #[arg(
+        long,
+        env = "LIAISON_NATS_TLS_KEY",
+        value_name = "FILE",
+        requires = "nats_tls_cert"
+    )]
+    pub nats_tls_key: Option<PathBuf>,
+
+    /// Refuse to talk to NATS without TLS.
+    #[arg(long, env = "LIAISON_NATS_TLS_REQUIRED")]
+    pub nats_tls_required: bool,
+
+    /// Directory of the service's own sled database [default: ./data/<service>].
+    #[arg(long, env = "LIAISON_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Address the HTTP API listens on [default: the service's own, e.g. 127.0.0.1:7401].
+    #[arg(long, env = "LIAISON_HTTP_ADDR", value_name = "HOST:PORT")]
+    pub http_addr: Option<SocketAddr>,
+
+    /// When set, every write endpoint requires `Authorization: Bearer <token>`.
+    #[arg(long, env = "LIAISON_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+
+    /// Log format.
+    #[arg(long, env = "LIAISON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// sled page-cache size, in MiB.
+    #[arg(
+        long,
+        env = "LIAISON_SLED_CACHE_MIB",
+        default_value_t = 128,
+        value_name = "MIB"
+    )]
+    pub sled_cache_mib: u64,
+}
+
+impl CommonArgs {
+    /// The data directory: `--data-dir`, else `./data/<service>`.
+    pub fn data_dir(&self, service: &str) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".").join("data").join(service))
+    }
+
+    /// The HTTP address: `--http-addr`, else the service's `default`.
+    pub fn http_addr(&self, default: SocketAddr) -> SocketAddr {
+        self.http_addr.unwrap_or(default)
+    }
+
+    /// The API token, if one is configured (an empty value counts as none).
+    pub fn api_token(&self) -> Option<&str> {
+        self.api_token.as_deref().filter(|t| !t.is_empty())
+    }
+}
+
+fn redact(secret: &Option<String>) -> Option<&'static str> {
+    secret.as_ref().map(|_| "<redacted>")
+}
+
+impl fmt::Debug for CommonArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommonArgs")
+            .field("nats_urls", &self.nats_urls)
+            .field("nats_creds", &self.nats_creds)
+            .field("nats_user", &self.nats_user)
+            .field("nats_password", &redact(&self.nats_password))
+            .field("nats_token", &redact(&self.nats_token))
+            .field("nats_tls_ca", &self.nats_tls_ca)
+            .field("nats_tls_cert", &self.nats_tls_cert)
+            .field("nats_tls_key", &self.nats_tls_key)
+            .field("nats_tls_required", &self.nats_tls_required)
+            .field("data_dir", &self.data_dir)
+            .field("http_addr", &self.http_addr)
+            .field("api_token", &redact(&self.api_token))
+            .field("log_format", &self.log_format)
+            .field("sled_cache_mib", &self.sled_cache_mib)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        common: CommonArgs,
+    }
+
+    const VARS: &[&str] = &[
+        "LIAISON_NATS_URL",
+        "LIAISON_NATS_CREDS",
+        "LIAISON_NATS_USER",
+        "LIAISON_NATS_PASSWORD",
+        "LIAISON_NATS_TOKEN",
+        "LIAISON_NATS_TLS_CA",
+        "LIAISON_NATS_TLS_CERT",
+        "LIAISON_NATS_TLS_KEY",
+        "LIAISON_NATS_TLS_REQUIRED",
+        "LIAISON_DATA_DIR",
+        "LIAISON_HTTP_ADDR",
+        "LIAISON_API_TOKEN",
+        "LIAISON_LOG_FORMAT",
+        "LIAISON_SLED_CACHE_MIB",
+    ];
+    const CHILD_ARGS: &str = "LIAISON_CONFIG_TEST_ARGS";
+
+    /// Not a test of its own: the body of [`parse_with_env`], run in a child process.
+    #[test]
+    fn child_parse() {
+        let Ok(args) = std::env::var(CHILD_ARGS) else {
+            return;
+        };
+        let args: Vec<String> = serde_json::from_str(&args).unwrap();
+        let line = match Cli::try_parse_from(std::iter::once("liaison-test".to_owned()).chain(args))
+        {
+            Ok(cli) => format!(
+                "PARSED {}",
+                serde_json::to_string(&summary(&cli.common)).unwrap()
+            ),
+            Err(e) => format!("REFUSED {}", e.kind()),
+        };
+        println!("\n{line}");
+    }
+
+    fn summary(c: &CommonArgs) -> serde_json::Value {
+        serde_json::json!({
+            "nats_urls": c.nats_urls,
+            "nats_creds": c.nats_creds,
+            "nats_user": c.nats_user,
+            "nats_password": c.nats_password,
+            "nats_token": c.nats_token,
+            "nats_tls_ca": c.nats_tls_ca,
+            "nats_tls_cert": c.nats_tls_cert,
+            "nats_tls_key": c.nats_tls_key,
+            "nats_tls_required": c.nats_tls_required,
+            "data_dir": c.data_dir("svc"),
+            "http_addr": c.http_addr("127.0.0.1:7401".parse().unwrap()).to_string(),
+            "api_token": c.api_token(),
+            "log_format": format!("{:?}", c.log_format),
+            "sled_cache_mib": c.sled_cache_mib,
+            "debug": format!("{c:?}"),
+        })
+    }
+
+    /// Parses `args` in a child process whose environment has exactly the `LIAISON_*`
+    /// variables in `env` (the workspace forbids `unsafe`, so no `std::env::set_var` here).
+    fn parse_with_env(env: &[(&str, &str)], args: &[&str]) -> Result<serde_json::Value, String> {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+        child.args([
+            "config::tests::child_parse",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ]);
+        for var in VARS {
+            child.env_remove(var);
+        }
+        child.envs(env.iter().copied());
+        child.env(CHILD_ARGS, serde_json::to_string(args).unwrap());
+        let output = child.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        for line in stdout.lines() {
+            if let Some(json) = line.strip_prefix("PARSED ") {
+                return Ok(serde_json::from_str(json).unwrap());
+            }
+            if let Some(kind) = line.strip_prefix("REFUSED ") {
+                return Err(kind.to_owned());
+            }
+        }
+        panic!("child printed no result: {stdout}");
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse_with_env(&[], &[]).unwrap();
+        assert_eq!(c["nats_urls"], serde_json::json!([DEFAULT_NATS_URL]));
+        assert_eq!(c["data_dir"], "./data/svc");
+        assert_eq!(c["http_addr"], "127.0.0.1:7401");
+        assert_eq!(c["api_token"], serde_json::Value::Null);
+        assert_eq!(c["log_format"], "Text");
+        assert_eq!(c["sled_cache_mib"], 128);
+        assert_eq!(c["nats_tls_required"], false);
+    }
+
+    #[test]
+    fn environment_is_read() {
+        let c = parse_with_env(
+            &[
+                ("LIAISON_NATS_URL", "nats://a:4222,nats://b:4222"),
+                ("LIAISON_DATA_DIR", "/var/lib/liaison"),
+                ("LIAISON_HTTP_ADDR", "0.0.0.0:9000"),
+                ("LIAISON_API_TOKEN", "tok"),
+                ("LIAISON_LOG_FORMAT", "json"),
+                ("LIAISON_SLED_CACHE_MIB", "64"),
+                ("LIAISON_NATS_TLS_REQUIRED", "true"),
+                ("LIAISON_NATS_CREDS", "/etc/liaison/svc.creds"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            c["nats_urls"],
+            serde_json::json!(["nats://a:4222", "nats://b:4222"])
+        );
+        assert_eq!(c["data_dir"], "/var/lib/liaison");
+        assert_eq!(c["http_addr"], "0.0.0.0:9000");
+        assert_eq!(c["api_token"], "tok");
+        assert_eq!(c["log_format"], "Json");
+        assert_eq!(c["sled_cache_mib"], 64);
+        assert_eq!(c["nats_tls_required"], true);
+        assert_eq!(c["nats_creds"], "/etc/liaison/svc.creds");
+    }
+
+    #[test]
+    fn flags_win_over_environment() {
+        let c = parse_with_env(
+            &[
+                ("LIAISON_NATS_URL", "nats://env:4222"),
+                ("LIAISON_DATA_DIR", "/env"),
+                ("LIAISON_API_TOKEN", "env-token"),
+                ("LIAISON_HTTP_ADDR", "127.0.0.1:1"),
+            ],
+            &[
+                "--nats-url",
+                "nats://flag:4222",
+                "--data-dir",
+                "/flag",
+                "--api-token",
+                "flag-token",
+                "--http-addr",
+                "127.0.0.1:0",
+            ],
+        )
+        .unwrap();
+        assert_eq!(c["nats_urls"], serde_json::json!(["nats://flag:4222"]));
+        assert_eq!(c["data_dir"], "/flag");
+        assert_eq!(c["api_token"], "flag-token");
+        assert_eq!(c["http_addr"], "127.0.0.1:0");
+    }
+
+    #[test]
+    fn nats_credential_options_are_checked() {
+        let c =
+            parse_with_env(&[("LIAISON_NATS_PASSWORD", "pw")], &["--nats-user", "svc"]).unwrap();
+        assert_eq!(c["nats_user"], "svc");
+        assert_eq!(c["nats_password"], "pw");
+        // a user needs a password, creds exclude a token, a client cert needs its key
+        assert!(parse_with_env(&[], &["--nats-user", "svc"]).is_err());
+        assert!(parse_with_env(&[], &["--nats-creds", "a.creds", "--nats-token", "t"]).is_err());
+        assert!(parse_with_env(&[], &["--nats-tls-cert", "c.pem"]).is_err());
+        let c = parse_with_env(
+            &[],
+            &[
+                "--nats-tls-cert",
+                "c.pem",
+                "--nats-tls-key",
+                "k.pem",
+                "--nats-tls-ca",
+                "ca.pem",
+                "--nats-tls-required",
+            ],
+        )
+        .unwrap();
+        assert_eq!(c["nats_tls_ca"], "ca.pem");
+        assert_eq!(c["nats_tls_required"], true);
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(parse_with_env(&[], &["--http-addr", "nonsense"]).is_err());
+        assert!(parse_with_env(&[], &["--log-format", "xml"]).is_err());
+        assert!(parse_with_env(&[("LIAISON_SLED_CACHE_MIB", "lots")], &[]).is_err());
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let c = parse_with_env(
+            &[
+                ("LIAISON_NATS_PASSWORD", "hunter4"),
+                ("LIAISON_NATS_USER", "u"),
+            ],
+            &["--api-token", "hunter2"],
+        )
+        .unwrap();
+        let shown = c["debug"].as_str().unwrap();
+        assert!(!shown.contains("hunter"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+}

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::routing::post;
 use axum::{Extension, Json, Router};
+use liaison_runtime::auth::BearerAuthLayer;
 use liaison_runtime::http::{self, Check, HttpServer};
 use liaison_runtime::json_body::{JsonBody, JsonLimits, JsonValue};
 use liaison_runtime::problem::{PROBLEM_JSON, Problem};
@@ -58,6 +59,10 @@ async fn spawn_app() -> TestApp {
             axum::routing::get(|| async { Problem::unavailable("log down", Some(7)) }),
         )
         .layer(Extension(JsonLimits::new(1024, 8)));
+    let writes = Router::new()
+        .route("/write", post(|| async { "written" }))
+        .layer(BearerAuthLayer::new(Some("s3cret".to_owned())));
+    let app = app.merge(writes);
     let router = http::service_router(app, readiness);
     let server = HttpServer::build(SocketAddr::from(([127, 0, 0, 1], 0)), router)
         .await
@@ -332,4 +337,46 @@ async fn server_stops_when_shutdown_fires() {
         .await
         .expect("server stops promptly")
         .unwrap();
+}
+
+#[tokio::test]
+async fn bearer_auth_guards_wrapped_routes_only() {
+    let app = spawn_app().await;
+    let url = format!("{}/write", app.base);
+    let r = app.client.post(&url).send().await.unwrap();
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let p = problem(r, 401).await;
+    assert!(p.detail.contains("Authorization: Bearer"), "{}", p.detail);
+
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 401).await;
+
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "written");
+
+    // unwrapped routes and the ops routes stay open
+    let r = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app
+        .post("/echo", Some("application/json"), b"{}".to_vec())
+        .await;
+    assert_eq!(r.status(), 200);
 }
