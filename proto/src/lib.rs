@@ -9,9 +9,11 @@ pub mod ids;
 pub mod status;
 pub mod subjects;
 pub mod time;
+pub mod validate;
 
 pub use envelope::{ClientEvent, Envelope, StoredEvent, content_digest};
 pub use events::{EventData, EventType};
 pub use ids::{Slug, SlugError};
 pub use status::{Factuality, Status};
 pub use time::{AsOf, BusinessTime, TimeError};
+pub use validate::{FieldError, Registry, ValidationErrors, check_references, validate_submission};

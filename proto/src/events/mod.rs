@@ -53,4 +53,6 @@ pub use relation::{
     Meeting, NegotiationReported, PartnershipAnnounced, PartnershipEnded,
 };
 pub use retraction::EventRetracted;
-pub use rule::{Delivery, OrganizationsMode, RuleCreated, RuleDeleted, RuleMatch, Webhook};
+pub use rule::{
+    BUILTIN_RULES, Delivery, OrganizationsMode, RuleCreated, RuleDeleted, RuleMatch, Webhook,
+};

@@ -6,6 +6,9 @@ use crate::{Factuality, Slug, Status};
 
 use super::EventType;
 
+/// Rules that exist from the start and cannot be redefined or deleted.
+pub const BUILTIN_RULES: &[&str] = &["new-partnership"];
+
 /// How a rule's `organizations` must match an event's organizations.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema,
