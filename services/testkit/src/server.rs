@@ -1,6 +1,7 @@
 //! A single `nats-server` with JetStream, for tests.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use async_nats::jetstream;
 use tempfile::TempDir;
@@ -17,18 +18,35 @@ pub struct ServerOptions {
     /// `jetstream { sync_interval: always }`, as every shipped configuration does (the default).
     /// `false` uses the server's default periodic fsync, which is faster but not crash-safe.
     pub sync_always: bool,
+    /// `jetstream { limits { batch { timeout } } }`: how long an atomic batch (ADR-50) may go
+    /// without a message before the server abandons it; `None` keeps the server default (10 s).
+    pub batch_timeout: Option<Duration>,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { sync_always: true }
+        ServerOptions {
+            sync_always: true,
+            batch_timeout: None,
+        }
     }
 }
 
 impl ServerOptions {
     /// The server's default (periodic) fsync: for tests that write a lot and never kill the host.
     pub fn fast() -> Self {
-        ServerOptions { sync_always: false }
+        ServerOptions {
+            sync_always: false,
+            ..ServerOptions::default()
+        }
+    }
+
+    /// These options with an atomic batch timeout of `timeout` (whole seconds, at least 1).
+    pub fn with_batch_timeout(self, timeout: Duration) -> Self {
+        ServerOptions {
+            batch_timeout: Some(timeout),
+            ..self
+        }
     }
 }
 
@@ -159,11 +177,18 @@ impl NatsServer {
         } else {
             ""
         };
+        let batch = match self.options.batch_timeout {
+            Some(timeout) => format!(
+                "  limits {{\n    batch {{\n      timeout: {}s\n    }}\n  }}\n",
+                timeout.as_secs().max(1)
+            ),
+            None => String::new(),
+        };
         format!(
             "server_name: liaison-test-{port}\n\
              listen: 127.0.0.1:{port}\n\
              http: 127.0.0.1:{monitor}\n\
-             jetstream {{\n  store_dir: \"{store}\"\n{sync}}}\n",
+             jetstream {{\n  store_dir: \"{store}\"\n{sync}{batch}}}\n",
             port = self.port,
             monitor = self.monitor_port,
             store = self.store_dir().display(),
