@@ -1,0 +1,71 @@
+//! The log across a NATS crash, and on a 3-node cluster with an R3 stream.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream;
+use common::{event, log, read};
+use liaison_log::{AppendError, Appender, LogSettings, ensure_events_stream};
+use liaison_testkit::NatsCluster;
+
+#[tokio::test]
+async fn a_stopped_server_is_unreachable_at_once_and_works_again_after_restart() {
+    let (mut server, js, appender) = log().await;
+    appender.append(event(1)).await.expect("append");
+
+    server.stop();
+    let started = Instant::now();
+    // The client notices the lost connection within moments; until then an append times out.
+    let error = appender
+        .append(event(2))
+        .await
+        .expect_err("no append while the server is down");
+    assert!(error.is_unavailable(), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    // Once the client knows, it answers without waiting.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let quick = Instant::now();
+    assert!(matches!(
+        appender.append(event(2)).await,
+        Err(AppendError::Unreachable)
+    ));
+    assert!(quick.elapsed() < Duration::from_millis(100));
+
+    server.start_again().await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let appended = loop {
+        match appender.append(event(2)).await {
+            Ok(appended) => break appended,
+            Err(e) if e.is_unavailable() && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("no append after restart: {e:?}"),
+        }
+    };
+    assert_eq!(appended.sequence, 2);
+    assert_eq!(read(&js, 1, 2).await.len(), 2);
+}
+
+#[tokio::test]
+async fn an_r3_stream_on_a_cluster_appends_and_reads() {
+    let cluster = NatsCluster::start(3).await;
+    let client = cluster.client().await;
+    let js = jetstream::new(client.clone());
+    let info = ensure_events_stream(&js, &LogSettings::clustered())
+        .await
+        .expect("R3 stream");
+    assert_eq!(info.config.num_replicas, 3);
+    let appender = Appender::new(client);
+    appender.append(event(0)).await.expect("append");
+    let batch = appender
+        .append_batch((1..=10).map(event).collect())
+        .await
+        .expect("batch on R3");
+    assert_eq!(batch.last().map(|a| a.sequence), Some(11));
+    assert_eq!(read(&js, 1, 11).await.len(), 11);
+}
