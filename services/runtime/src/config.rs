@@ -154,6 +154,29 @@ impl CommonArgs {
     }
 }
 
+/// The documented defaults, ignoring flags and environment: handy for tests that build
+/// the settings of a service directly (`CommonArgs { nats_urls: vec![url], ..Default::default() }`).
+impl Default for CommonArgs {
+    fn default() -> Self {
+        Self {
+            nats_urls: vec![DEFAULT_NATS_URL.to_owned()],
+            nats_creds: None,
+            nats_user: None,
+            nats_password: None,
+            nats_token: None,
+            nats_tls_ca: None,
+            nats_tls_cert: None,
+            nats_tls_key: None,
+            nats_tls_required: false,
+            data_dir: None,
+            http_addr: None,
+            api_token: None,
+            log_format: LogFormat::Text,
+            sled_cache_mib: 128,
+        }
+    }
+}
+
 fn redact(secret: &Option<String>) -> Option<&'static str> {
     secret.as_ref().map(|_| "<redacted>")
 }
@@ -284,6 +307,13 @@ mod tests {
         assert_eq!(c["log_format"], "Text");
         assert_eq!(c["sled_cache_mib"], 128);
         assert_eq!(c["nats_tls_required"], false);
+    }
+
+    #[test]
+    fn default_matches_an_empty_command_line() {
+        let parsed = parse_with_env(&[], &[]).unwrap();
+        let default = summary(&CommonArgs::default());
+        assert_eq!(parsed, default);
     }
 
     #[test]
