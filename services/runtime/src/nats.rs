@@ -13,7 +13,7 @@ use std::time::Duration;
 use async_nats::{ConnectOptions, Event, ServerAddr};
 
 use crate::config::CommonArgs;
-use crate::http::Check;
+use crate::http::{Check, Readiness};
 
 /// The longest wait between two reconnection attempts.
 pub const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(5);
@@ -132,6 +132,14 @@ impl NatsHealth {
             }
             Event::Draining => tracing::info!(servers, "NATS connection draining"),
         }
+    }
+}
+
+/// A service whose only readiness condition is NATS can pass its health to
+/// [`crate::http::service_router`] directly.
+impl Readiness for NatsHealth {
+    fn checks(&self) -> Vec<Check> {
+        vec![self.check()]
     }
 }
 
