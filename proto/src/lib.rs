@@ -3,14 +3,17 @@
 //! Services never invent wire types of their own; they use these. The crate is pure data and
 //! pure validation — no IO — so that every service, the CLI and the tests agree on one definition.
 
+pub mod alert;
 pub mod envelope;
 pub mod events;
 pub mod ids;
+pub mod query;
 pub mod status;
 pub mod subjects;
 pub mod time;
 pub mod validate;
 
+pub use alert::{Alert, AlertEvent};
 pub use envelope::{ClientEvent, Envelope, StoredEvent, content_digest};
 pub use events::{EventData, EventType};
 pub use ids::{Slug, SlugError};

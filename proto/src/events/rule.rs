@@ -51,7 +51,9 @@ pub struct RuleMatch {
     /// Factualities that match.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub factuality: Vec<Factuality>,
-    /// Statuses whose reaching (a change of the current status into one of them) fires the rule.
+    /// Statuses watched: the rule fires when a pair's current status on a topic changes from a
+    /// status outside this set into one inside it (so `[agreed, active]` does not fire for
+    /// `agreed → active`). A late fact that leaves the current status as it was fires nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub status: Vec<Status>,
 }

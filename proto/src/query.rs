@@ -1,0 +1,282 @@
+//! Answers (and NATS request bodies) of the projection API: relationships between pairs,
+//! organization profiles, timelines.
+//!
+//! Plain serde types; the HTTP API answers them as JSON, and the NATS request-reply subjects of
+//! [`crate::subjects::query_subject`] take the `*Request` types and answer the same JSON.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::events::{OrganizationKind, Quantity};
+use crate::{BusinessTime, EventType, Factuality, Slug, Status, StoredEvent};
+
+/// A short reference to an event that shaped a relationship.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EventRef {
+    /// The event id.
+    pub id: Uuid,
+    /// Its log sequence.
+    pub sequence: u64,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// When it happened.
+    pub time: BusinessTime,
+    /// How certain it is.
+    pub factuality: Factuality,
+    /// Its summary, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// A fact that does not move the status (planned, possible, reported or negated): an upcoming
+/// meeting, a rumour, a denial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Signal {
+    /// The event.
+    #[serde(flatten)]
+    pub event: EventRef,
+    /// The status the event would move the pair to if it were asserted, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_reach: Option<Status>,
+}
+
+/// The relationship of a pair on one topic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RelationshipView {
+    /// The pair, sorted.
+    pub organizations: [Slug; 2],
+    /// The topic.
+    pub topic: Slug,
+    /// The current status (as of the query's `as_of`).
+    pub status: Status,
+    /// Business time of the event that brought the current status; absent for `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<BusinessTime>,
+    /// The asserted events that shaped it, in time order.
+    #[serde(default)]
+    pub events: Vec<EventRef>,
+    /// Events that did not move it (planned, rumoured, denied), in time order.
+    #[serde(default)]
+    pub signals: Vec<Signal>,
+}
+
+/// Every topic of a pair (`GET /v1/relationships/{a}/{b}` without `topic`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PairView {
+    /// The pair, sorted.
+    pub organizations: [Slug; 2],
+    /// One entry per topic with facts.
+    pub topics: Vec<RelationshipView>,
+}
+
+/// The answer of `GET /v1/relationships?org=&topic=&status=`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RelationshipList {
+    /// The matching relationships.
+    pub relationships: Vec<RelationshipView>,
+}
+
+/// A person working at an organization, in its profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PersonRole {
+    /// The person's id.
+    pub id: Slug,
+    /// Display name.
+    pub name: String,
+    /// Role at the organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+/// A cooperation relationship in an organization's summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CooperationSummary {
+    /// The other organization.
+    pub organization: Slug,
+    /// The topic.
+    pub topic: Slug,
+    /// The current status.
+    pub status: Status,
+    /// Since when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<BusinessTime>,
+}
+
+/// A supplier/customer relation in an organization's summary (from `procurement.planned`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TradeSummary {
+    /// The other organization.
+    pub organization: Slug,
+    /// What is traded.
+    pub item: String,
+    /// How much, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Quantity>,
+    /// When it was reported.
+    pub time: BusinessTime,
+}
+
+/// A competitor in an organization's summary (from `competition.noted`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CompetitorSummary {
+    /// The other organization.
+    pub organization: Slug,
+    /// Where they compete.
+    pub topics: Vec<Slug>,
+}
+
+/// An organization's relationships, by kind.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RelationshipSummary {
+    /// Cooperation relationships (pair and topic with a status above `none`).
+    #[serde(default)]
+    pub cooperation: Vec<CooperationSummary>,
+    /// Organizations that supply this one.
+    #[serde(default)]
+    pub supplier: Vec<TradeSummary>,
+    /// Organizations this one supplies.
+    #[serde(default)]
+    pub customer: Vec<TradeSummary>,
+    /// Competitors.
+    #[serde(default)]
+    pub competitor: Vec<CompetitorSummary>,
+}
+
+/// The answer of `GET /v1/organizations/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OrganizationView {
+    /// The id.
+    pub id: Slug,
+    /// Display name.
+    pub name: String,
+    /// Other names.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// What kind of organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<OrganizationKind>,
+    /// Parent organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Slug>,
+    /// Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// People affiliated with it.
+    #[serde(default)]
+    pub people: Vec<PersonRole>,
+    /// Its relationships, by kind.
+    pub relationships: RelationshipSummary,
+}
+
+/// One page of `GET /v1/organizations/{id}/timeline`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TimelinePage {
+    /// Events naming the organization, in time order (then sequence).
+    pub items: Vec<StoredEvent>,
+    /// Opaque cursor of the next page; absent on the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Bounds every query takes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Consistency {
+    /// Only facts that happened by then (a date includes the whole day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<BusinessTime>,
+    /// Wait (bounded) until the projection has applied the log up to this sequence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_sequence: Option<u64>,
+}
+
+/// NATS request of `liaison.query.relationship`: one pair, one topic or all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RelationshipRequest {
+    /// One organization.
+    pub a: Slug,
+    /// The other.
+    pub b: Slug,
+    /// One topic; all when absent (answer: [`PairView`], else [`RelationshipView`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<Slug>,
+    /// `as_of` and `min_sequence`.
+    #[serde(flatten)]
+    pub consistency: Consistency,
+}
+
+/// NATS request of `liaison.query.relationships` (answer: [`RelationshipList`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RelationshipsRequest {
+    /// Only relationships of this organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<Slug>,
+    /// Only this topic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<Slug>,
+    /// Only this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// `as_of` and `min_sequence`.
+    #[serde(flatten)]
+    pub consistency: Consistency,
+}
+
+/// NATS request of `liaison.query.organization` (answer: [`OrganizationView`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OrganizationRequest {
+    /// The organization.
+    pub id: Slug,
+    /// `as_of` and `min_sequence`.
+    #[serde(flatten)]
+    pub consistency: Consistency,
+}
+
+/// NATS request of `liaison.query.timeline` (answer: [`TimelinePage`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TimelineRequest {
+    /// The organization.
+    pub id: Slug,
+    /// Cursor from the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// `as_of` and `min_sequence`.
+    #[serde(flatten)]
+    pub consistency: Consistency,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn relationship_view_has_the_contract_shape() {
+        let v = RelationshipView {
+            organizations: [Slug::parse("lg").unwrap(), Slug::parse("meta").unwrap()],
+            topic: Slug::parse("xr").unwrap(),
+            status: Status::None,
+            since: None,
+            events: vec![],
+            signals: vec![],
+        };
+        assert_eq!(
+            serde_json::to_value(&v).unwrap(),
+            json!({"organizations": ["lg", "meta"], "topic": "xr", "status": "none",
+                "events": [], "signals": []})
+        );
+    }
+
+    #[test]
+    fn requests_read_flat_bounds() {
+        let r: RelationshipRequest = serde_json::from_value(
+            json!({"a": "meta", "b": "lg", "as_of": "2024-03-01", "min_sequence": 9}),
+        )
+        .unwrap();
+        assert_eq!(r.consistency.min_sequence, Some(9));
+        assert_eq!(r.topic, None);
+    }
+}
