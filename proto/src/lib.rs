@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod events;
 pub mod ids;
 pub mod query;
+pub mod schema;
 pub mod status;
 pub mod subjects;
 pub mod time;

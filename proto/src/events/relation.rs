@@ -12,6 +12,7 @@ event_data! {
     /// `meeting.held` and `meeting.scheduled`: organizations met (or will meet).
     pub struct Meeting {
         /// Two or more distinct organizations.
+        #[schemars(length(min = 2), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// People who took part (must be registered).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -29,8 +30,10 @@ event_data! {
     /// `cooperation.discussed`: the organizations discussed cooperating on the topics.
     pub struct CooperationDiscussed {
         /// Two or more distinct organizations.
+        #[schemars(length(min = 2), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }
@@ -43,6 +46,7 @@ event_data! {
         /// In whom (different from `organization`).
         pub counterpart: Slug,
         /// One or more topics.
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }
@@ -51,8 +55,10 @@ event_data! {
     /// `negotiation.reported`: the organizations are negotiating.
     pub struct NegotiationReported {
         /// Two or more distinct organizations.
+        #[schemars(length(min = 2), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }
@@ -90,8 +96,10 @@ event_data! {
     /// `agreement.signed`: the organizations signed an agreement.
     pub struct AgreementSigned {
         /// Two or more distinct organizations.
+        #[schemars(length(min = 2), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
         /// What was signed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,8 +111,10 @@ event_data! {
     /// `partnership.announced`: the organizations announced a partnership.
     pub struct PartnershipAnnounced {
         /// Two or more distinct organizations.
+        #[schemars(length(min = 2), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
         /// The form of the partnership.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,8 +126,10 @@ event_data! {
     /// `partnership.ended`: the partnership is over.
     pub struct PartnershipEnded {
         /// Two or more distinct organizations.
+        #[schemars(length(min = 2), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
         /// Why, as free text.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,8 +141,10 @@ event_data! {
     /// `competition.noted`: the organizations compete on the topics.
     pub struct CompetitionNoted {
         /// Two or more distinct organizations.
+        #[schemars(length(min = 2), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
+        #[schemars(length(min = 1), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }
