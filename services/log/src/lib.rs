@@ -8,6 +8,7 @@
 //!   log refused" ([`AppendError`]).
 //! - [`read_from`], [`last_sequence`], [`get`]: replay and point reads.
 //! - [`durable_pull`]: the durable consumer that notifier instances share.
+//! - [`follower`]: the loop that keeps a service's sled state current with the log.
 //! - [`checkpoint`]: the last applied sequence, in the service's sled database.
 //!
 //! Names come from [`liaison_proto::subjects`].
@@ -18,6 +19,7 @@ mod batch;
 pub mod checkpoint;
 mod durable;
 mod error;
+pub mod follower;
 mod read;
 mod settings;
 mod streams;
@@ -30,6 +32,10 @@ pub use durable::{DurableError, durable_pull};
 pub use error::{
     AppendError, ERR_BATCH_DUPLICATE_MSG_ID, ERR_BATCH_INCOMPLETE, ERR_BATCH_TOO_LARGE,
     ERR_MESSAGE_TOO_LARGE, ERR_WRONG_LAST_SEQUENCE,
+};
+pub use follower::{
+    Apply, ApplyError, Follower, FollowerOptions, FollowerStatus, spawn_follower,
+    spawn_follower_with,
 };
 pub use read::{LogEntry, ReadError, get, last_sequence, read_from, read_stream_from};
 pub use settings::LogSettings;
