@@ -179,6 +179,29 @@ pub struct TimelinePage {
     pub next_cursor: Option<String>,
 }
 
+/// One change of a relationship's current status, as `GET /v1/stream` (Server-Sent Events)
+/// sends it: the SSE `id` is `"{sequence}-{index}"`, resumable with `Last-Event-ID`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StatusChange {
+    /// The log sequence of the event that caused it (the fact, or the `event.retracted`).
+    pub sequence: u64,
+    /// Its position among the changes that event caused (from 0).
+    pub index: u32,
+    /// The pair, sorted.
+    pub organizations: [Slug; 2],
+    /// The topic.
+    pub topic: Slug,
+    /// The current status before the event.
+    pub before: Status,
+    /// The current status after it.
+    pub after: Status,
+    /// Business time of the fact that brought `after`; absent for `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<BusinessTime>,
+    /// The event that caused the change.
+    pub event_id: Uuid,
+}
+
 /// Bounds every query takes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Consistency {

@@ -14,7 +14,7 @@ use crate::events::{
 };
 use crate::query::{
     OrganizationRequest, OrganizationView, PairView, RelationshipList, RelationshipRequest,
-    RelationshipView, RelationshipsRequest, TimelinePage, TimelineRequest,
+    RelationshipView, RelationshipsRequest, StatusChange, TimelinePage, TimelineRequest,
 };
 use crate::validate::MAX_BATCH;
 use crate::{Alert, AlertEvent, ClientEvent, Envelope, EventType, StoredEvent, subjects};
@@ -71,6 +71,10 @@ pub fn schemas() -> Vec<(String, Value)> {
         (
             "schemas/timeline-page.json".to_owned(),
             schema::<TimelinePage>(),
+        ),
+        (
+            "schemas/status-change.json".to_owned(),
+            schema::<StatusChange>(),
         ),
         (
             "schemas/relationship-request.json".to_owned(),
