@@ -1,0 +1,32 @@
+//! `liaison-ingest`: accepts events over HTTP (`POST /v1/events`) and NATS request-reply
+//! (`liaison.ingest.append`), validates them against the contract and what the log already
+//! holds, and appends them to the JetStream log exactly once — one event, or a batch all or
+//! nothing.
+//!
+//! A library, so that tests start the real service in-process:
+//! `Application::build(config).await?` → `address()` → `run_until_stopped()`. `main.rs` only
+//! parses the command line.
+//!
+//! | module | purpose |
+//! |---|---|
+//! | [`config`] | flags and environment |
+//! | [`app`] | wiring, start-up (log stream set-up with retries), readiness |
+//! | [`registry`] | the sled registry: organizations, persons, rules, event ids with digests |
+//! | [`registry_applier`] | keeps the registry current from the log, with its checkpoint |
+//! | [`append`] | the append operation, transport-independent |
+//! | [`http_api`] | `POST /v1/events` |
+//! | [`nats_api`] | the same on NATS request-reply |
+//! | [`metrics`] | Prometheus metric names |
+
+pub mod app;
+pub mod append;
+pub mod config;
+pub mod http_api;
+pub mod metrics;
+pub mod nats_api;
+pub mod registry;
+pub mod registry_applier;
+
+pub use app::{Application, StartError};
+pub use append::{AppendOutcome, AppendRejection, Ingest, Receipt, Receipts};
+pub use config::Config;
