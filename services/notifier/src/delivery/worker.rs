@@ -1,0 +1,292 @@
+//! The delivery worker: after the follower commits, it scans the `pending` tree (ordered by when
+//! each delivery is due), makes each due delivery, and records the attempt and the resulting
+//! state in sled, in one transaction with the queue change.
+//!
+//! A crash between a delivery and its record means one more delivery with the same alert id on
+//! restart: at least once, never lost. Webhook deliveries end in `failed` (the dead-letter state)
+//! after the configured number of attempts; NATS deliveries (our own infrastructure) are retried
+//! until they succeed, with the same backoff.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use sled::Transactional;
+use sled::transaction::ConflictableTransactionError;
+use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::backoff::Backoff;
+use super::nats::NatsPublisher;
+use super::webhook::WebhookSender;
+use crate::store::{
+    AlertRecord, Attempt, DeliveryState, PendingKey, Store, StoreError, TargetKind, decode, encode,
+};
+
+/// How deliveries are made and retried.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// Webhook attempts per round before the alert is `failed`.
+    pub webhook_attempts: u32,
+    /// How long a webhook call may take.
+    pub webhook_timeout: Duration,
+    /// Backoff between attempts.
+    pub backoff: Backoff,
+    /// How many deliveries run at once.
+    pub concurrency: usize,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            webhook_attempts: 8,
+            webhook_timeout: Duration::from_secs(10),
+            backoff: Backoff {
+                base: Duration::from_millis(500),
+                max: Duration::from_secs(300),
+            },
+            concurrency: 32,
+        }
+    }
+}
+
+/// The delivery worker; see the module docs.
+pub struct Worker {
+    store: Store,
+    nats: NatsPublisher,
+    webhooks: WebhookSender,
+    config: DeliveryConfig,
+    wake: Arc<Notify>,
+    in_flight: Mutex<HashSet<PendingKey>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Worker {
+    /// A worker over `store`, woken by `wake` (the applier notifies it after recording alerts).
+    pub fn new(
+        store: Store,
+        nats: NatsPublisher,
+        config: DeliveryConfig,
+        wake: Arc<Notify>,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            nats,
+            webhooks: WebhookSender::new(config.webhook_timeout),
+            permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            config,
+            wake,
+            in_flight: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Runs until `shutdown` fires.
+    pub fn spawn(self: &Arc<Self>, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
+        let worker = self.clone();
+        tokio::spawn(async move { worker.run(shutdown).await })
+    }
+
+    async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        loop {
+            let wait = match self.dispatch_due() {
+                Ok(wait) => wait,
+                Err(e) => {
+                    tracing::error!(error = %e, "scanning pending deliveries failed");
+                    Duration::from_secs(1)
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Starts every due delivery that is not running yet (as permits allow); returns how long
+    /// until the next one is due (at most a second).
+    fn dispatch_due(self: &Arc<Self>) -> Result<Duration, StoreError> {
+        let now_ms = u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0);
+        for item in self.store.pending.iter().keys() {
+            let key = item?;
+            let Some(pending) = PendingKey::decode(&key) else {
+                self.store.pending.remove(key)?;
+                continue;
+            };
+            if pending.due_ms > now_ms {
+                return Ok(
+                    Duration::from_millis(pending.due_ms - now_ms).min(Duration::from_secs(1))
+                );
+            }
+            if !self
+                .in_flight
+                .lock()
+                .expect("in-flight lock")
+                .insert(pending)
+            {
+                continue;
+            }
+            let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+                self.in_flight
+                    .lock()
+                    .expect("in-flight lock")
+                    .remove(&pending);
+                return Ok(Duration::from_millis(50));
+            };
+            let worker = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = worker.deliver(pending).await {
+                    tracing::error!(alert = %pending.alert, error = %e, "recording a delivery failed");
+                }
+                worker
+                    .in_flight
+                    .lock()
+                    .expect("in-flight lock")
+                    .remove(&pending);
+                drop(permit);
+                worker.wake.notify_one();
+            });
+        }
+        Ok(Duration::from_secs(1))
+    }
+
+    /// Makes one delivery and records it.
+    async fn deliver(&self, key: PendingKey) -> Result<(), StoreError> {
+        let Some(record) = self.store.alert(key.alert)? else {
+            self.store.pending.remove(key.encode())?;
+            return Ok(());
+        };
+        let current = record.targets.iter().find(|t| t.kind == key.target);
+        let scheduled = current.and_then(|t| t.next_attempt_at);
+        if current.is_none_or(|t| t.state != DeliveryState::Pending)
+            || scheduled.map(|at| PendingKey::new(at, key.alert, key.target)) != Some(key)
+        {
+            // Stale queue entry (superseded by a redelivery, or already done).
+            self.store.pending.remove(key.encode())?;
+            return Ok(());
+        }
+        let result = match key.target {
+            TargetKind::Nats => self.nats.publish(&record).await,
+            TargetKind::Webhook => match &record.webhook {
+                Some(webhook) => self.webhooks.send(webhook, &record.alert).await,
+                None => Ok("no webhook".to_owned()),
+            },
+        };
+        let target_name = match key.target {
+            TargetKind::Nats => "nats",
+            TargetKind::Webhook => "webhook",
+        };
+        let outcome = if result.is_ok() { "ok" } else { "error" };
+        metrics::counter!(crate::metrics::DELIVERIES, "target" => target_name, "outcome" => outcome)
+            .increment(1);
+        match &result {
+            Ok(detail) => {
+                tracing::debug!(alert = %key.alert, target = target_name, detail, "delivered")
+            }
+            Err(detail) => {
+                tracing::warn!(alert = %key.alert, rule = %record.alert.rule, target = target_name, detail, "delivery failed")
+            }
+        }
+        self.record(key, result).map(|first| {
+            if first {
+                let latency = (Utc::now() - record.raised_at).to_std().unwrap_or_default();
+                metrics::histogram!(crate::metrics::DELIVERY_LATENCY, "target" => target_name)
+                    .record(latency.as_secs_f64());
+            }
+        })
+    }
+
+    /// Records the attempt's result; true when it was the first successful delivery.
+    fn record(&self, key: PendingKey, result: Result<String, String>) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let s = &self.store;
+        let id = key.alert;
+        let attempts = match key.target {
+            TargetKind::Nats => u32::MAX,
+            TargetKind::Webhook => self.config.webhook_attempts.max(1),
+        };
+        let outcome = (&s.alerts, &s.pending).transaction(|(alerts, pending)| {
+            pending.remove(&key.encode()[..])?;
+            let Some(bytes) = alerts.get(id.as_bytes())? else {
+                return Ok(false);
+            };
+            let mut record: AlertRecord =
+                decode(&bytes).map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
+            let Some(target) = record.target_mut(key.target) else {
+                return Ok(false);
+            };
+            target.round_attempts = target.round_attempts.saturating_add(1);
+            let (ok, detail) = match &result {
+                Ok(d) => (true, d.clone()),
+                Err(d) => (false, d.clone()),
+            };
+            target.push_attempt(Attempt {
+                number: target.round_attempts,
+                at: now,
+                ok,
+                detail,
+            });
+            let mut first = false;
+            if ok {
+                first = target.delivered_at.is_none();
+                target.state = DeliveryState::Delivered;
+                target.delivered_at.get_or_insert(now);
+                target.next_attempt_at = None;
+            } else if target.round_attempts >= attempts {
+                target.state = DeliveryState::Failed;
+                target.next_attempt_at = None;
+            } else {
+                let next = now
+                    + chrono::Duration::from_std(self.config.backoff.delay(target.round_attempts))
+                        .unwrap_or_default();
+                target.next_attempt_at = Some(next);
+                pending.insert(&PendingKey::new(next, id, key.target).encode()[..], &[])?;
+            }
+            alerts.insert(&id.as_bytes()[..], encode(&record))?;
+            Ok(first)
+        });
+        outcome.map_err(|e| match e {
+            sled::transaction::TransactionError::Abort(m) => {
+                StoreError::Corrupt(serde::de::Error::custom(m))
+            }
+            sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+        })
+    }
+}
+
+/// Puts every target of alert `id` that is not pending back in the queue, due now, for a new
+/// round of attempts (the same alert id). `None` when there is no such alert.
+pub fn redeliver(
+    store: &Store,
+    id: Uuid,
+    wake: &Notify,
+) -> Result<Option<AlertRecord>, StoreError> {
+    let now = Utc::now();
+    let outcome = (&store.alerts, &store.pending).transaction(|(alerts, pending)| {
+        let Some(bytes) = alerts.get(id.as_bytes())? else {
+            return Ok(None);
+        };
+        let mut record: AlertRecord =
+            decode(&bytes).map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
+        for target in &mut record.targets {
+            if target.state != DeliveryState::Pending {
+                target.state = DeliveryState::Pending;
+                target.round_attempts = 0;
+                target.next_attempt_at = Some(now);
+                pending.insert(&PendingKey::new(now, id, target.kind).encode()[..], &[])?;
+            }
+        }
+        alerts.insert(&id.as_bytes()[..], encode(&record))?;
+        Ok(Some(record))
+    });
+    let record = outcome.map_err(|e| match e {
+        sled::transaction::TransactionError::Abort(m) => {
+            StoreError::Corrupt(serde::de::Error::custom(m))
+        }
+        sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+    })?;
+    wake.notify_one();
+    Ok(record)
+}

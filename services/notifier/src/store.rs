@@ -1,0 +1,329 @@
+//! The notifier's sled database: which trees exist, how their keys are laid out, and the records
+//! they hold. Everything here is derived from the log (and rebuildable by replay) except the
+//! delivery state of alerts, which records what was done outside sled.
+//!
+//! | tree | key | value |
+//! |---|---|---|
+//! | `meta` | the checkpoint | last applied log sequence |
+//! | `pairs` | `a/b/topic` | [`PairTopicState`](liaison_relations::PairTopicState) (JSON) |
+//! | `event_keys` | event id | the pair-topic keys the event touched (JSON), to route a retraction |
+//! | `retracted` | event id | empty: the event was retracted |
+//! | `organizations` | slug | `organization.registered` data (JSON), for rule validation |
+//! | `rules` | slug | [`StoredRule`] (JSON) |
+//! | `alerts` | alert id (16 bytes) | [`AlertRecord`] (JSON) |
+//! | `alerts_by_sequence` | sequence (8, BE) + alert id | empty: alerts in log order, for listing |
+//! | `pending` | next attempt in ms (8, BE) + alert id + target (1) | empty: the delivery queue |
+
+use chrono::{DateTime, Utc};
+use liaison_proto::Alert;
+use liaison_proto::events::{RuleCreated, Webhook};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Most attempts kept per target in an alert record (the oldest are dropped beyond).
+pub const MAX_ATTEMPTS_KEPT: usize = 50;
+
+/// The trees of the notifier's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// The database.
+    pub db: sled::Db,
+    /// The checkpoint.
+    pub meta: sled::Tree,
+    /// Pair-topic states.
+    pub pairs: sled::Tree,
+    /// Event id → pair-topic keys.
+    pub event_keys: sled::Tree,
+    /// Retracted event ids.
+    pub retracted: sled::Tree,
+    /// Registered organizations.
+    pub organizations: sled::Tree,
+    /// Rules from the log.
+    pub rules: sled::Tree,
+    /// Alert records.
+    pub alerts: sled::Tree,
+    /// Alerts in log order.
+    pub alerts_by_sequence: sled::Tree,
+    /// The delivery queue, ordered by next attempt.
+    pub pending: sled::Tree,
+}
+
+impl Store {
+    /// Opens the trees of `db`.
+    pub fn open(db: sled::Db) -> sled::Result<Self> {
+        Ok(Self {
+            meta: db.open_tree("meta")?,
+            pairs: db.open_tree("pairs")?,
+            event_keys: db.open_tree("event_keys")?,
+            retracted: db.open_tree("retracted")?,
+            organizations: db.open_tree("organizations")?,
+            rules: db.open_tree("rules")?,
+            alerts: db.open_tree("alerts")?,
+            alerts_by_sequence: db.open_tree("alerts_by_sequence")?,
+            pending: db.open_tree("pending")?,
+            db,
+        })
+    }
+
+    /// The alert record with this id.
+    pub fn alert(&self, id: Uuid) -> Result<Option<AlertRecord>, StoreError> {
+        self.alerts
+            .get(id.as_bytes())?
+            .map(|bytes| decode(&bytes))
+            .transpose()
+    }
+
+    /// Every rule the log created (deleted ones included), in id order.
+    pub fn rules(&self) -> Result<Vec<StoredRule>, StoreError> {
+        self.rules.iter().values().map(|v| decode(&v?)).collect()
+    }
+}
+
+/// Reading or writing the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed.
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    /// A stored record does not decode (a bug, or a database of another version).
+    #[error("corrupt record: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+/// Decodes a JSON record.
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    Ok(serde_json::from_slice(bytes)?)
+}
+
+/// Encodes a JSON record.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("records serialize")
+}
+
+/// A rule as the log defined it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRule {
+    /// Its latest definition.
+    pub rule: RuleCreated,
+    /// Whether a `rule.deleted` came after it.
+    pub deleted: bool,
+    /// The log sequence of the definition (it fires for events after it).
+    pub sequence: u64,
+}
+
+/// Where an alert goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    /// The alerts stream, `liaison.alerts.<rule>` (and the rule's extra subject, if any).
+    Nats,
+    /// The rule's webhook.
+    Webhook,
+}
+
+impl TargetKind {
+    fn byte(self) -> u8 {
+        match self {
+            Self::Nats => 0,
+            Self::Webhook => 1,
+        }
+    }
+
+    fn from_byte(b: u8) -> Option<Self> {
+        match b {
+            0 => Some(Self::Nats),
+            1 => Some(Self::Webhook),
+            _ => None,
+        }
+    }
+}
+
+/// The delivery state of a target, and of an alert as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    /// Not delivered yet; an attempt is scheduled.
+    Pending,
+    /// Delivered (at least once).
+    Delivered,
+    /// Every attempt failed: the dead-letter state, until a redelivery.
+    Failed,
+}
+
+impl DeliveryState {
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "delivered" => Some(Self::Delivered),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// 1 for the first attempt of a round (a redelivery starts a new round).
+    pub number: u32,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// What happened (`HTTP 200`, `HTTP 500`, a connection error, a NATS error).
+    pub detail: String,
+}
+
+/// The delivery of one alert to one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRecord {
+    /// Which target.
+    pub kind: TargetKind,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Attempts of the current round (a redelivery starts a new one).
+    pub round_attempts: u32,
+    /// Every attempt (at most [`MAX_ATTEMPTS_KEPT`], the newest).
+    pub attempts: Vec<Attempt>,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When it was first delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+impl TargetRecord {
+    /// A target due at `at`.
+    pub fn pending(kind: TargetKind, at: DateTime<Utc>) -> Self {
+        Self {
+            kind,
+            state: DeliveryState::Pending,
+            round_attempts: 0,
+            attempts: Vec::new(),
+            next_attempt_at: Some(at),
+            delivered_at: None,
+        }
+    }
+
+    /// Records an attempt.
+    pub fn push_attempt(&mut self, attempt: Attempt) {
+        self.attempts.push(attempt);
+        if self.attempts.len() > MAX_ATTEMPTS_KEPT {
+            let excess = self.attempts.len() - MAX_ATTEMPTS_KEPT;
+            self.attempts.drain(..excess);
+        }
+    }
+}
+
+/// An alert with where it goes and how its delivery went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRecord {
+    /// The alert.
+    pub alert: Alert,
+    /// When the causing event was stored in the log (the same on every instance and replay).
+    pub raised_at: DateTime<Utc>,
+    /// The rule's extra NATS subject, when it has one.
+    pub extra_subject: Option<String>,
+    /// The rule's webhook when the alert was raised (its secret never leaves the notifier).
+    pub webhook: Option<Webhook>,
+    /// One per target.
+    pub targets: Vec<TargetRecord>,
+}
+
+impl AlertRecord {
+    /// The state of the alert: `failed` if a target failed, else `pending` if one is pending,
+    /// else `delivered`.
+    pub fn state(&self) -> DeliveryState {
+        let states = self.targets.iter().map(|t| t.state);
+        if states.clone().any(|s| s == DeliveryState::Failed) {
+            DeliveryState::Failed
+        } else if states.clone().any(|s| s == DeliveryState::Pending) {
+            DeliveryState::Pending
+        } else {
+            DeliveryState::Delivered
+        }
+    }
+
+    /// The target of this kind.
+    pub fn target_mut(&mut self, kind: TargetKind) -> Option<&mut TargetRecord> {
+        self.targets.iter_mut().find(|t| t.kind == kind)
+    }
+}
+
+/// The key of an alert in `alerts_by_sequence`.
+pub fn sequence_key(sequence: u64, id: Uuid) -> [u8; 24] {
+    let mut key = [0u8; 24];
+    key[..8].copy_from_slice(&sequence.to_be_bytes());
+    key[8..].copy_from_slice(id.as_bytes());
+    key
+}
+
+/// The alert id of an `alerts_by_sequence` key.
+pub fn sequence_key_id(key: &[u8]) -> Option<Uuid> {
+    Uuid::from_slice(key.get(8..24)?).ok()
+}
+
+/// A delivery due at `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PendingKey {
+    /// When it is due, in milliseconds since the epoch.
+    pub due_ms: u64,
+    /// The alert.
+    pub alert: Uuid,
+    /// The target.
+    pub target: TargetKind,
+}
+
+impl PendingKey {
+    /// The delivery of `alert` to `target`, due at `at`.
+    pub fn new(at: DateTime<Utc>, alert: Uuid, target: TargetKind) -> Self {
+        Self {
+            due_ms: u64::try_from(at.timestamp_millis()).unwrap_or(0),
+            alert,
+            target,
+        }
+    }
+
+    /// The tree key.
+    pub fn encode(&self) -> [u8; 25] {
+        let mut key = [0u8; 25];
+        key[..8].copy_from_slice(&self.due_ms.to_be_bytes());
+        key[8..24].copy_from_slice(self.alert.as_bytes());
+        key[24] = self.target.byte();
+        key
+    }
+
+    /// Reads a tree key back.
+    pub fn decode(key: &[u8]) -> Option<Self> {
+        if key.len() != 25 {
+            return None;
+        }
+        Some(Self {
+            due_ms: u64::from_be_bytes(key[..8].try_into().ok()?),
+            alert: Uuid::from_slice(&key[8..24]).ok()?,
+            target: TargetKind::from_byte(key[24])?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_keys_round_trip_and_sort_by_time() {
+        let id = Uuid::from_u128(42);
+        let early = PendingKey::new(
+            DateTime::from_timestamp_millis(1_000).unwrap(),
+            id,
+            TargetKind::Webhook,
+        );
+        let late = PendingKey::new(
+            DateTime::from_timestamp_millis(2_000).unwrap(),
+            Uuid::from_u128(1),
+            TargetKind::Nats,
+        );
+        assert_eq!(PendingKey::decode(&early.encode()), Some(early));
+        assert!(early.encode() < late.encode());
+    }
+}
