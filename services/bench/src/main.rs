@@ -1,3 +1,539 @@
-//! Placeholder; see the README.
+//! `liaison-bench`: starts fresh Liaison stacks as separate processes, drives them with a seeded
+//! synthetic workload, and measures the raw engines (JetStream publish, a plain consumer into
+//! sled) on the same payloads in the same run, so that each figure is printed with its ratio to
+//! a baseline and its target. Output: a table on stdout and a JSON file with every figure.
+//!
+//! Per sync setting (`sync_interval: always` and the NATS default), three phases, each on fresh
+//! processes and data: the baselines; the HTTP stack (ingest throughput, 201→visible latency at
+//! fixed loads and the maximum rate, alert latency); the large log (loaded directly with atomic
+//! batches), replayed into a fresh projection, then queried, then the footprint.
 
-fn main() {}
+mod baseline;
+mod measure;
+mod report;
+mod stack;
+mod workload;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+use chrono::Utc;
+use clap::{Parser, ValueEnum};
+use serde_json::json;
+
+use measure::{e2e, footprint, ingest, queries, rebuild};
+use report::{Measurements, Report};
+use stack::{Nats, SyncMode, start_service};
+use workload::{Generator, WorkloadConfig};
+
+/// Which sync settings to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SyncArg {
+    Always,
+    Default,
+    Both,
+}
+
+/// A section to run alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Section {
+    Baseline,
+    Ingest,
+    E2e,
+    Alerts,
+    Rebuild,
+    Queries,
+    Footprint,
+}
+
+/// Measure the Liaison pipeline against the raw engines.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Small sizes and short windows: about a minute in all.
+    #[arg(long)]
+    quick: bool,
+    /// Events in the large log (rebuild, queries, footprint); default 1,000,000 (20,000 quick).
+    #[arg(long)]
+    events: Option<u64>,
+    /// Where to write the JSON results (default bench-results/<timestamp>.json).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Which nats-server sync settings to run.
+    #[arg(long, value_enum, default_value = "both")]
+    sync: SyncArg,
+    /// Run only this section (repeatable).
+    #[arg(long, value_enum)]
+    only: Vec<Section>,
+    /// Seed of the workload.
+    #[arg(long, default_value_t = 20_240_228)]
+    seed: u64,
+}
+
+/// Sizes and windows of a run.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    quick: bool,
+    big_events: u64,
+    baseline_events: usize,
+    single_events: usize,
+    batch_events: usize,
+    load_window: Duration,
+    max_rate_events: usize,
+    alerts: usize,
+    query_window: Duration,
+    rebuild_limit: Duration,
+}
+
+impl Plan {
+    fn new(args: &Args) -> Plan {
+        if args.quick {
+            let big = args.events.unwrap_or(20_000);
+            Plan {
+                quick: true,
+                big_events: big,
+                baseline_events: big.min(20_000) as usize,
+                single_events: 2_000,
+                batch_events: 5_000,
+                load_window: Duration::from_secs(2),
+                max_rate_events: 5_000,
+                alerts: 40,
+                query_window: Duration::from_secs(3),
+                rebuild_limit: Duration::from_secs(120),
+            }
+        } else {
+            let big = args.events.unwrap_or(1_000_000);
+            Plan {
+                quick: false,
+                big_events: big,
+                baseline_events: big.min(200_000) as usize,
+                single_events: 20_000,
+                batch_events: 100_000,
+                load_window: Duration::from_secs(10),
+                max_rate_events: 100_000,
+                alerts: 200,
+                query_window: Duration::from_secs(10),
+                rebuild_limit: Duration::from_secs(1_800),
+            }
+        }
+    }
+
+    fn workload(&self, seed: u64) -> WorkloadConfig {
+        if self.quick {
+            WorkloadConfig::quick(seed)
+        } else {
+            WorkloadConfig::full(seed)
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let plan = Plan::new(&args);
+    let modes = match args.sync {
+        SyncArg::Always => vec![SyncMode::Always],
+        SyncArg::Default => vec![SyncMode::Default],
+        SyncArg::Both => vec![SyncMode::Always, SyncMode::Default],
+    };
+    let wants = |s: Section| args.only.is_empty() || args.only.contains(&s);
+    let root = tempfile::Builder::new()
+        .prefix("liaison-bench-")
+        .tempdir()?;
+    let mut runs = Vec::new();
+    for sync in modes {
+        eprintln!("== {} ==", sync.label());
+        let dir = root.path().join(sync.label());
+        let mut m = Measurements::default();
+        if wants(Section::Baseline) {
+            eprintln!("baselines ({} events)", plan.baseline_events);
+            if let Err(e) = baselines(&plan, args.seed, sync, &dir.join("baseline"), &mut m).await {
+                m.unavailable("baseline", &format!("{e:#}"));
+            }
+        }
+        if [Section::Ingest, Section::E2e, Section::Alerts]
+            .into_iter()
+            .any(wants)
+        {
+            eprintln!("HTTP stack");
+            if let Err(e) =
+                http_phase(&plan, args.seed, sync, &dir.join("http"), &wants, &mut m).await
+            {
+                let why = format!("{e:#}");
+                for prefix in ["ingest", "e2e", "alerts", "footprint.disk.sled_ingest"] {
+                    m.unavailable(prefix, &why);
+                }
+            }
+        }
+        if [Section::Rebuild, Section::Queries, Section::Footprint]
+            .into_iter()
+            .any(wants)
+        {
+            eprintln!("large log ({} events)", plan.big_events);
+            if let Err(e) =
+                big_phase(&plan, args.seed, sync, &dir.join("big"), &wants, &mut m).await
+            {
+                let why = format!("{e:#}");
+                for prefix in ["rebuild", "queries", "footprint"] {
+                    m.unavailable(prefix, &why);
+                }
+            }
+        }
+        m.unavailable("", "section not selected (--only)");
+        runs.push((sync, m));
+    }
+    let meta = json!({
+        "quick": plan.quick,
+        "seed": args.seed,
+        "large_log_events": plan.big_events,
+        "baseline_events": plan.baseline_events,
+        "http": {"single_events": plan.single_events, "batch_events": plan.batch_events,
+            "load_window_s": plan.load_window.as_secs_f64(), "max_rate_events": plan.max_rate_events,
+            "alerts": plan.alerts},
+        "query_window_s": plan.query_window.as_secs_f64(),
+        "large_log_loading": "appended directly with liaison-log atomic batches of 1000 envelopes, not through HTTP",
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "started_at": Utc::now().to_rfc3339(),
+    });
+    let report = Report::build(meta, &runs);
+    print!("{}", report.table());
+    let out = args.out.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "bench-results/{}.json",
+            Utc::now().format("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+async fn baselines(
+    plan: &Plan,
+    seed: u64,
+    sync: SyncMode,
+    dir: &Path,
+    m: &mut Measurements,
+) -> Result<()> {
+    let nats = Nats::start(&dir.join("nats"), sync).await?;
+    let mut generator = Generator::new(plan.workload(seed));
+    let now = Utc::now();
+    let events: Vec<_> = generator
+        .take(plan.baseline_events)
+        .iter()
+        .map(|e| e.to_outgoing(now))
+        .collect();
+    let bytes: usize = events.iter().map(|e| e.payload.len()).sum();
+    m.set(
+        "baseline.payload.bytes_per_event",
+        bytes as f64 / events.len().max(1) as f64,
+    );
+    let rate = baseline::js_publish(&nats.url(), &events).await?;
+    m.set("baseline.js_publish.events_per_s", rate);
+    m.note(
+        "baseline.js_publish.events_per_s",
+        format!(
+            "{} envelopes, 512 acks in flight, plain file stream",
+            events.len()
+        ),
+    );
+    let rate =
+        baseline::consumer_into_sled(&nats.url(), &dir.join("sled"), events.len() as u64).await?;
+    m.set("baseline.consumer_sled.events_per_s", rate);
+    m.note(
+        "baseline.consumer_sled.events_per_s",
+        "durable pull consumer, sled batch of 1000 with checkpoint, AckAll",
+    );
+    Ok(())
+}
+
+async fn http_phase(
+    plan: &Plan,
+    seed: u64,
+    sync: SyncMode,
+    dir: &Path,
+    wants: &impl Fn(Section) -> bool,
+    m: &mut Measurements,
+) -> Result<()> {
+    let nats = Nats::start(&dir.join("nats"), sync).await?;
+    let ready = Duration::from_secs(30);
+    let ingest_svc = start_service("ingest", &nats.url(), dir, "/readyz", ready).await?;
+    let projection = start_service("projection", &nats.url(), dir, "/readyz", ready).await;
+    let notifier = start_service("notifier", &nats.url(), dir, "/readyz", ready).await;
+    let client = measure::http_client()?;
+    let ingest = ingest_svc.base();
+    // A different seed from the large log, so that ids never collide across phases.
+    let mut generator = Generator::new(plan.workload(seed + 1));
+    let registrations = generator.take(generator.registrations() as usize);
+    ingest::register(&client, &ingest, &registrations).await?;
+
+    if wants(Section::Ingest) {
+        let events = generator.take(plan.single_events);
+        match ingest::throughput(&client, &ingest, &events, 1, 32).await {
+            Ok(t) => {
+                m.set("ingest.single.events_per_s", t.events_per_s);
+                m.note(
+                    "ingest.single.events_per_s",
+                    note_errors(
+                        "one event per request, 32 in flight",
+                        t.errors,
+                        &t.first_error,
+                    ),
+                );
+            }
+            Err(e) => m.unavailable("ingest.single", &format!("{e:#}")),
+        }
+        let events = generator.take(plan.batch_events);
+        match ingest::throughput(&client, &ingest, &events, 100, 4).await {
+            Ok(t) => {
+                m.set("ingest.batch.events_per_s", t.events_per_s);
+                m.note(
+                    "ingest.batch.events_per_s",
+                    note_errors(
+                        "100 events per request, 4 in flight",
+                        t.errors,
+                        &t.first_error,
+                    ),
+                );
+            }
+            Err(e) => m.unavailable("ingest.batch", &format!("{e:#}")),
+        }
+    }
+    if wants(Section::E2e) {
+        match &projection {
+            Ok(projection) => {
+                let base = projection.base();
+                for (rate, keys) in [
+                    (
+                        500.0,
+                        [
+                            "e2e.load_500.p50_ms",
+                            "e2e.load_500.p95_ms",
+                            "e2e.load_500.p99_ms",
+                        ],
+                    ),
+                    (
+                        1000.0,
+                        [
+                            "e2e.load_1000.p50_ms",
+                            "e2e.load_1000.p95_ms",
+                            "e2e.load_1000.p99_ms",
+                        ],
+                    ),
+                    (
+                        2000.0,
+                        [
+                            "e2e.load_2000.p50_ms",
+                            "e2e.load_2000.p95_ms",
+                            "e2e.load_2000.p99_ms",
+                        ],
+                    ),
+                ] {
+                    let n = (rate * plan.load_window.as_secs_f64()) as usize;
+                    let events = generator.take(n);
+                    eprintln!("  e2e at {rate} ev/s");
+                    match e2e::fixed_load(&client, &ingest, &base, events, rate).await {
+                        Ok(r) => {
+                            for (key, q) in keys.iter().zip([0.5, 0.95, 0.99]) {
+                                m.set(key, r.latencies.ms(q));
+                            }
+                            let how = format!(
+                                "{n} single events, offered {rate} ev/s, achieved {:.0}",
+                                r.achieved_per_s
+                            );
+                            m.note(keys[2], note_errors(&how, r.errors, &r.first_error));
+                        }
+                        Err(e) => {
+                            for key in keys {
+                                m.unavailable(key, &format!("{e:#}"));
+                            }
+                        }
+                    }
+                }
+                let events = generator.take(plan.max_rate_events);
+                match e2e::max_rate(&client, &ingest, &base, &events).await {
+                    Ok((rate, t)) => {
+                        m.set("e2e.max_rate.events_per_s", rate);
+                        m.note(
+                            "e2e.max_rate.events_per_s",
+                            note_errors(
+                                &format!("{} events in batches of 100, 8 in flight, first POST to last visible", events.len()),
+                                t.errors,
+                                &t.first_error,
+                            ),
+                        );
+                    }
+                    Err(e) => m.unavailable("e2e.max_rate", &format!("{e:#}")),
+                }
+            }
+            Err(e) => m.unavailable("e2e", &format!("projection: {e:#}")),
+        }
+    }
+    if wants(Section::Alerts) {
+        match &notifier {
+            Ok(notifier) => {
+                match measure::alerts::run(
+                    &client,
+                    &ingest,
+                    &notifier.base(),
+                    &nats.url(),
+                    plan.alerts,
+                    seed,
+                )
+                .await
+                {
+                    Ok(r) => {
+                        for (latencies, prefix, p50, p99) in [
+                            (
+                                &r.webhook,
+                                "alerts.webhook",
+                                "alerts.webhook.p50_ms",
+                                "alerts.webhook.p99_ms",
+                            ),
+                            (
+                                &r.nats,
+                                "alerts.nats",
+                                "alerts.nats.p50_ms",
+                                "alerts.nats.p99_ms",
+                            ),
+                        ] {
+                            if latencies.is_empty() {
+                                m.unavailable(
+                                    prefix,
+                                    &format!("none of {} alerts received in time", r.expected),
+                                );
+                            } else {
+                                m.set(p50, latencies.ms(0.5));
+                                m.set(p99, latencies.ms(0.99));
+                                m.note(
+                                    p99,
+                                    format!(
+                                        "{} of {} alerts received",
+                                        latencies.len(),
+                                        r.expected
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    Err(e) => m.unavailable("alerts", &format!("{e:#}")),
+                }
+            }
+            Err(e) => m.unavailable("alerts", &format!("notifier: {e:#}")),
+        }
+    }
+    drop((projection, notifier, ingest_svc, nats));
+    Ok(())
+}
+
+async fn big_phase(
+    plan: &Plan,
+    seed: u64,
+    sync: SyncMode,
+    dir: &Path,
+    wants: &impl Fn(Section) -> bool,
+    m: &mut Measurements,
+) -> Result<()> {
+    let nats = Nats::start(&dir.join("nats"), sync).await?;
+    let mut generator = Generator::new(plan.workload(seed));
+    let loaded = rebuild::load_log(&nats.url(), &mut generator, plan.big_events).await?;
+    eprintln!(
+        "  loaded {} events at {:.0} ev/s",
+        loaded.events, loaded.events_per_s
+    );
+    let (rate, projection) = rebuild::rebuild(&nats.url(), dir, loaded, plan.rebuild_limit).await?;
+    m.set("rebuild.events_per_s", rate);
+    m.note(
+        "rebuild.events_per_s",
+        format!(
+            "{} events ({} late, {} retractions, {:.0} B/event payload) loaded directly at {:.0} ev/s \
+             (atomic batches of 1000); fresh projection start to caught up",
+            loaded.events,
+            loaded.late,
+            loaded.retractions,
+            loaded.payload_bytes as f64 / loaded.events.max(1) as f64,
+            loaded.events_per_s
+        ),
+    );
+    let client = measure::http_client()?;
+    if wants(Section::Queries) {
+        let mut picker = Generator::new(plan.workload(seed + 2));
+        for (urls, prefix, in_flight) in [
+            (
+                queries::status_urls(&projection.base(), &mut picker, 10_000),
+                "queries.status",
+                16,
+            ),
+            (
+                queries::timeline_urls(&projection.base(), &mut picker, 10_000),
+                "queries.timeline",
+                8,
+            ),
+        ] {
+            match queries::run(&client, &urls, in_flight, plan.query_window).await {
+                Ok(r) => {
+                    let (p50, p99, qps) = match prefix {
+                        "queries.status" => (
+                            "queries.status.p50_ms",
+                            "queries.status.p99_ms",
+                            "queries.status.qps",
+                        ),
+                        _ => (
+                            "queries.timeline.p50_ms",
+                            "queries.timeline.p99_ms",
+                            "queries.timeline.qps",
+                        ),
+                    };
+                    m.set(p50, r.latencies.ms(0.5));
+                    m.set(p99, r.latencies.ms(0.99));
+                    m.set(qps, r.per_s);
+                    m.note(
+                        qps,
+                        format!(
+                            "{in_flight} in flight, {} errors, Zipf-popular keys",
+                            r.errors
+                        ),
+                    );
+                }
+                Err(e) => m.unavailable(prefix, &format!("{e:#}")),
+            }
+        }
+    }
+    if wants(Section::Footprint) {
+        let ready = plan.rebuild_limit;
+        let ingest = start_service("ingest", &nats.url(), dir, "/readyz", ready).await;
+        let notifier = start_service("notifier", &nats.url(), dir, "/readyz", ready).await;
+        let mut services = vec![&projection];
+        match &ingest {
+            Ok(s) => services.push(s),
+            Err(e) => m.unavailable("footprint.rss.ingest", &format!("{e:#}")),
+        }
+        match &notifier {
+            Ok(s) => services.push(s),
+            Err(e) => m.unavailable("footprint.rss.notifier", &format!("{e:#}")),
+        }
+        footprint::record(m, &nats, &services, loaded.events);
+        for key in [
+            "footprint.rss.ingest_mib",
+            "footprint.rss.projection_mib",
+            "footprint.rss.notifier_mib",
+        ] {
+            m.note(
+                key,
+                format!("VmHWM after consuming the {}-event log", loaded.events),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn note_errors(how: &str, errors: u64, first: &Option<String>) -> String {
+    match first {
+        Some(e) if errors > 0 => format!("{how}; {errors} failed requests, first: {e}"),
+        _ => how.to_owned(),
+    }
+}

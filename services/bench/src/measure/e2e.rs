@@ -1,0 +1,109 @@
+//! End to end: from ingest's `201` to the event being visible in a projection query
+//! (`min_sequence`), at fixed offered loads (open loop: each event is sent at its scheduled time
+//! whatever happened to the others), and the maximum sustained rate (closed loop, batches).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use tokio::sync::{Mutex, Semaphore};
+
+use super::{Latencies, get_until_ok, post_events, visibility_url};
+use crate::workload::GenEvent;
+
+/// How many requests an open-loop run keeps in flight at most (beyond it, sending lags).
+const MAX_IN_FLIGHT: usize = 512;
+
+/// The outcome of a fixed-load run.
+#[derive(Debug, Clone)]
+pub struct LoadResult {
+    /// `201` → visible latencies.
+    pub latencies: Latencies,
+    /// Events sent per second, as achieved.
+    pub achieved_per_s: f64,
+    /// Events whose POST or probe failed.
+    pub errors: u64,
+    /// The first error, if any.
+    pub first_error: Option<String>,
+}
+
+/// Sends `events` one per request at `rate` events/s and measures `201` → visible for each.
+pub async fn fixed_load(
+    client: &reqwest::Client,
+    ingest: &str,
+    projection: &str,
+    events: Vec<GenEvent>,
+    rate: f64,
+) -> Result<LoadResult> {
+    let latencies = Arc::new(Mutex::new(Latencies::default()));
+    let failures = Arc::new(Mutex::new((0u64, None::<String>)));
+    let gate = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(events.len());
+    let n = events.len();
+    for (i, event) in events.into_iter().enumerate() {
+        let due = started + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let permit = gate.clone().acquire_owned().await?;
+        let (client, ingest, projection) =
+            (client.clone(), ingest.to_owned(), projection.to_owned());
+        let (latencies, failures) = (latencies.clone(), failures.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = permit;
+            let outcome = async {
+                let seq = post_events(&client, &ingest, event.to_bytes()).await?;
+                let acked = Instant::now();
+                let seq = seq.into_iter().max().unwrap_or(0);
+                let url = visibility_url(&projection, &event.organizations, seq);
+                let visible = get_until_ok(&client, &url, Duration::from_secs(10)).await?;
+                anyhow::Ok(visible.duration_since(acked))
+            }
+            .await;
+            match outcome {
+                Ok(d) => latencies.lock().await.record(d),
+                Err(e) => {
+                    let mut f = failures.lock().await;
+                    f.0 += 1;
+                    f.1.get_or_insert(e.to_string());
+                }
+            }
+        }));
+    }
+    let sent = started.elapsed().as_secs_f64().max(1e-3);
+    for task in tasks {
+        let _ = task.await;
+    }
+    let latencies = latencies.lock().await.clone();
+    let (errors, first_error) = failures.lock().await.clone();
+    if latencies.is_empty() {
+        bail!(
+            "no event became visible ({errors} errors; first: {})",
+            first_error.unwrap_or_default()
+        );
+    }
+    Ok(LoadResult {
+        latencies,
+        achieved_per_s: n as f64 / sent,
+        errors,
+        first_error,
+    })
+}
+
+/// Sends `events` in batches of 100, 8 requests in flight, then waits until the last is visible:
+/// events / (first POST → last visible).
+pub async fn max_rate(
+    client: &reqwest::Client,
+    ingest: &str,
+    projection: &str,
+    events: &[GenEvent],
+) -> Result<(f64, super::ingest::Throughput)> {
+    let started = Instant::now();
+    let t = super::ingest::throughput(client, ingest, events, 100, 8).await?;
+    let url = visibility_url(projection, &[], t.last_sequence);
+    let visible = get_until_ok(client, &url, Duration::from_secs(120)).await?;
+    let acked = events.len() as f64 - t.errors as f64 * 100.0;
+    Ok((
+        acked.max(0.0) / visible.duration_since(started).as_secs_f64(),
+        t,
+    ))
+}
