@@ -1,0 +1,270 @@
+//! The [`Apply`] implementation: how a batch of log entries becomes read models.
+//!
+//! A batch is applied event by event over a [`Writes`] overlay of the live database, then written
+//! with the new checkpoint by one atomic `Tree::apply_batch` — all or nothing, also across a
+//! crash — so the derived state and the checkpoint never disagree (ARCHITECTURE.md, decision 3).
+//! Entries at or below the checkpoint are skipped. An event id already applied, or already
+//! retracted, changes nothing. An entry that is not a valid event is logged and skipped (it can
+//! never become valid, and must not stop the projection).
+
+use std::sync::{Arc, Mutex};
+
+use liaison_log::{Apply, ApplyError, LogEntry};
+use liaison_proto::query::StatusChange;
+use liaison_proto::{Envelope, EventData};
+use liaison_relations::{Effect, Fact, LinkFact, pair_topics};
+use tokio::sync::broadcast;
+
+use crate::read_models::{links, organizations, relationships, timeline};
+use crate::store::{
+    EventIndex, FactRecord, LinkRecord, Store, StoreError, Writes, decode, encode, keys,
+};
+use crate::switch::StoreSwitch;
+
+/// Applies log entries to the current database of a [`StoreSwitch`].
+pub struct Applier {
+    stores: Arc<StoreSwitch>,
+    /// Held while a batch is applied, and by a rebuild while it switches databases.
+    pub(crate) lock: Mutex<()>,
+    changes: broadcast::Sender<u64>,
+}
+
+impl std::fmt::Debug for Applier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Applier").finish_non_exhaustive()
+    }
+}
+
+impl Applier {
+    /// An applier writing to the current database of `stores`.
+    pub fn new(stores: Arc<StoreSwitch>) -> Self {
+        Self {
+            stores,
+            lock: Mutex::new(()),
+            changes: broadcast::channel(64).0,
+        }
+    }
+
+    /// A receiver told the checkpoint after every applied batch (for the SSE stream).
+    pub fn subscribe(&self) -> broadcast::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// Applies `entries` to `store` (no lock, no notification): the core, also used by a
+    /// rebuild on its fresh database.
+    pub fn apply_to(store: &Store, entries: &[LogEntry]) -> Result<(), StoreError> {
+        let checkpoint = store.checkpoint()?;
+        let mut w = Writes::new(store.tree());
+        let mut last = checkpoint;
+        for entry in entries.iter().filter(|e| e.sequence > checkpoint) {
+            apply_entry(&mut w, entry)?;
+            last = entry.sequence;
+        }
+        if last == checkpoint {
+            return Ok(());
+        }
+        w.insert(
+            liaison_log::checkpoint::CHECKPOINT_KEY.to_vec(),
+            last.to_be_bytes().to_vec(),
+        );
+        store.tree().apply_batch(w.into_batch())?;
+        Ok(())
+    }
+}
+
+impl Apply for Applier {
+    fn checkpoint(&self) -> Result<u64, ApplyError> {
+        self.stores
+            .current()
+            .checkpoint()
+            .map_err(|e| ApplyError::new(e.to_string()))
+    }
+
+    fn apply(&self, entries: &[LogEntry]) -> Result<(), ApplyError> {
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let started = std::time::Instant::now();
+        Self::apply_to(&self.stores.current(), entries)
+            .map_err(|e| ApplyError::new(e.to_string()))?;
+        crate::metrics::applied(entries.len(), started.elapsed());
+        if let Some(last) = entries.last() {
+            let _ = self.changes.send(last.sequence);
+        }
+        Ok(())
+    }
+}
+
+/// Applies one entry over `w`.
+fn apply_entry(w: &mut Writes<'_>, entry: &LogEntry) -> Result<(), StoreError> {
+    let envelope: Envelope = match serde_json::from_slice(&entry.payload) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::warn!(sequence = entry.sequence, subject = entry.subject, error = %e,
+                "skipping a log entry that is not a valid event");
+            return Ok(());
+        }
+    };
+    let id = envelope.id;
+    let id_text = id.to_string();
+    let index_key = keys::key(keys::INDEX, &[id_text.as_bytes()]);
+    let retracted_key = keys::key(keys::RETRACTED, &[id_text.as_bytes()]);
+    if w.contains(&index_key)? || w.contains(&retracted_key)? {
+        return Ok(()); // a duplicate, or retracted before it arrived
+    }
+    let sequence = entry.sequence;
+    let order = keys::order(envelope.time, sequence);
+    let mut index = EventIndex {
+        sequence,
+        order: hex::encode(order),
+        ..EventIndex::default()
+    };
+    let mut changes = Vec::new();
+    let data = &envelope.event;
+    let event_type = data.event_type();
+    let factuality = data.factuality();
+
+    if let Some(effect) = Effect::for_event_type(event_type.as_str()) {
+        let fact = Fact::new(
+            id_text.clone(),
+            sequence,
+            envelope.time,
+            effect,
+            factuality,
+            data.parties().into_iter().cloned(),
+            data.topics(),
+        );
+        let record = FactRecord {
+            id,
+            time: envelope.time,
+            event_type,
+            factuality,
+            summary: data.summary().map(str::to_owned),
+        };
+        for key in pair_topics(&fact) {
+            if let Some(change) = relationships::add_fact(w, &key, sequence, &record)? {
+                changes.push(change);
+            }
+            index.pair_topics.push(key.storage_key());
+        }
+    }
+    let link_fact = match data {
+        EventData::ProcurementPlanned(d) => Some((
+            LinkFact::procurement(
+                id_text.clone(),
+                sequence,
+                envelope.time,
+                factuality,
+                d.buyer.clone(),
+                d.supplier.clone(),
+                d.item.clone(),
+            ),
+            d.quantity.clone(),
+        )),
+        EventData::CompetitionNoted(d) => Some((
+            LinkFact::competition(
+                id_text.clone(),
+                sequence,
+                envelope.time,
+                factuality,
+                d.organizations.iter().cloned(),
+                d.topics.iter().cloned(),
+            ),
+            None,
+        )),
+        _ => None,
+    };
+    if let Some((fact, quantity)) = link_fact {
+        let record = LinkRecord {
+            id,
+            time: envelope.time,
+            factuality,
+            item: fact.item.clone(),
+            quantity,
+        };
+        index.links = links::add(w, &fact, &record);
+    }
+    match data {
+        EventData::OrganizationRegistered(d) => {
+            index.profile = Some(organizations::register_organization(w, id, d));
+        }
+        EventData::PersonRegistered(d) => {
+            index.roles = organizations::register_person(w, id, d);
+        }
+        EventData::EventRetracted(d) => {
+            retract(w, &d.event_id.to_string(), sequence, &mut changes)?;
+        }
+        _ => {}
+    }
+    index.timeline = data
+        .organizations()
+        .into_iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    index.meeting = matches!(
+        data,
+        EventData::MeetingHeld(_) | EventData::MeetingScheduled(_)
+    );
+    timeline::add(w, &index.timeline, &order, index.meeting);
+    w.insert(keys::event(sequence), entry.payload.to_vec());
+    w.insert(index_key, encode(&index));
+    record_changes(w, sequence, id, changes);
+    Ok(())
+}
+
+/// Removes every effect of `target` (as if it had never been appended) and remembers it as
+/// retracted, so that it is ignored should it arrive (again) later.
+fn retract(
+    w: &mut Writes<'_>,
+    target: &str,
+    retraction_sequence: u64,
+    changes: &mut Vec<relationships::Change>,
+) -> Result<(), StoreError> {
+    w.insert(
+        keys::key(keys::RETRACTED, &[target.as_bytes()]),
+        retraction_sequence.to_be_bytes().to_vec(),
+    );
+    let index_key = keys::key(keys::INDEX, &[target.as_bytes()]);
+    let Some(bytes) = w.get(&index_key)? else {
+        return Ok(());
+    };
+    let index: EventIndex = decode(&index_key, &bytes)?;
+    let target_id: uuid::Uuid = target.parse().unwrap_or_default();
+    for pt in &index.pair_topics {
+        if let Some(change) = relationships::remove_fact(w, pt, &index.order)? {
+            changes.push(change);
+        }
+    }
+    for link in &index.links {
+        links::remove(w, link, &index.order)?;
+    }
+    let order = hex::decode(&index.order).unwrap_or_default();
+    timeline::remove(w, &index.timeline, &order, index.meeting);
+    if let Some(org) = &index.profile {
+        organizations::unregister_organization(w, target_id, org)?;
+    }
+    organizations::unregister_roles(w, target_id, &index.roles)?;
+    w.remove(keys::event(index.sequence));
+    w.remove(index_key);
+    Ok(())
+}
+
+fn record_changes(
+    w: &mut Writes<'_>,
+    sequence: u64,
+    event_id: uuid::Uuid,
+    changes: Vec<relationships::Change>,
+) {
+    for (index, c) in changes.into_iter().enumerate() {
+        let index = index as u32;
+        let change = StatusChange {
+            sequence,
+            index,
+            organizations: [c.key.a, c.key.b],
+            topic: c.key.topic,
+            before: c.before,
+            after: c.after,
+            since: c.since,
+            event_id,
+        };
+        w.insert(keys::change(sequence, index), encode(&change));
+    }
+}

@@ -1,0 +1,108 @@
+//! Organization profiles (name, aliases, kind, parent, country) and the people affiliated with
+//! each, with their roles.
+
+use liaison_proto::Slug;
+use liaison_proto::events::{OrganizationRegistered, PersonRegistered};
+use liaison_proto::query::PersonRole;
+
+use crate::store::{Profile, RoleRecord, Store, StoreError, Writes, encode, keys};
+
+fn profile_key(org: &str) -> Vec<u8> {
+    keys::key(keys::PROFILE, &[org.as_bytes()])
+}
+
+fn role_key(org: &str, person: &str) -> Vec<u8> {
+    keys::key(keys::ROLE, &[org.as_bytes(), person.as_bytes()])
+}
+
+/// Records a registration; returns the organization whose profile it wrote.
+pub fn register_organization(
+    w: &mut Writes<'_>,
+    event_id: uuid::Uuid,
+    data: &OrganizationRegistered,
+) -> String {
+    let profile = Profile {
+        event_id,
+        data: data.clone(),
+    };
+    w.insert(profile_key(data.id.as_str()), encode(&profile));
+    data.id.as_str().to_owned()
+}
+
+/// Records a person's affiliations; returns the `(organization, person)` roles it wrote.
+pub fn register_person(
+    w: &mut Writes<'_>,
+    event_id: uuid::Uuid,
+    data: &PersonRegistered,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for a in &data.affiliations {
+        let record = RoleRecord {
+            event_id,
+            person: PersonRole {
+                id: data.id.clone(),
+                name: data.name.clone(),
+                role: a.role.clone(),
+            },
+        };
+        let (org, person) = (a.organization.as_str(), data.id.as_str());
+        w.insert(role_key(org, person), encode(&record));
+        out.push((org.to_owned(), person.to_owned()));
+    }
+    out
+}
+
+/// Undoes a registration by `event_id` of `org`'s profile (if it is still that event's).
+pub fn unregister_organization(
+    w: &mut Writes<'_>,
+    event_id: uuid::Uuid,
+    org: &str,
+) -> Result<(), StoreError> {
+    let k = profile_key(org);
+    if let Some(v) = w.get(&k)?
+        && crate::store::decode::<Profile>(&k, &v)?.event_id == event_id
+    {
+        w.remove(k);
+    }
+    Ok(())
+}
+
+/// Undoes the roles that `event_id` registered.
+pub fn unregister_roles(
+    w: &mut Writes<'_>,
+    event_id: uuid::Uuid,
+    roles: &[(String, String)],
+) -> Result<(), StoreError> {
+    for (org, person) in roles {
+        let k = role_key(org, person);
+        if let Some(v) = w.get(&k)?
+            && crate::store::decode::<RoleRecord>(&k, &v)?.event_id == event_id
+        {
+            w.remove(k);
+        }
+    }
+    Ok(())
+}
+
+/// The profile of `org`, if registered.
+pub fn profile(store: &Store, org: &Slug) -> Result<Option<Profile>, StoreError> {
+    store.get(&profile_key(org.as_str()))
+}
+
+/// Whether `org` is registered.
+pub fn is_known(store: &Store, org: &Slug) -> Result<bool, StoreError> {
+    store.contains(&profile_key(org.as_str()))
+}
+
+/// The people affiliated with `org`, by person id.
+pub fn people(store: &Store, org: &Slug) -> Result<Vec<PersonRole>, StoreError> {
+    let prefix = keys::prefix(keys::ROLE, org.as_str().as_bytes());
+    store
+        .tree()
+        .scan_prefix(&prefix)
+        .map(|item| {
+            let (k, v) = item?;
+            Ok(crate::store::decode::<RoleRecord>(&k, &v)?.person)
+        })
+        .collect()
+}

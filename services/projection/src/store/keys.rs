@@ -1,0 +1,143 @@
+//! The key layout of the projection's sled tree: one byte per table, then the table's key.
+//!
+//! Everything lives in one tree so that a whole batch of events, with its checkpoint, is written
+//! by one atomic `Tree::apply_batch`, and so that every read model is a prefix scan. Slugs are
+//! `[a-z0-9-]`, so `/` and `\0` never occur inside them and serve as separators. Times are encoded
+//! so that byte order is time order ([`time_key`]), then the log sequence (big-endian), which is
+//! the order of the contract: business time, then sequence.
+
+use chrono::{DateTime, Utc};
+use liaison_proto::{AsOf, BusinessTime};
+
+/// `e` + sequence → the stored envelope (CloudEvents JSON, as read from the log).
+pub const EVENT: u8 = b'e';
+/// `i` + event id → the [`crate::store::EventIndex`] of an applied event (to route a retraction).
+pub const INDEX: u8 = b'i';
+/// `x` + event id → the sequence of the `event.retracted` that retracted it.
+pub const RETRACTED: u8 = b'x';
+/// `f` + pair-topic + `\0` + order → one fact of a pair-topic ([`crate::store::FactRecord`]).
+pub const FACT: u8 = b'f';
+/// `s` + pair-topic → the [`crate::store::Summary`] of a pair-topic (current status).
+pub const SUMMARY: u8 = b's';
+/// `p` + org + `\0` + pair-topic → () : the pair-topics of an organization.
+pub const ORG_PAIR: u8 = b'p';
+/// `t` + topic + `\0` + pair-topic → () : the pair-topics of a topic.
+pub const TOPIC_PAIR: u8 = b't';
+/// `l` + link key + `\0` + order → one fact of a link ([`crate::store::LinkRecord`]).
+pub const LINK_FACT: u8 = b'l';
+/// `L` + org + `\0` + link key → () : the links of an organization.
+pub const ORG_LINK: u8 = b'L';
+/// `T` + org + `\0` + order → () : the timeline of an organization (the event is under `e`).
+pub const TIMELINE: u8 = b'T';
+/// `m` + order → () : every meeting, held and scheduled (the event is under `e`).
+pub const MEETING: u8 = b'm';
+/// `o` + org → the organization's profile ([`crate::store::Profile`]).
+pub const PROFILE: u8 = b'o';
+/// `r` + org + `\0` + person → the person's role there ([`crate::store::RoleRecord`]).
+pub const ROLE: u8 = b'r';
+/// `c` + sequence + index → one [`liaison_proto::query::StatusChange`] (the SSE stream).
+pub const CHANGE: u8 = b'c';
+
+/// The length of an order suffix: [`time_key`] (12 bytes) + sequence (8 bytes).
+pub const ORDER_LEN: usize = 20;
+
+/// 12 bytes whose byte order is the order of instants: seconds (sign bit flipped, big-endian),
+/// then nanoseconds (big-endian).
+pub fn instant_key(t: DateTime<Utc>) -> [u8; 12] {
+    let secs = (t.timestamp() as u64) ^ (1 << 63);
+    let mut out = [0; 12];
+    out[..8].copy_from_slice(&secs.to_be_bytes());
+    out[8..].copy_from_slice(&t.timestamp_subsec_nanos().to_be_bytes());
+    out
+}
+
+/// [`instant_key`] of a business time (a date sorts at 00:00 UTC).
+pub fn time_key(t: BusinessTime) -> [u8; 12] {
+    instant_key(t.instant())
+}
+
+/// The order suffix of a fact: its time, then its sequence.
+pub fn order(t: BusinessTime, sequence: u64) -> [u8; ORDER_LEN] {
+    let mut out = [0; ORDER_LEN];
+    out[..12].copy_from_slice(&time_key(t));
+    out[12..].copy_from_slice(&sequence.to_be_bytes());
+    out
+}
+
+/// The largest order suffix included by `as_of` (every sequence at its last included instant).
+pub fn as_of_bound(as_of: AsOf) -> [u8; ORDER_LEN] {
+    let mut out = [0xff; ORDER_LEN];
+    out[..12].copy_from_slice(&instant_key(as_of.last_included()));
+    out
+}
+
+/// The sequence at the end of an order suffix (or of a key ending with one).
+pub fn sequence_of(key: &[u8]) -> u64 {
+    let tail: [u8; 8] = key[key.len() - 8..].try_into().expect("8 bytes");
+    u64::from_be_bytes(tail)
+}
+
+/// `table` followed by the parts, each but the last terminated by `\0`.
+pub fn key(table: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+    out.push(table);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(0);
+        }
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+/// `table` + `part` + `\0`: the prefix of every key under `part`.
+pub fn prefix(table: u8, part: &[u8]) -> Vec<u8> {
+    let mut out = key(table, &[part]);
+    out.push(0);
+    out
+}
+
+/// The key of the event at `sequence`.
+pub fn event(sequence: u64) -> Vec<u8> {
+    key(EVENT, &[&sequence.to_be_bytes()])
+}
+
+/// The key of one status change.
+pub fn change(sequence: u64, index: u32) -> Vec<u8> {
+    let mut out = key(CHANGE, &[&sequence.to_be_bytes()]);
+    out.extend_from_slice(&index.to_be_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> BusinessTime {
+        BusinessTime::parse(s).unwrap()
+    }
+
+    #[test]
+    fn byte_order_is_time_order() {
+        let times = [
+            "1900-01-01",
+            "1969-12-31T23:59:59.5Z",
+            "1970-01-01",
+            "2024-02-28",
+            "2024-02-28T00:00:00.000000001Z",
+            "2024-02-29",
+        ];
+        for w in times.windows(2) {
+            assert!(time_key(t(w[0])) < time_key(t(w[1])), "{} < {}", w[0], w[1]);
+        }
+        assert!(order(t("2024-01-01"), 2) < order(t("2024-01-01"), 10));
+        assert_eq!(sequence_of(&order(t("2024-01-01"), 77)), 77);
+    }
+
+    #[test]
+    fn as_of_bound_includes_the_whole_day() {
+        let bound = as_of_bound(AsOf::parse("2024-02-28").unwrap());
+        assert!(order(t("2024-02-28T23:59:59Z"), u64::MAX) <= bound);
+        assert!(order(t("2024-02-29"), 0) > bound);
+    }
+}

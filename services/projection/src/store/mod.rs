@@ -1,0 +1,247 @@
+//! The projection's sled database: one tree of prefixed tables ([`keys`]), the records stored in
+//! them, a write overlay for applying a batch ([`Writes`]) and a deterministic [`Store::dump`].
+//!
+//! Facts are stored one per key (`pair-topic | time | sequence`) beside a small per-pair-topic
+//! [`Summary`], so that an in-order fact costs one fold step and one small write, whatever the
+//! size of its pair; only a late fact or a retraction re-folds the pair-topic's range.
+
+pub mod keys;
+mod writes;
+
+use std::path::{Path, PathBuf};
+
+use liaison_proto::events::Quantity;
+use liaison_proto::{BusinessTime, EventType, Factuality, Status};
+use liaison_relations::{Effect, FactEntry};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub use writes::Writes;
+
+/// The name of the tree that holds every table.
+pub const TREE: &str = "projection";
+
+/// Opening or reading the database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed.
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    /// Opening the database failed (e.g. another process holds it).
+    #[error("{0}")]
+    Open(String),
+    /// A stored value could not be decoded (a bug, or a database of another version).
+    #[error("corrupt value under {key}: {message}")]
+    Corrupt {
+        /// The key, escaped.
+        key: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// One fact of a pair-topic, under [`keys::FACT`] (its time and sequence are in the key too,
+/// but the time is kept here in its original form, a date or an instant).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactRecord {
+    /// The event id.
+    pub id: uuid::Uuid,
+    /// When it happened.
+    pub time: BusinessTime,
+    /// The event type.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// How certain it is.
+    pub factuality: Factuality,
+    /// The event's summary, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+impl FactRecord {
+    /// The domain's view of this fact at `sequence`.
+    pub fn entry(&self, sequence: u64) -> FactEntry {
+        FactEntry {
+            event_id: self.id.to_string(),
+            sequence,
+            time: self.time,
+            effect: Effect::for_event_type(self.event_type.as_str()).unwrap_or(Effect::Other),
+            factuality: self.factuality,
+        }
+    }
+}
+
+/// The current status of a pair-topic (all facts), under [`keys::SUMMARY`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The status.
+    pub status: Status,
+    /// When the fact that brought it happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<BusinessTime>,
+    /// That fact's event id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_event: Option<String>,
+    /// The order suffix ([`keys::order`]) of the pair-topic's last fact, hex: a fact after it is
+    /// one fold step, a fact before it is late and re-folds the range.
+    pub last: String,
+}
+
+/// One fact of a link (supplier/customer or competitor), under [`keys::LINK_FACT`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    /// The event id.
+    pub id: uuid::Uuid,
+    /// When it happened.
+    pub time: BusinessTime,
+    /// How certain it is.
+    pub factuality: Factuality,
+    /// The procured item, for a supply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The quantity, for a supply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Quantity>,
+}
+
+/// An organization's registration, under [`keys::PROFILE`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The registering event.
+    pub event_id: uuid::Uuid,
+    /// What it registered.
+    pub data: liaison_proto::events::OrganizationRegistered,
+}
+
+/// A person's role at an organization, under [`keys::ROLE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRecord {
+    /// The registering event.
+    pub event_id: uuid::Uuid,
+    /// The person, as the profile shows them.
+    pub person: liaison_proto::query::PersonRole,
+}
+
+/// What an applied event wrote, under [`keys::INDEX`], so that a retraction can undo exactly that.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventIndex {
+    /// Its log sequence.
+    pub sequence: u64,
+    /// Its order suffix, hex.
+    pub order: String,
+    /// The pair-topics it is a fact of (`a/b/topic`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pair_topics: Vec<String>,
+    /// The links it is a fact of ([`liaison_relations::LinkKey::storage_key`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+    /// The organizations whose timeline lists it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<String>,
+    /// Whether it is listed among the meetings.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub meeting: bool,
+    /// The organization whose profile it registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The `(organization, person)` roles it registered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<(String, String)>,
+}
+
+/// Encodes a record as stored (compact JSON).
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("records serialize")
+}
+
+/// Decodes a stored record.
+pub fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        key: escape(key),
+        message: e.to_string(),
+    })
+}
+
+/// A key as readable text: printable ASCII as is, other bytes as `\xNN`.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b.is_ascii_graphic() || b == b' ' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// One projection database (a directory), opened.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: sled::Db,
+    tree: sled::Tree,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir` with a cache of `cache_mib` MiB.
+    pub fn open(dir: &Path, cache_mib: u64) -> Result<Self, StoreError> {
+        let db = liaison_runtime::storage::open_db(dir, cache_mib, "projection")
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        let tree = db.open_tree(TREE)?;
+        Ok(Self {
+            db,
+            tree,
+            path: dir.to_owned(),
+        })
+    }
+
+    /// The directory of this database.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tree that holds every table.
+    pub fn tree(&self) -> &sled::Tree {
+        &self.tree
+    }
+
+    /// The last applied log sequence (0: nothing yet).
+    pub fn checkpoint(&self) -> Result<u64, StoreError> {
+        Ok(liaison_log::checkpoint::load(&self.tree)?)
+    }
+
+    /// Flushes to disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Reads one record.
+    pub fn get<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
+        self.tree.get(key)?.map(|v| decode(key, &v)).transpose()
+    }
+
+    /// Whether a key exists.
+    pub fn contains(&self, key: &[u8]) -> Result<bool, StoreError> {
+        Ok(self.tree.contains_key(key)?)
+    }
+
+    /// Every read model as deterministic text, one `key = value` line per entry in key order:
+    /// equal for two databases built from the same log, however they were built (incrementally,
+    /// after a crash, or by a rebuild). The checkpoint is left out.
+    pub fn dump(&self) -> Result<String, StoreError> {
+        let mut out = String::new();
+        for item in self.tree.iter() {
+            let (k, v) = item?;
+            if k.as_ref() == liaison_log::checkpoint::CHECKPOINT_KEY {
+                continue;
+            }
+            out.push_str(&escape(&k));
+            out.push_str(" = ");
+            out.push_str(&String::from_utf8_lossy(&v));
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}

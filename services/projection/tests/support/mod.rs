@@ -1,0 +1,193 @@
+//! Shared set-up of the projection tests: a real nats-server with the event log, events appended
+//! directly with the log crate's `Appender`, and the projection on port 0 with a temporary
+//! data directory.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use liaison_log::{Appender, LogSettings, OutgoingEvent, ensure_events_stream};
+use liaison_projection::store::Store;
+use liaison_projection::{Application, Settings};
+use liaison_proto::{ClientEvent, Envelope};
+use liaison_runtime::config::CommonArgs;
+use liaison_runtime::shutdown::Shutdown;
+use liaison_testkit::{NatsServer, ServerOptions};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A nats-server with the event stream.
+pub struct Log {
+    /// The server.
+    pub server: NatsServer,
+    /// JetStream on it.
+    pub js: jetstream::Context,
+    /// Appends to the log.
+    pub appender: Appender,
+    /// A plain client.
+    pub client: async_nats::Client,
+}
+
+impl Log {
+    /// A fast server (periodic fsync: the server is never killed in these tests).
+    pub async fn start() -> Self {
+        let server = NatsServer::start_with(ServerOptions::fast()).await;
+        let client = server.client().await;
+        let js = jetstream::new(client.clone());
+        ensure_events_stream(&js, &LogSettings::default())
+            .await
+            .expect("ensure stream");
+        Self {
+            server,
+            js,
+            appender: Appender::new(client.clone()),
+            client,
+        }
+    }
+
+    /// Appends events (client JSON: `type`, `id`, `time`, `data`) in atomic batches of up to
+    /// 1000; returns their sequences.
+    pub async fn append(&self, events: &[Value]) -> Vec<u64> {
+        let mut out = Vec::new();
+        for chunk in events.chunks(1000) {
+            let batch = chunk.iter().map(outgoing).collect();
+            let appended = self
+                .appender
+                .append_batch(batch)
+                .await
+                .expect("append batch");
+            out.extend(appended.into_iter().map(|a| a.sequence));
+        }
+        out
+    }
+
+    /// Appends one event; returns its sequence.
+    pub async fn append_one(&self, event: Value) -> u64 {
+        self.append(&[event]).await[0]
+    }
+}
+
+/// The log message of a client event.
+pub fn outgoing(event: &Value) -> OutgoingEvent {
+    let client: ClientEvent = serde_json::from_value(event.clone()).expect("a valid event");
+    let recorded = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let envelope = Envelope::record(client, liaison_proto::envelope::INGEST_SOURCE, recorded);
+    OutgoingEvent::new(
+        envelope.subject(),
+        envelope.id.to_string(),
+        serde_json::to_vec(&envelope).unwrap().into(),
+    )
+}
+
+/// A client event with a fresh id.
+pub fn event(event_type: &str, time: &str, data: Value) -> Value {
+    json!({"type": event_type, "id": Uuid::now_v7(), "time": time, "data": data})
+}
+
+/// `organization.registered` of `id`.
+pub fn org(id: &str) -> Value {
+    event(
+        "organization.registered",
+        "2000-01-01",
+        json!({"id": id, "name": id.to_uppercase()}),
+    )
+}
+
+/// The id of a client event.
+pub fn id_of(event: &Value) -> String {
+    event["id"].as_str().unwrap().to_owned()
+}
+
+/// A running projection.
+pub struct Projection {
+    /// Its HTTP address.
+    pub addr: SocketAddr,
+    /// Stops it.
+    pub shutdown: Shutdown,
+    /// Its task.
+    pub task: tokio::task::JoinHandle<()>,
+    /// Its data directory.
+    pub data_dir: PathBuf,
+    /// The app's query side (to dump the live store).
+    pub queries: std::sync::Arc<liaison_projection::queries::Queries>,
+    /// The follower.
+    pub follower: liaison_log::Follower,
+    /// The rebuilder.
+    pub rebuilder: std::sync::Arc<liaison_projection::rebuild::Rebuilder>,
+}
+
+impl Projection {
+    /// Starts the projection on `nats_url`, storing in `data_dir`.
+    pub async fn start(
+        nats_url: &str,
+        data_dir: PathBuf,
+        tune: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let mut common = CommonArgs::default();
+        common.nats_urls = vec![nats_url.to_owned()];
+        common.data_dir = Some(data_dir.clone());
+        common.http_addr = Some("127.0.0.1:0".parse().unwrap());
+        common.sled_cache_mib = 32;
+        let mut settings = Settings::new(common);
+        settings.min_sequence_wait = Duration::from_secs(10);
+        tune(&mut settings);
+        let app = Application::build(settings).await.expect("build");
+        let addr = app.address();
+        let queries = app.queries();
+        let follower = app.follower();
+        let rebuilder = app.rebuilder();
+        let shutdown = Shutdown::new();
+        let s = shutdown.clone();
+        let task = tokio::spawn(async move {
+            app.run_until_stopped(s).await.expect("run");
+        });
+        Self {
+            addr,
+            shutdown,
+            task,
+            data_dir,
+            queries,
+            follower,
+            rebuilder,
+        }
+    }
+
+    /// The live database.
+    pub fn store(&self) -> std::sync::Arc<Store> {
+        self.queries.store()
+    }
+
+    /// Waits until `sequence` is applied.
+    pub async fn wait_applied(&self, sequence: u64) {
+        assert!(
+            self.follower
+                .wait_applied(sequence, Duration::from_secs(60))
+                .await,
+            "sequence {sequence} applied in time (applied {})",
+            self.follower.applied()
+        );
+    }
+
+    /// Stops it and waits.
+    pub async fn stop(self) {
+        self.shutdown.trigger();
+        let _ = self.task.await;
+    }
+
+    /// GET `path`: status and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, Value, reqwest::header::HeaderMap) {
+        let r = reqwest::get(format!("http://{}{path}", self.addr))
+            .await
+            .expect("GET");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, body, headers)
+    }
+}
