@@ -24,6 +24,9 @@ use uuid::Uuid;
 pub const LATE_SHARE: f64 = 0.05;
 /// Share of events that retract an earlier event.
 pub const RETRACTION_SHARE: f64 = 0.01;
+/// A retraction names a fact at least this many facts older, so that under concurrent sending
+/// its target has been acknowledged before it arrives.
+pub const RETRACTION_LAG: usize = 2_000;
 /// Zipf exponent of organization popularity.
 pub const ZIPF_EXPONENT: f64 = 1.1;
 
@@ -209,8 +212,10 @@ pub struct Generator {
     zipf: Zipf<f64>,
     produced: u64,
     clock: DateTime<Utc>,
-    /// Ids of facts that may still be retracted.
-    retractable: Vec<Uuid>,
+    /// Ids of every fact so far, in order (retraction targets).
+    facts: Vec<Uuid>,
+    /// Facts already retracted.
+    retracted: std::collections::HashSet<Uuid>,
 }
 
 impl Generator {
@@ -223,7 +228,8 @@ impl Generator {
                 .expect("at least one organization"),
             produced: 0,
             clock: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
-            retractable: Vec::new(),
+            facts: Vec::new(),
+            retracted: std::collections::HashSet::new(),
         }
     }
 
@@ -271,9 +277,11 @@ impl Generator {
         if index < self.registrations() {
             return self.person(id, (index - orgs) as usize);
         }
-        if !self.retractable.is_empty() && self.rng.random_bool(RETRACTION_SHARE) {
-            let pick = self.rng.random_range(0..self.retractable.len());
-            let target = self.retractable.swap_remove(pick);
+        let eligible = self.facts.len().saturating_sub(RETRACTION_LAG);
+        if eligible > 0
+            && self.rng.random_bool(RETRACTION_SHARE)
+            && let Some(target) = self.retraction_target(eligible)
+        {
             let time = self.advance();
             return GenEvent {
                 id,
@@ -292,13 +300,24 @@ impl Generator {
         };
         let event_type = pick(&mut self.rng, TYPE_MIX);
         let (data, organizations) = self.fact_data(event_type);
-        self.retractable.push(id);
+        self.facts.push(id);
         GenEvent {
             id,
             body: json!({"type": event_type, "id": id, "time": time, "data": data}),
             flavor: if late { Flavor::Late } else { Flavor::Fact },
             organizations,
         }
+    }
+
+    /// A fact among the first `eligible` that is not retracted yet (a few tries).
+    fn retraction_target(&mut self, eligible: usize) -> Option<Uuid> {
+        for _ in 0..4 {
+            let target = self.facts[self.rng.random_range(0..eligible)];
+            if self.retracted.insert(target) {
+                return Some(target);
+            }
+        }
+        None
     }
 
     fn advance(&mut self) -> String {

@@ -1,0 +1,448 @@
+//! The command line: every command, option and help text of `liaison`, as clap types.
+//!
+//! Kept apart from the commands so that tests can parse argument lists and read `--help`
+//! without touching the network, and so that `--help` is written in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use liaison_proto::{BusinessTime, EventType, Slug, Status};
+
+const ABOUT: &str = "Liaison: track how companies relate, as an event log with evidence.";
+
+const LONG_ABOUT: &str = "\
+Liaison: track how companies relate — meetings, cooperation talks, negotiations, agreements,
+partnerships, supply deals, competition — as an immutable event log with evidence, and ask what
+the status of a relationship is, since when, and why.";
+
+const AFTER_HELP: &str = "\
+Getting started:
+  liaison demo                                  walk through the Meta–LG scenario
+  liaison dev                                   run nats-server and the three services here
+  liaison import deploy/scenarios/meta-lg-2024.json
+  liaison status meta lg-electronics --topic xr
+  liaison org meta
+  liaison tail --org meta --follow
+  liaison alerts --follow
+
+Every read command takes --json to print the service's JSON instead of a table.
+
+Exit codes (for scripts):
+  0  success
+  1  the server said no (a 4xx answer: invalid event, unknown organization, conflict)
+  2  usage error (bad arguments, unreadable or malformed input file)
+  3  a service or NATS is unreachable, answered 5xx, or the stack could not start";
+
+/// The `liaison` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "liaison",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Where the services and NATS are.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Base URL of liaison-ingest.
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_INGEST_URL",
+        default_value = "http://127.0.0.1:7401",
+        value_name = "URL"
+    )]
+    pub ingest_url: String,
+    /// Base URL of liaison-projection.
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_PROJECTION_URL",
+        default_value = "http://127.0.0.1:7402",
+        value_name = "URL"
+    )]
+    pub projection_url: String,
+    /// Base URL of liaison-notifier.
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_NOTIFIER_URL",
+        default_value = "http://127.0.0.1:7403",
+        value_name = "URL"
+    )]
+    pub notifier_url: String,
+    /// NATS URL (for `tail` and `alerts --follow`); comma-separated for a cluster.
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_NATS_URL",
+        default_value = "nats://127.0.0.1:4222",
+        value_name = "URL"
+    )]
+    pub nats_url: String,
+    /// Bearer token for write endpoints, when the services require one.
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_API_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub api_token: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run nats-server and the three services on this machine (Ctrl-C stops them all).
+    #[command(after_help = "\
+Examples:
+  liaison dev                         data in ./data; resumes where the last run stopped
+  liaison dev --data-dir /tmp/l --fresh
+
+nats-server 2.15 is looked for in LIAISON_NATS_SERVER, <repo>/.tools/bin, then PATH
+(`just setup` installs it). The services are looked for next to this executable
+(or in LIAISON_BIN_DIR): build them with
+  cargo build --release -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier")]
+    Dev(DevArgs),
+    /// Start the stack, import the Meta–LG scenario and walk through it.
+    #[command(after_help = "\
+Runs on ./data/demo (removed first, so every demo starts fresh); the services' logs go to
+./data/demo/logs. Needs the release binaries: `just demo` builds them and runs this.")]
+    Demo(DemoArgs),
+    /// Append one event.
+    #[command(after_help = "\
+Examples:
+  liaison emit --type meeting.held --time 2024-02-28 \\
+      --data '{\"organizations\": [\"meta\", \"lg-electronics\"], \"topics\": [\"xr\"]}'
+  echo '{\"type\": \"organization.registered\", \"time\": \"2024-02-28\",
+         \"data\": {\"id\": \"meta\", \"name\": \"Meta Platforms\"}}' | liaison emit
+
+Give an --id (a UUID) to make the command safe to retry: the same id is never appended twice.")]
+    Emit(EmitArgs),
+    /// Append every event of a file (JSON array or one JSON event per line).
+    #[command(after_help = "\
+Examples:
+  liaison import deploy/scenarios/meta-lg-2024.json
+  liaison import events.ndjson
+
+Events are sent in batches of up to 500. Running it again is safe when events carry ids:
+events already appended are recognised, not duplicated.")]
+    Import(ImportArgs),
+    /// Print the event log, one CloudEvents JSON document per line.
+    #[command(after_help = "\
+Examples:
+  liaison tail                               the whole log, then exit
+  liaison tail --org meta --follow           Meta's events, then wait for new ones
+  liaison tail --type partnership.announced --type agreement.signed
+  liaison tail --since 2024-03-01T00:00:00Z  what was recorded since then
+  liaison tail --from-sequence 120
+
+Reads the JetStream stream LIAISON_EVENTS directly over NATS (--nats-url); every line is the
+stored event with its log `sequence`.")]
+    Tail(TailArgs),
+    /// The status of a relationship between two organizations.
+    #[command(after_help = "\
+Examples:
+  liaison status meta lg-electronics --topic xr
+  liaison status meta lg-electronics                   every topic of the pair
+  liaison status meta lg-electronics --as-of 2024-01-01 --json")]
+    Status(StatusArgs),
+    /// List relationships, filtered by organization, topic and status.
+    #[command(after_help = "\
+Examples:
+  liaison relationships --org meta
+  liaison relationships --topic xr --status active")]
+    Relationships(RelationshipsArgs),
+    /// An organization: who it is, its people and its relationships.
+    #[command(after_help = "Example:\n  liaison org meta")]
+    Org(OrgArgs),
+    /// Every event naming an organization, in time order.
+    #[command(after_help = "\
+Examples:
+  liaison timeline meta
+  liaison timeline meta --limit 20 --cursor <cursor from the previous page>")]
+    Timeline(TimelineArgs),
+    /// Alert rules: add, list, remove.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Alerts raised by the rules, with their delivery state.
+    #[command(after_help = "\
+Examples:
+  liaison alerts
+  liaison alerts --state failed           the dead-letter list
+  liaison alerts --follow                 print alerts as they are raised (over NATS)")]
+    Alerts(AlertsArgs),
+}
+
+/// `liaison dev`.
+#[derive(Debug, Clone, Args)]
+pub struct DevArgs {
+    /// Root of the stack's data (nats/, ingest/, projection/, notifier/).
+    #[arg(long, default_value = "./data", value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// Remove the data directory first (start from an empty log).
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+/// `liaison demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Root of the demo's data (removed first).
+    #[arg(long, default_value = "./data/demo", value_name = "DIR")]
+    pub data_dir: PathBuf,
+}
+
+/// `liaison emit`.
+#[derive(Debug, Clone, Args)]
+pub struct EmitArgs {
+    /// The event type (e.g. `meeting.held`); without it, the whole event is read from stdin.
+    #[arg(long = "type", value_name = "TYPE", requires_all = ["time", "data"], value_parser = parse_event_type)]
+    pub event_type: Option<EventType>,
+    /// When the fact happened: a date (2024-02-28) or an RFC 3339 time.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub time: Option<BusinessTime>,
+    /// A client-chosen UUID: makes the command safe to retry.
+    #[arg(long, value_name = "UUID")]
+    pub id: Option<uuid::Uuid>,
+    /// The event's `data`, as JSON.
+    #[arg(long, value_name = "JSON")]
+    pub data: Option<String>,
+    /// Print the ingest's JSON answer.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `liaison import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// A JSON array of events, or one event per line (NDJSON); `-` for stdin.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Events per request (at most 500).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub batch_size: u16,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `liaison tail`.
+#[derive(Debug, Clone, Args)]
+pub struct TailArgs {
+    /// Only events of this type (repeatable); `partnership.*` matches a family.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// Only events naming this organization (repeatable).
+    #[arg(long = "org", value_name = "ORG", value_parser = parse_slug)]
+    pub orgs: Vec<Slug>,
+    /// Start at events recorded at or after this time (a date or RFC 3339).
+    #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "from_sequence")]
+    pub since: Option<BusinessTime>,
+    /// Start at this log sequence.
+    #[arg(long, value_name = "N")]
+    pub from_sequence: Option<u64>,
+    /// Keep waiting for new events (Ctrl-C stops).
+    #[arg(long, short)]
+    pub follow: bool,
+}
+
+/// `as_of` and `min_sequence`, which every query takes.
+#[derive(Debug, Clone, Args)]
+pub struct QueryBounds {
+    /// Only facts that happened by then (a date or RFC 3339 time).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub as_of: Option<BusinessTime>,
+    /// Wait until the projection has applied the log up to this sequence.
+    #[arg(long, value_name = "N")]
+    pub min_sequence: Option<u64>,
+    /// Print the service's JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `liaison status`.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// One organization.
+    #[arg(value_parser = parse_slug)]
+    pub a: Slug,
+    /// The other.
+    #[arg(value_parser = parse_slug)]
+    pub b: Slug,
+    /// One topic (e.g. `xr`); every topic of the pair without it.
+    #[arg(long, value_parser = parse_slug)]
+    pub topic: Option<Slug>,
+    /// Do not fetch the evidence of each event from the log.
+    #[arg(long)]
+    pub no_evidence: bool,
+    /// Bounds.
+    #[command(flatten)]
+    pub bounds: QueryBounds,
+}
+
+/// `liaison relationships`.
+#[derive(Debug, Clone, Args)]
+pub struct RelationshipsArgs {
+    /// Only relationships of this organization.
+    #[arg(long, value_parser = parse_slug)]
+    pub org: Option<Slug>,
+    /// Only this topic.
+    #[arg(long, value_parser = parse_slug)]
+    pub topic: Option<Slug>,
+    /// Only this status (none, contact, exploring, negotiating, agreed, active, ended).
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<Status>,
+    /// Bounds.
+    #[command(flatten)]
+    pub bounds: QueryBounds,
+}
+
+/// `liaison org`.
+#[derive(Debug, Clone, Args)]
+pub struct OrgArgs {
+    /// The organization's id (e.g. `meta`).
+    #[arg(value_parser = parse_slug)]
+    pub id: Slug,
+    /// Bounds.
+    #[command(flatten)]
+    pub bounds: QueryBounds,
+}
+
+/// `liaison timeline`.
+#[derive(Debug, Clone, Args)]
+pub struct TimelineArgs {
+    /// The organization's id.
+    #[arg(value_parser = parse_slug)]
+    pub org: Slug,
+    /// Page size.
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// The cursor printed at the end of the previous page.
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// Bounds.
+    #[command(flatten)]
+    pub bounds: QueryBounds,
+}
+
+/// `liaison rules …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Create an alert rule.
+    #[command(after_help = "\
+Examples:
+  liaison rules add meta-xr --org meta --topic xr --status agreed --status active
+  liaison rules add lg-deals --org lg-electronics --type agreement.signed \\
+      --webhook https://example.com/hook --secret s3cret
+  liaison rules add --file rule.json       the rule as JSON ({\"id\", \"match\", \"deliver\"})
+
+Alerts of a rule are published on NATS subject liaison.alerts.<id>.")]
+    Add(Box<RuleAddArgs>),
+    /// List the alert rules.
+    List {
+        /// Print the notifier's JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an alert rule.
+    Rm {
+        /// The rule's id.
+        #[arg(value_parser = parse_slug)]
+        id: Slug,
+    },
+}
+
+/// `liaison rules add`.
+#[derive(Debug, Clone, Args)]
+pub struct RuleAddArgs {
+    /// The rule's id (a slug); required unless --file gives it.
+    #[arg(value_parser = parse_slug, required_unless_present = "file")]
+    pub id: Option<Slug>,
+    /// A display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Match these event types (repeatable).
+    #[arg(long = "type", value_name = "TYPE", value_parser = parse_event_type)]
+    pub types: Vec<EventType>,
+    /// Match events naming these organizations (repeatable).
+    #[arg(long = "org", value_name = "ORG", value_parser = parse_slug)]
+    pub orgs: Vec<Slug>,
+    /// Require every --org to be named, not just one.
+    #[arg(long)]
+    pub all_orgs: bool,
+    /// Match these topics (repeatable).
+    #[arg(long = "topic", value_name = "TOPIC", value_parser = parse_slug)]
+    pub topics: Vec<Slug>,
+    /// Fire when a pair's status enters one of these (repeatable).
+    #[arg(long = "status", value_name = "STATUS", value_parser = parse_status)]
+    pub statuses: Vec<Status>,
+    /// Also publish on this NATS subject.
+    #[arg(long, value_name = "SUBJECT")]
+    pub nats_subject: Option<String>,
+    /// Deliver to this webhook (with --secret).
+    #[arg(long, value_name = "URL", requires = "secret")]
+    pub webhook: Option<String>,
+    /// The webhook's signing secret.
+    #[arg(long, requires = "webhook", hide_env_values = true)]
+    pub secret: Option<String>,
+    /// The whole rule as JSON, from a file (`-` for stdin).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["types", "orgs", "topics", "statuses", "webhook", "nats_subject"])]
+    pub file: Option<PathBuf>,
+    /// Print the notifier's JSON answer.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `liaison alerts`.
+#[derive(Debug, Clone, Args)]
+pub struct AlertsArgs {
+    /// Only alerts in this delivery state (e.g. `failed` for the dead-letter list).
+    #[arg(long)]
+    pub state: Option<String>,
+    /// Print alerts as they are raised (subscribes to liaison.alerts.> over NATS).
+    #[arg(long, short, conflicts_with = "state")]
+    pub follow: bool,
+    /// Print JSON (one alert document per line with --follow).
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_slug(s: &str) -> Result<Slug, String> {
+    Slug::parse(s).map_err(|e| {
+        format!("{e} (ids are lowercase ASCII letters, digits and '-', such as lg-electronics)")
+    })
+}
+
+fn parse_time(s: &str) -> Result<BusinessTime, String> {
+    BusinessTime::parse(s).map_err(|_| {
+        format!("`{s}` is not a date (2024-02-28) or an RFC 3339 time (2024-02-28T09:00:00Z)")
+    })
+}
+
+fn parse_event_type(s: &str) -> Result<EventType, String> {
+    EventType::parse(s).map_err(|_| {
+        let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+        format!("unknown event type `{s}`; one of: {}", known.join(", "))
+    })
+}
+
+fn parse_status(s: &str) -> Result<Status, String> {
+    Status::parse(s).ok_or_else(|| {
+        let known: Vec<&str> = Status::ALL.iter().map(|t| t.as_str()).collect();
+        format!("unknown status `{s}`; one of: {}", known.join(", "))
+    })
+}

@@ -1,0 +1,369 @@
+//! `liaison demo`: start the stack on a fresh `./data/demo`, import the Meta–LG scenario, show
+//! what Liaison knows about it as a person would want to read it, append one hypothetical
+//! announcement and watch the new-partnership alert arrive, then stop the stack.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use liaison_proto::alert::NEW_PARTNERSHIP;
+use liaison_proto::events::Evidence;
+use liaison_proto::query::{Consistency, OrganizationView, RelationshipView};
+use liaison_proto::subjects::alert_subject;
+use liaison_proto::{AlertEvent, EventData, Slug, StoredEvent};
+use uuid::Uuid;
+
+use crate::cli::DemoArgs;
+use crate::client::{Client, Endpoints, PairAnswer};
+use crate::commands::dev::{print_progress, remove_data_dir};
+use crate::commands::import::import;
+use crate::commands::{Context, out};
+use crate::error::{CliError, CliResult};
+use crate::render::{self, Table, heading};
+use crate::stack::{LogMode, Service, Stack, StackConfig};
+use crate::{nats, scenario};
+
+/// Runs the command: the stack is stopped at the end, also when a step fails.
+pub async fn run(args: DemoArgs, ctx: &Context) -> CliResult {
+    out(&heading("Liaison demo: Meta and LG, February 2024"))?;
+    remove_data_dir(&args.data_dir, "fresh start")?;
+    let mut config = StackConfig::discover(&args.data_dir, LogMode::Files)?;
+    config.api_token = ctx.global.api_token.clone();
+    println!(
+        "The services log to {}/{{nats,ingest,projection,notifier}}.log\n\nStarting the stack",
+        config.log_dir().display()
+    );
+    let stack = Stack::start(config, print_progress).await?;
+    let result = tokio::select! {
+        r = walk_through(&stack) => r,
+        _ = tokio::signal::ctrl_c() => Err(CliError::usage("interrupted")),
+    };
+    println!("\nStopping the stack…");
+    let logs = stack.config().log_dir();
+    stack.stop().await;
+    if result.is_err() {
+        eprintln!("the services' logs are in {}", logs.display());
+    } else {
+        println!("Stopped.");
+    }
+    result
+}
+
+async fn walk_through(stack: &Stack) -> CliResult {
+    let config = stack.config();
+    let client = Client::new(Endpoints {
+        ingest: config.url(Service::Ingest),
+        projection: config.url(Service::Projection),
+        notifier: config.url(Service::Notifier),
+        nats: config.nats_url(),
+        api_token: config.api_token.clone(),
+    });
+    let nats = nats::connect(&config.nats_url()).await?;
+    let js = async_nats::jetstream::new(nats.clone());
+
+    // Import.
+    let events = scenario::meta_lg();
+    println!(
+        "\nImporting the scenario: {} events hand-coded from one Reuters article (in German)",
+        events.len()
+    );
+    let summary = import(&client, &events, 500, |_| {}).await?;
+    println!(
+        "  {} appended, {} already there (log sequences up to {})",
+        summary.appended, summary.already_there, summary.last_sequence
+    );
+    let after_import = Consistency {
+        as_of: None,
+        min_sequence: Some(summary.last_sequence),
+    };
+    let meta = slug("meta");
+    let lge = slug("lg-electronics");
+    let xr = slug("xr");
+
+    // 1. The XR cooperation.
+    out(&heading("1. Meta and LG Electronics on XR"))?;
+    let view = one_topic(&client, &meta, &lge, &xr, &after_import).await?;
+    let evidence = nats::evidence_of(&js, view.events.iter().map(|e| e.sequence)).await?;
+    out(&xr_story(&view, &evidence))?;
+
+    // 2. Meta's relationships.
+    out(&heading("2. Meta's relationships"))?;
+    let org = client.organization(&meta, &after_import).await?;
+    let timeline = whole_timeline(&client, &meta, &after_import).await?;
+    let mut counterparts: BTreeSet<Slug> = BTreeSet::new();
+    for item in &timeline {
+        for o in item.event.event.organizations() {
+            if *o != meta {
+                counterparts.insert(o.clone());
+            }
+        }
+    }
+    let mut pairs = Vec::new();
+    for other in &counterparts {
+        if let PairAnswer::All(p) = client
+            .relationship(&meta, other, None, &after_import)
+            .await?
+        {
+            pairs.push(p);
+        }
+    }
+    out(&relationships_table(&org, &pairs, &timeline))?;
+
+    // 3. A hypothetical announcement and its alert.
+    out(&heading(
+        "3. HYPOTHETICAL — not in the article: Meta and LG Electronics announce an XR partnership",
+    ))?;
+    let subject = alert_subject(NEW_PARTNERSHIP);
+    let mut alerts = nats
+        .subscribe(subject.clone())
+        .await
+        .map_err(|e| CliError::Nats(format!("cannot subscribe to {subject}: {e}")))?;
+    nats.flush()
+        .await
+        .map_err(|e| CliError::Nats(format!("cannot subscribe to {subject}: {e}")))?;
+    println!("Subscribed to {subject} over NATS.");
+    let hypothetical = scenario::hypothetical();
+    for event in &hypothetical {
+        let t = event["type"].as_str().unwrap_or("?");
+        let time = event["time"].as_str().unwrap_or("?");
+        println!(
+            "Appending (HYPOTHETICAL): {time} {t} — {}",
+            event["data"]["summary"].as_str().unwrap_or("")
+        );
+    }
+    let sent = Instant::now();
+    let appended = client
+        .post_events(&serde_json::Value::Array(hypothetical))
+        .await?;
+    let sequence = appended
+        .events
+        .iter()
+        .map(|e| e.sequence)
+        .max()
+        .unwrap_or(0);
+    println!("  appended at log sequence {sequence}");
+    let alert = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(message) = alerts.next().await {
+            if let Ok(event) = serde_json::from_slice::<AlertEvent>(&message.payload) {
+                return Some(event);
+            }
+        }
+        None
+    })
+    .await;
+    match alert {
+        Ok(Some(event)) => {
+            let took = sent.elapsed();
+            let a = &event.data;
+            let mut text = format!(
+                "\nAlert received on {subject} {} ms after the append:\n",
+                took.as_millis()
+            );
+            let mut table = Table::new([
+                "rule",
+                "organizations",
+                "topic",
+                "change",
+                "event",
+                "alert id",
+            ]);
+            table.row([
+                a.rule.to_string(),
+                format!("{} – {}", a.organizations[0], a.organizations[1]),
+                a.topic.to_string(),
+                format!("{} → {}", a.previous_status, a.status),
+                format!("{} (seq {})", a.time, a.sequence),
+                a.id.to_string(),
+            ]);
+            text.push_str(&table.render(2));
+            out(&text)?;
+        }
+        _ => println!(
+            "\nNo alert on {subject} within 30 s: the notifier may be behind or failing; see {}",
+            stack.config().log_path("notifier").display()
+        ),
+    }
+    let after = Consistency {
+        as_of: None,
+        min_sequence: Some(sequence),
+    };
+    let now = one_topic(&client, &meta, &lge, &xr, &after).await?;
+    let before = Consistency {
+        as_of: liaison_proto::BusinessTime::parse("2024-03-01").ok(),
+        min_sequence: Some(sequence),
+    };
+    let then = one_topic(&client, &meta, &lge, &xr, &before).await?;
+    println!(
+        "\nStatus now:            {}\nAs of 2024-03-01 still: {}",
+        render::status_line(&now),
+        render::status_line(&then)
+    );
+
+    // 4. Keep exploring.
+    out(&heading("4. Keep exploring"))?;
+    println!(
+        "Start the same stack again (the data stays in {dir}):\n\
+         \n  target/release/liaison dev --data-dir {dir}\n\
+         \nthen, in another terminal:\n\
+         \n  target/release/liaison status meta lg-electronics --topic xr\
+         \n  target/release/liaison org meta\
+         \n  target/release/liaison tail --org meta\
+         \n  target/release/liaison alerts --follow\
+         \n\n`liaison --help` lists every command.",
+        dir = stack.config().data_dir.display()
+    );
+    Ok(())
+}
+
+async fn one_topic(
+    client: &Client,
+    a: &Slug,
+    b: &Slug,
+    topic: &Slug,
+    bounds: &Consistency,
+) -> CliResult<RelationshipView> {
+    match client.relationship(a, b, Some(topic), bounds).await? {
+        PairAnswer::One(v) => Ok(v),
+        PairAnswer::All(_) => Err(CliError::usage("the projection answered every topic")),
+    }
+}
+
+async fn whole_timeline(
+    client: &Client,
+    org: &Slug,
+    bounds: &Consistency,
+) -> CliResult<Vec<StoredEvent>> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = client
+            .timeline(org, cursor.as_deref(), Some(100), bounds)
+            .await?;
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+            _ => return Ok(items),
+        }
+    }
+}
+
+/// Section 1: the status, since when, and the evidence of each event that shaped it.
+pub fn xr_story(view: &RelationshipView, evidence: &HashMap<Uuid, Evidence>) -> String {
+    let mut text = format!(
+        "Status: {}{}\n",
+        view.status,
+        view.since
+            .map(|s| format!(", since {s}"))
+            .unwrap_or_default()
+    );
+    text.push_str("\nHow it got there:\n");
+    let mut table = Table::new(["time", "event", "status reached", "summary"]);
+    for e in &view.events {
+        table.row([
+            e.time.to_string(),
+            render::type_label(e.event_type),
+            e.event_type
+                .status_floor()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            render::ellipsize(e.summary.as_deref().unwrap_or(""), 70),
+        ]);
+    }
+    text.push_str(&table.render(2));
+    for e in &view.events {
+        if let Some(ev) = evidence.get(&e.id) {
+            text.push_str(&render::evidence_block(e, ev));
+        }
+    }
+    text
+}
+
+/// Section 2: every relation of the organization, one row per counterpart and topic: cooperation
+/// statuses and their signals, suppliers and customers (with the planned quantity), competitors.
+pub fn relationships_table(
+    org: &OrganizationView,
+    pairs: &[liaison_proto::query::PairView],
+    timeline: &[StoredEvent],
+) -> String {
+    let mut table = Table::new(["with", "relation", "topic", "status", "since", "note"]);
+    for pair in pairs {
+        let other = pair
+            .organizations
+            .iter()
+            .find(|o| **o != org.id)
+            .cloned()
+            .unwrap_or_else(|| pair.organizations[0].clone());
+        for t in &pair.topics {
+            let notes: Vec<String> = t
+                .signals
+                .iter()
+                .map(|s| format!("{} ({})", render::signal_label(s), s.event.time))
+                .collect();
+            table.row([
+                other.to_string(),
+                "cooperation".into(),
+                t.topic.to_string(),
+                t.status.to_string(),
+                t.since.map(|s| s.to_string()).unwrap_or_default(),
+                notes.join("; "),
+            ]);
+        }
+    }
+    let r = &org.relationships;
+    for (relation, list) in [("supplier", &r.supplier), ("customer", &r.customer)] {
+        for trade in list {
+            let mut note = trade.item.clone();
+            if let Some(q) = &trade.quantity {
+                let _ = write!(note, " × {}", render::quantity(q));
+            }
+            if let Some((factuality, by)) = procurement(timeline, &trade.organization, &trade.item)
+            {
+                let _ = write!(note, ", {factuality}");
+                if let Some(by) = by {
+                    let _ = write!(note, " by {by}");
+                }
+            }
+            table.row([
+                trade.organization.to_string(),
+                relation.to_owned(),
+                String::new(),
+                String::new(),
+                trade.time.to_string(),
+                note,
+            ]);
+        }
+    }
+    for c in &r.competitor {
+        let topics: Vec<String> = c.topics.iter().map(ToString::to_string).collect();
+        table.row([
+            c.organization.to_string(),
+            "competitor".into(),
+            topics.join(", "),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    table.render(0)
+}
+
+/// The factuality and deadline of the procurement of `item` involving `other`.
+fn procurement(
+    timeline: &[StoredEvent],
+    other: &Slug,
+    item: &str,
+) -> Option<(String, Option<String>)> {
+    timeline.iter().find_map(|e| match &e.event.event {
+        EventData::ProcurementPlanned(p)
+            if p.item == item && (p.supplier == *other || p.buyer == *other) =>
+        {
+            Some((p.factuality.to_string(), p.by.map(|b| b.to_string())))
+        }
+        _ => None,
+    })
+}
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).expect("a valid slug")
+}

@@ -1,0 +1,127 @@
+//! `liaison dev`: the whole stack on this machine, in the foreground, until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use crate::cli::{DevArgs, GlobalArgs};
+use crate::commands::Context;
+use crate::error::{CliError, CliResult};
+use crate::stack::{LogMode, Progress, Service, Stack, StackConfig};
+
+/// Runs the command.
+pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
+    if args.fresh {
+        remove_data_dir(&args.data_dir, "--fresh")?;
+    }
+    let mut config = StackConfig::discover(&args.data_dir, LogMode::prefixed())?;
+    apply_addresses(&mut config, &ctx.global)?;
+    config.api_token = ctx.global.api_token.clone();
+    let resuming = config.data_dir.join("nats").is_dir();
+    println!(
+        "liaison dev: {} data in {}",
+        if resuming {
+            "resuming with the"
+        } else {
+            "new stack,"
+        },
+        config.data_dir.display()
+    );
+    let mut stack = Stack::start(config, print_progress).await?;
+    print_banner(&stack);
+
+    let error = tokio::select! {
+        _ = tokio::signal::ctrl_c() => None,
+        _ = sigterm() => None,
+        e = stack.wait_for_exit() => Some(e),
+    };
+    match &error {
+        None => println!("\nstopping the stack (Ctrl-C again to kill it at once)…"),
+        Some(e) => eprintln!("\n{e}; stopping the rest of the stack…"),
+    }
+    tokio::select! {
+        () = stack.stop() => println!("stopped; start again with `liaison dev --data-dir {}` to resume", args.data_dir.display()),
+        _ = tokio::signal::ctrl_c() => eprintln!("killed"),
+    }
+    match error {
+        None => Ok(()),
+        Some(e) => Err(e.into()),
+    }
+}
+
+/// Removes `dir` (for `--fresh` and the demo), saying so.
+pub fn remove_data_dir(dir: &Path, why: &str) -> CliResult {
+    if dir.exists() {
+        println!("{why}: removing {}", dir.display());
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| CliError::usage(format!("cannot remove {}: {e}", dir.display())))?;
+    }
+    Ok(())
+}
+
+/// Listens on the addresses the global URLs name, so that `--projection-url` and friends also
+/// move the stack.
+pub fn apply_addresses(config: &mut StackConfig, global: &GlobalArgs) -> CliResult {
+    let urls = [
+        &global.ingest_url,
+        &global.projection_url,
+        &global.notifier_url,
+    ];
+    for (service, url) in Service::ALL.into_iter().zip(urls) {
+        config.service_addrs[service as usize] = addr_of(url, "http://")?;
+    }
+    let nats = global.nats_url.split(',').next().unwrap_or_default();
+    config.nats_addr = addr_of(nats, "nats://")?;
+    Ok(())
+}
+
+fn addr_of(url: &str, scheme: &str) -> CliResult<SocketAddr> {
+    let rest = url
+        .trim()
+        .strip_prefix(scheme)
+        .unwrap_or(url)
+        .trim_end_matches('/');
+    let rest = rest.replace("localhost", "127.0.0.1");
+    rest.parse().map_err(|_| {
+        CliError::usage(format!(
+            "`liaison dev` needs a local {scheme}IP:PORT address, not `{url}`"
+        ))
+    })
+}
+
+/// Prints one line per step of the start.
+pub fn print_progress(p: Progress) {
+    match p {
+        Progress::Started { name, pid } => println!("  {name:<10} started (pid {pid})"),
+        Progress::Ready { name, url, elapsed } => {
+            println!(
+                "  {name:<10} ready at {url} ({:.1} s)",
+                elapsed.as_secs_f64()
+            );
+        }
+    }
+}
+
+fn print_banner(stack: &Stack) {
+    let c = stack.config();
+    println!(
+        "\nLiaison is running (data in {}):\n  NATS        {}\n  ingest      {}\n  projection  {}\n  notifier    {}\n\
+         Try `liaison import deploy/scenarios/meta-lg-2024.json`, `liaison org meta`, `liaison tail --follow`.\n\
+         Ctrl-C stops everything.\n",
+        c.data_dir.display(),
+        c.nats_url(),
+        c.url(Service::Ingest),
+        c.url(Service::Projection),
+        c.url(Service::Notifier),
+    );
+}
+
+#[cfg(unix)]
+async fn sigterm() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}

@@ -1,0 +1,88 @@
+//! The demo's events, embedded in the binary so that `liaison demo` works from any directory,
+//! and the reading of event files (a JSON array, or one JSON event per line) that `import`
+//! shares.
+
+use serde_json::Value;
+
+/// The hand-coded events of the seed article (Meta and LG, February 2024).
+pub const META_LG_2024: &str = include_str!("../../../deploy/scenarios/meta-lg-2024.json");
+
+/// The demo's hypothetical follow-up (not in the article): an XR partnership announcement.
+pub const DEMO_HYPOTHETICAL: &str =
+    include_str!("../../../deploy/scenarios/demo-hypothetical.json");
+
+/// Reads a list of events: a JSON array, a single JSON object, or NDJSON (one object per line,
+/// blank lines and lines starting with `//` or `#` skipped). The error names the line.
+pub fn parse_events(text: &str) -> Result<Vec<Value>, String> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        return match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(items)) => check_objects(items),
+            Ok(_) => Err("expected a JSON array of events".into()),
+            Err(e) => Err(format!("not valid JSON: {e}")),
+        };
+    }
+    if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(text) {
+        return Ok(vec![value]);
+    }
+    let mut events = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("//") || line.starts_with('#') {
+            continue;
+        }
+        match serde_json::from_str::<Value>(line) {
+            Ok(value @ Value::Object(_)) => events.push(value),
+            Ok(_) => return Err(format!("line {}: expected a JSON object (an event)", n + 1)),
+            Err(e) => return Err(format!("line {}: not valid JSON: {e}", n + 1)),
+        }
+    }
+    Ok(events)
+}
+
+fn check_objects(items: Vec<Value>) -> Result<Vec<Value>, String> {
+    match items.iter().position(|v| !v.is_object()) {
+        Some(i) => Err(format!(
+            "item {i} of the array is not a JSON object (an event)"
+        )),
+        None => Ok(items),
+    }
+}
+
+/// The scenario's events.
+pub fn meta_lg() -> Vec<Value> {
+    parse_events(META_LG_2024).expect("the embedded scenario is valid JSON")
+}
+
+/// The hypothetical partnership announcement.
+pub fn hypothetical() -> Vec<Value> {
+    parse_events(DEMO_HYPOTHETICAL).expect("the embedded scenario is valid JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_scenarios_are_client_events() {
+        for event in meta_lg().into_iter().chain(hypothetical()) {
+            let parsed: Result<liaison_proto::ClientEvent, _> =
+                serde_json::from_value(event.clone());
+            assert!(parsed.is_ok(), "{event}: {parsed:?}");
+        }
+        assert_eq!(hypothetical().len(), 1);
+    }
+
+    #[test]
+    fn reads_arrays_objects_and_ndjson() {
+        assert_eq!(parse_events("[{\"a\":1},{\"b\":2}]").unwrap().len(), 2);
+        assert_eq!(parse_events("{\"a\":1}").unwrap().len(), 1);
+        assert_eq!(parse_events("{\"a\":1}\n\n{\"b\":2}\n").unwrap().len(), 2);
+        assert!(
+            parse_events("{\"a\":1}\n{oops")
+                .unwrap_err()
+                .starts_with("line 2")
+        );
+        assert!(parse_events("[1]").is_err());
+    }
+}
