@@ -53,6 +53,8 @@ pub struct ApiState {
     pub follower: Follower,
     /// Appends rule events.
     pub appender: Appender,
+    /// Reads the log's last sequence (to validate a rule against everything appended before).
+    pub js: async_nats::jetstream::Context,
     /// Wakes the delivery worker.
     pub wake: Arc<Notify>,
     /// How long a rule write waits for its event to be applied.
@@ -176,6 +178,7 @@ async fn create_rule(
             "expected a rule object: {\"id\", \"name\", \"match\", \"deliver\"}",
         )]));
     }
+    catch_up(&state).await?;
     let now = Utc::now();
     let wrapped = json!({ "type": "rule.created", "time": now.to_rfc3339(), "data": body });
     let events =
@@ -246,6 +249,22 @@ async fn delete_rule(
     };
     append(&state, event, now).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Waits until this instance applied the whole log as it is now, so that a rule is checked
+/// against every organization and rule appended before the request.
+async fn catch_up(state: &ApiState) -> Result<(), Problem> {
+    let last = liaison_log::last_sequence(&state.js)
+        .await
+        .map_err(|e| Problem::unavailable(format!("the log cannot be reached: {e}"), Some(1)))?;
+    if state.follower.wait_applied(last, state.apply_timeout).await {
+        Ok(())
+    } else {
+        Err(Problem::unavailable(
+            format!("the notifier has not applied the log up to {last} yet"),
+            Some(1),
+        ))
+    }
 }
 
 /// Appends a rule event (its id a fresh UUID v7, which is also the `Nats-Msg-Id`) and waits

@@ -122,6 +122,7 @@ impl Application {
             rules,
             follower: follower.clone(),
             appender: Appender::new(client),
+            js: js.clone(),
             wake,
             apply_timeout: Duration::from_secs(10),
         };

@@ -119,11 +119,20 @@ impl Notifier {
         let base = format!("http://{}", app.address());
         let follower = app.follower().clone();
         tokio::spawn(app.run_until_stopped());
+        let http = reqwest::Client::new();
+        let ready = eventually(Duration::from_secs(10), || async {
+            http.get(format!("{base}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+        assert!(ready, "the notifier is ready");
         Self {
             base,
             follower,
             shutdown,
-            http: reqwest::Client::new(),
+            http,
             _dir: dir,
         }
     }
