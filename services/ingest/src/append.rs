@@ -641,7 +641,7 @@ impl Ingest {
             e if e.err_code() == Some(ERR_MESSAGE_TOO_LARGE) => {
                 AppendRejection::TooLarge(format!("an event is larger than the log accepts: {e}"))
             }
-            AppendError::Invalid(message) if message.contains("MaxPayload") => {
+            AppendError::Invalid(message) if message.contains("max payload") => {
                 AppendRejection::TooLarge(format!("an event is larger than NATS accepts: {e}"))
             }
             e => AppendRejection::Internal(e.to_string()),

@@ -294,3 +294,21 @@ fn status_of(message: &async_nats::Message) -> String {
         .map(|v| v.as_str().to_owned())
         .unwrap_or_default()
 }
+
+#[tokio::test]
+async fn an_event_larger_than_the_log_accepts_is_413_not_500() {
+    let nats = NatsServer::start_with(ServerOptions::fast()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&nats.url(), dir.path());
+    cfg.max_body_bytes = 4 * 1024 * 1024;
+    let app = spawn_app(cfg).await;
+    let aliases: Vec<String> = (0..120)
+        .map(|i| format!("{i}{}", "a".repeat(9_000)))
+        .collect();
+    let huge = json!({"type": "organization.registered", "time": "2024-01-01",
+        "data": {"id": "huge", "name": "Huge", "aliases": aliases}});
+    let answer = app.post(&huge).await;
+    answer.assert_problem(413);
+    assert_eq!(read_log(&nats.jetstream().await).await.len(), 0);
+    app.stop().await;
+}
