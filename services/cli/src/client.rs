@@ -407,7 +407,11 @@ pub fn problem_message(status: StatusCode, body: &str) -> String {
             } else {
                 pointer
             };
-            message.push_str(&format!("\n  {at}: {detail}"));
+            let line = format!("{at}: {detail}");
+            if errors.len() == 1 && message.contains(&line) {
+                continue;
+            }
+            message.push_str(&format!("\n  {line}"));
         }
     }
     message

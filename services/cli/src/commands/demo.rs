@@ -11,7 +11,7 @@ use liaison_proto::alert::NEW_PARTNERSHIP;
 use liaison_proto::events::Evidence;
 use liaison_proto::query::{Consistency, OrganizationView, RelationshipView};
 use liaison_proto::subjects::alert_subject;
-use liaison_proto::{AlertEvent, EventData, Slug, StoredEvent};
+use liaison_proto::{AlertEvent, EventData, Slug, Status, StoredEvent};
 use uuid::Uuid;
 
 use crate::cli::DemoArgs;
@@ -294,7 +294,11 @@ pub fn relationships_table(
             .find(|o| **o != org.id)
             .cloned()
             .unwrap_or_else(|| pair.organizations[0].clone());
-        for t in &pair.topics {
+        for t in pair
+            .topics
+            .iter()
+            .filter(|t| t.status != Status::None || !t.signals.is_empty())
+        {
             let notes: Vec<String> = t
                 .signals
                 .iter()
@@ -311,6 +315,34 @@ pub fn relationships_table(
         }
     }
     let r = &org.relationships;
+    // The projection lists only asserted trade; planned and rumoured procurements (as in the
+    // article) come from the timeline, labelled with their factuality.
+    for e in timeline {
+        if let EventData::ProcurementPlanned(p) = &e.event.event
+            && !p.factuality.moves_status()
+        {
+            let (other, relation) = if p.buyer == org.id {
+                (&p.supplier, "supplier")
+            } else {
+                (&p.buyer, "customer")
+            };
+            let mut note = format!("{} purchase: {}", p.factuality, p.item);
+            if let Some(q) = &p.quantity {
+                let _ = write!(note, " × {}", render::quantity(q));
+            }
+            if let Some(by) = p.by {
+                let _ = write!(note, " by {by}");
+            }
+            table.row([
+                other.to_string(),
+                relation.to_owned(),
+                String::new(),
+                String::new(),
+                e.event.time.to_string(),
+                note,
+            ]);
+        }
+    }
     for (relation, list) in [("supplier", &r.supplier), ("customer", &r.customer)] {
         for trade in list {
             let mut note = trade.item.clone();
