@@ -6,6 +6,7 @@
 //! the JSON answer, with a `Status` header holding the HTTP status code (`200`, or the code of
 //! the problem+json document in the body: `400`, `404`, `503` with a `Retry-After` header).
 //! On shutdown each subscription is drained, so requests already received are answered.
+//! Every reply carries `Liaison-Instance`, the answering instance's id (for operators and tests).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,7 +75,13 @@ pub async fn serve(
                     },
                 }
             }
-            let _ = sub.unsubscribe().await;
+            // Drain: no new requests come here (the queue group sends them to the other
+            // instances), and those already delivered are still answered.
+            let _ = sub.drain().await;
+            while let Some(msg) = sub.next().await {
+                let (client, queries) = (client.clone(), queries.clone());
+                inflight.spawn(async move { answer(&client, &queries, name, msg).await });
+            }
             while inflight.join_next().await.is_some() {}
         });
     }
@@ -126,6 +133,7 @@ async fn answer(client: &Client, queries: &Queries, name: &'static str, msg: Mes
     };
     let started = Instant::now();
     let mut headers = HeaderMap::new();
+    headers.insert("Liaison-Instance", queries.instance());
     let body = match run(queries, name, &msg.payload).await {
         Ok(body) => {
             headers.insert("Status", "200");

@@ -79,6 +79,7 @@ pub struct Queries {
     stores: Arc<StoreSwitch>,
     follower: OnceLock<Follower>,
     max_wait: Duration,
+    instance: String,
 }
 
 impl std::fmt::Debug for Queries {
@@ -96,12 +97,18 @@ impl Queries {
             stores,
             follower: OnceLock::new(),
             max_wait,
+            instance: uuid::Uuid::now_v7().to_string(),
         }
     }
 
     /// Attaches the follower that `min_sequence` waits on (without one, the checkpoint is read).
     pub fn set_follower(&self, follower: Follower) {
         let _ = self.follower.set(follower);
+    }
+
+    /// This instance's id (random at each start).
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// The live database.

@@ -128,11 +128,13 @@ impl Projection {
         data_dir: PathBuf,
         tune: impl FnOnce(&mut Settings),
     ) -> Self {
-        let mut common = CommonArgs::default();
-        common.nats_urls = vec![nats_url.to_owned()];
-        common.data_dir = Some(data_dir.clone());
-        common.http_addr = Some("127.0.0.1:0".parse().unwrap());
-        common.sled_cache_mib = 32;
+        let common = CommonArgs {
+            nats_urls: vec![nats_url.to_owned()],
+            data_dir: Some(data_dir.clone()),
+            http_addr: Some("127.0.0.1:0".parse().unwrap()),
+            sled_cache_mib: 32,
+            ..CommonArgs::default()
+        };
         let mut settings = Settings::new(common);
         settings.min_sequence_wait = Duration::from_secs(10);
         tune(&mut settings);
@@ -190,4 +192,76 @@ impl Projection {
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, body, headers)
     }
+}
+
+/// `n` deterministic events (seeded): 12 organizations registered first, then relationship
+/// facts at random business times (so many arrive late), of every factuality, on 4 topics, with
+/// 2 or 3 parties, procurements, competitions, and retractions of earlier events. Ids are
+/// derived from the seed, so two runs append the same log.
+pub fn generate(n: usize, seed: u64) -> Vec<Value> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let orgs: Vec<String> = (0..12).map(|i| format!("o{i}")).collect();
+    let topics = ["xr", "ai", "chips", "cloud"];
+    let types = [
+        "meeting.held",
+        "meeting.scheduled",
+        "cooperation.discussed",
+        "negotiation.reported",
+        "agreement.signed",
+        "partnership.announced",
+        "partnership.ended",
+        "competition.noted",
+        "procurement.planned",
+    ];
+    let factualities = [
+        "asserted", "asserted", "asserted", "planned", "reported", "negated",
+    ];
+    let id = |i: usize| Uuid::from_u128(((seed as u128) << 64) | i as u128);
+    let mut out: Vec<Value> = Vec::with_capacity(n);
+    for (i, o) in orgs.iter().enumerate() {
+        out.push(
+            json!({"type": "organization.registered", "id": id(i), "time": "2000-01-01",
+            "data": {"id": o, "name": o.to_uppercase()}}),
+        );
+    }
+    while out.len() < n {
+        let i = out.len();
+        let time = format!(
+            "2024-{:02}-{:02}",
+            rng.random_range(1..=12),
+            rng.random_range(1..=28)
+        );
+        if i > 20 && rng.random_ratio(1, 40) {
+            let target = rng.random_range(12..i);
+            out.push(json!({"type": "event.retracted", "id": id(i), "time": time,
+                "data": {"event_id": out[target]["id"]}}));
+            continue;
+        }
+        let a = rng.random_range(0..orgs.len());
+        let mut b = rng.random_range(0..orgs.len() - 1);
+        if b >= a {
+            b += 1;
+        }
+        let mut parties = vec![orgs[a].clone(), orgs[b].clone()];
+        if rng.random_ratio(1, 8) {
+            let c = rng.random_range(0..orgs.len());
+            if c != a && c != b {
+                parties.push(orgs[c].clone());
+            }
+        }
+        let t = types[rng.random_range(0..types.len())];
+        let factuality = factualities[rng.random_range(0..factualities.len())];
+        let topic = topics[rng.random_range(0..topics.len())];
+        let data = match t {
+            "procurement.planned" => json!({"buyer": parties[0], "supplier": parties[1],
+                "item": "widgets", "factuality": factuality}),
+            "meeting.held" | "meeting.scheduled" if rng.random_ratio(1, 3) => {
+                json!({"organizations": parties, "factuality": factuality})
+            }
+            _ => json!({"organizations": parties, "topics": [topic], "factuality": factuality}),
+        };
+        out.push(json!({"type": t, "id": id(i), "time": time, "data": data}));
+    }
+    out
 }
