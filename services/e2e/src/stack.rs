@@ -1,0 +1,266 @@
+//! The whole stack for a test: one nats-server and the three services, each a real process.
+
+use std::time::Duration;
+
+use liaison_testkit::{NatsServer, ServerOptions};
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::process::{Service, ServiceProcess};
+
+/// nats-server plus ingest, projection and notifier, on free ports, in a temporary directory.
+pub struct Stack {
+    /// The nats-server (stop and start it to test outages).
+    pub nats: NatsServer,
+    /// `liaison-ingest`.
+    pub ingest: ServiceProcess,
+    /// `liaison-projection`.
+    pub projection: ServiceProcess,
+    /// `liaison-notifier`.
+    pub notifier: ServiceProcess,
+    /// An HTTP client for the tests.
+    pub http: reqwest::Client,
+    _dir: TempDir,
+}
+
+impl Stack {
+    /// Starts everything and waits until every service is ready.
+    pub async fn start() -> Self {
+        let nats = NatsServer::start_with(ServerOptions::default()).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = nats.url();
+        let ingest = ServiceProcess::start(Service::Ingest, &url, dir.path()).await;
+        ingest.wait_ready(Duration::from_secs(30)).await;
+        let projection = ServiceProcess::start(Service::Projection, &url, dir.path()).await;
+        let notifier = ServiceProcess::start(Service::Notifier, &url, dir.path()).await;
+        projection.wait_ready(Duration::from_secs(30)).await;
+        notifier.wait_ready(Duration::from_secs(30)).await;
+        Self {
+            nats,
+            ingest,
+            projection,
+            notifier,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    /// The process of `service`.
+    pub fn service(&mut self, service: Service) -> &mut ServiceProcess {
+        match service {
+            Service::Ingest => &mut self.ingest,
+            Service::Projection => &mut self.projection,
+            Service::Notifier => &mut self.notifier,
+        }
+    }
+
+    /// `POST /v1/events` with `body`; the status and the JSON answer.
+    pub async fn post_events(&self, body: &Value) -> Result<(u16, Value), reqwest::Error> {
+        let response = self
+            .http
+            .post(format!("{}/v1/events", self.ingest.url()))
+            .json(body)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let json = response.json::<Value>().await.unwrap_or(Value::Null);
+        Ok((status, json))
+    }
+
+    /// `GET` on the projection (`path` with its query string); the status and the JSON answer.
+    pub async fn query(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.projection.url()))
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await
+            .expect("projection reachable");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json::<Value>().await.unwrap_or(Value::Null),
+        )
+    }
+
+    /// `GET` on the notifier; the status and the JSON answer.
+    pub async fn notifier_get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.notifier.url()))
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await
+            .expect("notifier reachable");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json::<Value>().await.unwrap_or(Value::Null),
+        )
+    }
+}
+
+impl Stack {
+    /// Sends every request in order, each until the ingest acknowledges it (201 or 200): a
+    /// connection error or a 503 (ingest or NATS down) is retried with the same body, hence the same
+    /// event ids. Returns the highest sequence acknowledged. `after_each` runs after every
+    /// acknowledged request with its index, for tests that disturb the stack mid-import.
+    pub async fn import(
+        &mut self,
+        requests: &[Value],
+        mut after_each: impl AsyncFnMut(&mut Stack, usize),
+    ) -> u64 {
+        let mut last = 0;
+        for (i, body) in requests.iter().enumerate() {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+            loop {
+                match self.post_events(body).await {
+                    Ok((200 | 201, answer)) => {
+                        for event in answer["events"].as_array().expect("events") {
+                            last = last.max(event["sequence"].as_u64().expect("sequence"));
+                        }
+                        break;
+                    }
+                    Ok((503, _)) | Err(_) => {}
+                    Ok((code, answer)) => panic!("request {i} answered {code}: {answer}\n{body}"),
+                }
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "request {i} not acknowledged within 60 s; ingest log:\n{}",
+                    self.ingest.log_tail()
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            after_each(self, i).await;
+        }
+        last
+    }
+
+    /// Everything a user can read, as one JSON value, once the projection has applied `sequence`
+    /// and the notifier has raised and delivered its alerts: every relationship of every pair of
+    /// `organizations`, each organization's profile and whole timeline, and every alert (without
+    /// the instants of delivery, which differ between runs).
+    pub async fn dump(&self, organizations: &[&str], sequence: u64) -> Value {
+        let mut dump = serde_json::Map::new();
+        for (i, a) in organizations.iter().enumerate() {
+            for b in &organizations[i + 1..] {
+                let (code, view) = self
+                    .query(&format!(
+                        "/v1/relationships/{a}/{b}?min_sequence={sequence}"
+                    ))
+                    .await;
+                assert_eq!(code, 200, "{view}");
+                dump.insert(format!("relationship {a} {b}"), view);
+            }
+            let (code, profile) = self.query(&format!("/v1/organizations/{a}")).await;
+            assert_eq!(code, 200, "{profile}");
+            dump.insert(format!("organization {a}"), profile);
+            dump.insert(format!("timeline {a}"), self.timeline(a).await);
+        }
+        dump.insert("alerts".into(), self.delivered_alerts().await);
+        let mut dump = Value::Object(dump);
+        strip_instants(&mut dump);
+        dump
+    }
+
+    async fn timeline(&self, org: &str) -> Value {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/v1/organizations/{org}/timeline?limit=100&cursor={c}"),
+                None => format!("/v1/organizations/{org}/timeline?limit=100"),
+            };
+            let (code, page) = self.query(&path).await;
+            assert_eq!(code, 200, "{page}");
+            items.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return Value::Array(items),
+            }
+        }
+    }
+
+    /// Every alert, once none is pending any more, without delivery instants.
+    async fn delivered_alerts(&self) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let mut alerts = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let path = match &cursor {
+                    Some(c) => format!("/v1/alerts?limit=100&cursor={c}"),
+                    None => "/v1/alerts?limit=100".to_owned(),
+                };
+                let (code, page) = self.notifier_get(&path).await;
+                assert_eq!(code, 200, "{page}");
+                alerts.extend(page["alerts"].as_array().cloned().unwrap_or_default());
+                match page["next_cursor"].as_str() {
+                    Some(next) => cursor = Some(next.to_owned()),
+                    None => break,
+                }
+            }
+            if alerts.iter().all(|a| a["state"] == "delivered") {
+                return Value::Array(alerts);
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "alerts still not delivered after 30 s: {alerts:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// Members that hold the wall-clock instant of this run (when ingest recorded an event, when an
+/// alert was raised or delivered): they differ between two runs of the same log.
+const RUN_INSTANTS: [&str; 3] = ["recordedat", "raised_at", "deliveries"];
+
+fn strip_instants(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for key in RUN_INSTANTS {
+                map.remove(key);
+            }
+            map.values_mut().for_each(strip_instants);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_instants),
+        _ => {}
+    }
+}
+
+/// The first place where two dumps differ, as a JSON pointer with both values (shortened).
+pub fn first_difference(expected: &Value, actual: &Value) -> Option<String> {
+    fn walk(path: String, e: &Value, a: &Value) -> Option<String> {
+        match (e, a) {
+            (Value::Object(e), Value::Object(a)) => {
+                for (key, value) in e {
+                    let here = format!("{path}/{key}");
+                    match a.get(key) {
+                        Some(other) => {
+                            if let Some(d) = walk(here, value, other) {
+                                return Some(d);
+                            }
+                        }
+                        None => return Some(format!("{here}: missing")),
+                    }
+                }
+                a.keys()
+                    .find(|k| !e.contains_key(*k))
+                    .map(|k| format!("{path}/{k}: unexpected"))
+            }
+            (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
+                .iter()
+                .zip(a)
+                .enumerate()
+                .find_map(|(i, (x, y))| walk(format!("{path}/{i}"), x, y)),
+            _ if e == a => None,
+            _ => {
+                let short = |v: &Value| v.to_string().chars().take(400).collect::<String>();
+                Some(format!("{path}: expected {} got {}", short(e), short(a)))
+            }
+        }
+    }
+    walk(String::new(), expected, actual)
+}
