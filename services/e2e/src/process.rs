@@ -99,39 +99,29 @@ impl ServiceProcess {
     }
 
     async fn wait_http(&self) {
-        let url = format!("{}/healthz", self.url());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let client = reqwest::Client::new();
-        while Instant::now() < deadline {
-            if let Ok(r) = client.get(&url).send().await {
-                if r.status().is_success() {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
-            "{} did not answer /healthz within 30 s; its log:\n{}",
-            self.service.binary_name(),
-            self.log_tail()
-        );
+        self.wait_for("/healthz", Duration::from_secs(30)).await;
     }
 
     /// Waits until `/readyz` answers 200 (connected to NATS, caught up).
     pub async fn wait_ready(&self, within: Duration) {
-        let url = format!("{}/readyz", self.url());
+        self.wait_for("/readyz", within).await;
+    }
+
+    /// Polls `path` until it answers a 2xx, or panics with the service's log after `within`.
+    async fn wait_for(&self, path: &str, within: Duration) {
+        let url = format!("{}{path}", self.url());
         let deadline = Instant::now() + within;
         let client = reqwest::Client::new();
         while Instant::now() < deadline {
-            if let Ok(r) = client.get(&url).send().await {
-                if r.status().is_success() {
-                    return;
-                }
+            if let Ok(r) = client.get(&url).send().await
+                && r.status().is_success()
+            {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!(
-            "{} was not ready within {within:?}; its log:\n{}",
+            "{} did not answer {path} within {within:?}; its log:\n{}",
             self.service.binary_name(),
             self.log_tail()
         );
