@@ -131,6 +131,7 @@ impl Plan {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    let started_at = Utc::now();
     let plan = Plan::new(&args);
     let modes = match args.sync {
         SyncArg::Always => vec![SyncMode::Always],
@@ -194,7 +195,8 @@ async fn main() -> Result<()> {
         "query_window_s": plan.query_window.as_secs_f64(),
         "large_log_loading": "appended directly with liaison-log atomic batches of 1000 envelopes, not through HTTP",
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "started_at": Utc::now().to_rfc3339(),
+        "started_at": started_at.to_rfc3339(),
+        "duration_s": (Utc::now() - started_at).num_milliseconds() as f64 / 1000.0,
     });
     let report = Report::build(meta, &runs);
     print!("{}", report.table());
