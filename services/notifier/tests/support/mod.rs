@@ -53,18 +53,7 @@ impl Log {
 
     /// Appends `event` (`{"type", "time", "data"}`, optional `id`); its id and sequence.
     pub async fn append(&self, event: Value) -> (Uuid, u64) {
-        let client: ClientEvent = serde_json::from_value(event).expect("a client event");
-        let envelope = Envelope::record(client, "/test", chrono::Utc::now());
-        let appended = self
-            .appender
-            .append(OutgoingEvent::new(
-                envelope.subject(),
-                envelope.id.to_string(),
-                serde_json::to_vec(&envelope).unwrap().into(),
-            ))
-            .await
-            .expect("append");
-        (envelope.id, appended.sequence)
+        append_with(&self.appender, event).await
     }
 }
 
@@ -308,4 +297,39 @@ pub fn webhook_rule(id: &str, receiver: &Receiver, status: &[&str]) -> Value {
         "match": {"status": status},
         "deliver": {"webhook": {"url": receiver.url, "secret": SECRET}}
     })
+}
+
+impl Log {
+    /// A handle on an already started log (for a task that appends while the test goes on).
+    pub fn from_parts(js: jetstream::Context, appender: Appender) -> LogHandle {
+        LogHandle { js, appender }
+    }
+}
+
+/// Appends without owning the server.
+pub struct LogHandle {
+    pub js: jetstream::Context,
+    pub appender: Appender,
+}
+
+impl LogHandle {
+    /// Like [`Log::append`].
+    pub async fn append(&self, event: Value) -> (Uuid, u64) {
+        append_with(&self.appender, event).await
+    }
+}
+
+/// Appends `event` with `appender`; its id and sequence.
+pub async fn append_with(appender: &Appender, event: Value) -> (Uuid, u64) {
+    let client: ClientEvent = serde_json::from_value(event).expect("a client event");
+    let envelope = Envelope::record(client, "/test", chrono::Utc::now());
+    let appended = appender
+        .append(OutgoingEvent::new(
+            envelope.subject(),
+            envelope.id.to_string(),
+            serde_json::to_vec(&envelope).unwrap().into(),
+        ))
+        .await
+        .expect("append");
+    (envelope.id, appended.sequence)
 }
