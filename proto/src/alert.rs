@@ -17,13 +17,11 @@ pub const NOTIFIER_SOURCE: &str = "/liaison/notifier";
 /// Id of the built-in rule that fires when a pair and topic becomes a partnership.
 pub const NEW_PARTNERSHIP: &str = "new-partnership";
 
-/// Namespace of alert ids (UUID v5), so that the same firing always gets the same id.
-const ALERT_NAMESPACE: Uuid = Uuid::from_u128(0x6c69_6169_736f_6e2d_616c_6572_742d_6e73);
-
 /// One firing of a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Alert {
-    /// Stable id: the same on every delivery attempt (see [`Alert::derive_id`]).
+    /// Stable id: the same on every delivery attempt and replay (a UUID v5 of rule, pair, topic
+    /// and causing event, derived by `liaison_relations::alert_id_for`).
     pub id: Uuid,
     /// The rule that fired.
     pub rule: Slug,
@@ -44,16 +42,6 @@ pub struct Alert {
 }
 
 impl Alert {
-    /// The deterministic id of the alert that `rule` raises for `event_id` on the pair and
-    /// topic: a UUID v5, so that a replay or a retry after a crash gives the same id.
-    pub fn derive_id(rule: &str, event_id: Uuid, organizations: &[Slug; 2], topic: &str) -> Uuid {
-        let name = format!(
-            "{rule}\n{event_id}\n{}\n{}\n{topic}",
-            organizations[0], organizations[1]
-        );
-        Uuid::new_v5(&ALERT_NAMESPACE, name.as_bytes())
-    }
-
     /// Sorts a pair as alerts and queries carry it.
     pub fn sorted_pair(a: Slug, b: Slug) -> [Slug; 2] {
         if a <= b { [a, b] } else { [b, a] }
@@ -127,14 +115,9 @@ mod tests {
     }
 
     #[test]
-    fn alert_ids_are_stable_and_distinct() {
+    fn pairs_are_sorted() {
         let pair = Alert::sorted_pair(slug("meta"), slug("lg"));
         assert_eq!(pair[0], "lg");
-        let e = Uuid::from_u128(7);
-        let a = Alert::derive_id(NEW_PARTNERSHIP, e, &pair, "xr");
-        assert_eq!(a, Alert::derive_id(NEW_PARTNERSHIP, e, &pair, "xr"));
-        assert_ne!(a, Alert::derive_id(NEW_PARTNERSHIP, e, &pair, "ai"));
-        assert_ne!(a, Alert::derive_id("other", e, &pair, "xr"));
     }
 
     #[test]
@@ -142,7 +125,7 @@ mod tests {
         let pair = Alert::sorted_pair(slug("meta"), slug("lg"));
         let event_id = Uuid::from_u128(7);
         let alert = Alert {
-            id: Alert::derive_id(NEW_PARTNERSHIP, event_id, &pair, "xr"),
+            id: Uuid::from_u128(42),
             rule: slug(NEW_PARTNERSHIP),
             organizations: pair,
             topic: slug("xr"),
