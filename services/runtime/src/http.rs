@@ -157,12 +157,16 @@ pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
+            // Every duration (`*_seconds`, the Prometheus naming rule) is a real histogram with
+            // these buckets, so p50/p99 can be computed server-side; the request histogram is
+            // one of them.
+            debug_assert!(REQUEST_DURATION.ends_with("_seconds"));
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(
-                    Matcher::Full(REQUEST_DURATION.to_owned()),
+                    Matcher::Suffix("_seconds".to_owned()),
                     &[
-                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                        10.0,
+                        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                        5.0, 10.0,
                     ],
                 )
                 .expect("bucket list is not empty");

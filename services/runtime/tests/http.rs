@@ -171,6 +171,25 @@ async fn metrics_count_requests_by_route() {
 }
 
 #[tokio::test]
+async fn every_seconds_metric_is_a_histogram_with_buckets() {
+    let app = spawn_app().await;
+    metrics::histogram!("test_append_duration_seconds").record(0.003);
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#"test_append_duration_seconds_bucket{le="0.005"} 1"#),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn unknown_route_is_a_404_problem() {
     let app = spawn_app().await;
     let r = app
