@@ -1,4 +1,4 @@
-//! A durable pull consumer shared by the instances of one service (the notifier): each message
+//! Durable pull consumers shared by the instances of one service (the notifier): each message
 //! goes to one instance, and one that is not acknowledged within the ack wait is delivered again.
 
 use std::time::Duration;
@@ -24,12 +24,35 @@ pub async fn durable_pull(
     name: &str,
     ack_wait: Duration,
 ) -> Result<consumer::PullConsumer, DurableError> {
+    durable_pull_on(
+        js,
+        EVENTS_STREAM,
+        name,
+        consumer::pull::Config {
+            ack_policy: consumer::AckPolicy::Explicit,
+            ack_wait,
+            deliver_policy: consumer::DeliverPolicy::All,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Creates the durable pull consumer `name` on `stream` with `config` (its `durable_name` set to
+/// `name`), or binds to it when it exists. An existing consumer is bound as it is: the first
+/// instance to create it fixes its configuration, so every instance shares one.
+pub async fn durable_pull_on(
+    js: &jetstream::Context,
+    stream: &str,
+    name: &str,
+    config: consumer::pull::Config,
+) -> Result<consumer::PullConsumer, DurableError> {
     let error = |message: String| DurableError {
         name: name.to_owned(),
         message,
     };
     let stream = js
-        .get_stream(EVENTS_STREAM)
+        .get_stream(stream)
         .await
         .map_err(|e| error(e.to_string()))?;
     stream
@@ -37,10 +60,7 @@ pub async fn durable_pull(
             name,
             consumer::pull::Config {
                 durable_name: Some(name.to_owned()),
-                ack_policy: consumer::AckPolicy::Explicit,
-                ack_wait,
-                deliver_policy: consumer::DeliverPolicy::All,
-                ..Default::default()
+                ..config
             },
         )
         .await

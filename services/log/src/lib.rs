@@ -7,7 +7,7 @@
 //!   ([`Appender::append_batch`], ADR-50), with errors that tell "the log is unreachable" from "the
 //!   log refused" ([`AppendError`]).
 //! - [`read_from`], [`last_sequence`], [`get`]: replay and point reads.
-//! - [`durable_pull`]: the durable consumer that notifier instances share.
+//! - [`durable_pull`], [`durable_pull_on`]: durable consumers that a service's instances share.
 //! - [`follower`]: the loop that keeps a service's sled state current with the log.
 //! - [`checkpoint`]: the last applied sequence, in the service's sled database.
 //!
@@ -28,7 +28,7 @@ pub use append::{
     AppendOptions, Appended, Appender, EXPECTED_LAST_SUBJECT_SEQUENCE, OutgoingEvent,
 };
 pub use batch::{FLOW_EVERY, MAX_BATCH};
-pub use durable::{DurableError, durable_pull};
+pub use durable::{DurableError, durable_pull, durable_pull_on};
 pub use error::{
     AppendError, ERR_BATCH_DUPLICATE_MSG_ID, ERR_BATCH_INCOMPLETE, ERR_BATCH_TOO_LARGE,
     ERR_MESSAGE_TOO_LARGE, ERR_WRONG_LAST_SEQUENCE,

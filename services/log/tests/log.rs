@@ -101,3 +101,60 @@ async fn ensuring_the_streams_twice_is_a_no_op_with_the_specified_settings() {
     assert!(stream.delete_message(1).await.is_err());
     assert!(stream.purge().await.is_err());
 }
+
+#[tokio::test]
+async fn durable_pull_on_the_alerts_stream_is_one_consumer_for_every_binder() {
+    use async_nats::jetstream::consumer;
+    use futures::StreamExt;
+    use liaison_log::durable_pull_on;
+    use liaison_proto::subjects::ALERTS_STREAM;
+
+    let (_server, js, _appender) = log().await;
+    ensure_alerts_stream(&js, &LogSettings::default())
+        .await
+        .expect("alerts stream");
+    let config = || consumer::pull::Config {
+        ack_policy: consumer::AckPolicy::Explicit,
+        filter_subject: "liaison.alerts.*".to_owned(),
+        max_deliver: 3,
+        ..Default::default()
+    };
+    let first = durable_pull_on(&js, ALERTS_STREAM, "work", config())
+        .await
+        .expect("created");
+    let second = durable_pull_on(&js, ALERTS_STREAM, "work", config())
+        .await
+        .expect("bound");
+    js.publish("liaison.alerts.r", "a".into())
+        .await
+        .expect("publish")
+        .await
+        .expect("ack");
+    js.publish("liaison.alerts._x.y", "skipped".into())
+        .await
+        .expect("publish")
+        .await
+        .expect("ack");
+    let mut batch = first
+        .fetch()
+        .max_messages(5)
+        .messages()
+        .await
+        .expect("fetch");
+    let message = batch.next().await.expect("one").expect("message");
+    assert_eq!(message.payload.as_ref(), b"a");
+    message.ack().await.expect("ack");
+    let mut rest = second
+        .fetch()
+        .max_messages(5)
+        .expires(std::time::Duration::from_millis(300))
+        .messages()
+        .await
+        .expect("fetch");
+    assert!(
+        rest.next().await.is_none(),
+        "the message went to one binder only"
+    );
+    let mut info = second.clone();
+    assert_eq!(info.info().await.expect("info").config.max_deliver, 3);
+}
