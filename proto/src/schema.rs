@@ -12,6 +12,9 @@ use crate::events::{
     Meeting, NegotiationReported, OrganizationRegistered, PartnershipAnnounced, PartnershipEnded,
     PersonRegistered, ProcurementPlanned, ProductLaunched, RuleCreated, RuleDeleted,
 };
+use crate::notifier::{
+    AlertList, AlertView, RedeliveryRequest, RuleList, RuleView, WebhookOutcome,
+};
 use crate::query::{
     OrganizationRequest, OrganizationView, PairView, RelationshipList, RelationshipRequest,
     RelationshipView, RelationshipsRequest, StatusChange, TimelinePage, TimelineRequest,
@@ -54,6 +57,18 @@ pub fn schemas() -> Vec<(String, Value)> {
         (
             "schemas/alert-event.json".to_owned(),
             schema::<AlertEvent>(),
+        ),
+        ("schemas/alert-view.json".to_owned(), schema::<AlertView>()),
+        ("schemas/alert-list.json".to_owned(), schema::<AlertList>()),
+        ("schemas/rule-view.json".to_owned(), schema::<RuleView>()),
+        ("schemas/rule-list.json".to_owned(), schema::<RuleList>()),
+        (
+            "schemas/webhook-outcome.json".to_owned(),
+            schema::<WebhookOutcome>(),
+        ),
+        (
+            "schemas/redelivery-request.json".to_owned(),
+            schema::<RedeliveryRequest>(),
         ),
         (
             "schemas/relationship-view.json".to_owned(),
@@ -182,6 +197,37 @@ pub fn asyncapi() -> Value {
         json!({
             "action": "receive", "channel": { "$ref": "#/channels/alerts" }
         }),
+    );
+
+    channels.insert("alertOutcomes".into(), json!({
+        "address": format!("{}.{{alertId}}", subjects::ALERT_OUTCOME_PREFIX),
+        "description": format!("Notifier-internal, in stream {}: the outcome of each webhook attempt, published by the instance that made it (Nats-Msg-Id = <alert id>.<round>.<number>) and applied by every instance. Subscribe to {} for alerts alone.",
+            subjects::ALERTS_STREAM, subjects::ALERTS_ONLY),
+        "parameters": { "alertId": { "description": "Alert id." } },
+        "messages": { "webhookOutcome": { "$ref": "#/components/messages/webhookOutcome" } }
+    }));
+    messages.insert(
+        "webhookOutcome".into(),
+        message(
+            "webhookOutcome",
+            "One webhook attempt and the state after it.",
+            "webhook-outcome.json",
+        ),
+    );
+    channels.insert("alertRedeliveries".into(), json!({
+        "address": format!("{}.{{alertId}}", subjects::ALERT_REDELIVER_PREFIX),
+        "description": format!("Notifier-internal, in stream {}: a new round of webhook attempts, taken by one instance through the durable consumer {}.",
+            subjects::ALERTS_STREAM, subjects::WEBHOOK_CONSUMER),
+        "parameters": { "alertId": { "description": "Alert id." } },
+        "messages": { "redeliveryRequest": { "$ref": "#/components/messages/redeliveryRequest" } }
+    }));
+    messages.insert(
+        "redeliveryRequest".into(),
+        message(
+            "redeliveryRequest",
+            "POST /v1/alerts/{id}/redeliver, for the instance that takes it.",
+            "redelivery-request.json",
+        ),
     );
 
     channels.insert("ingestAppend".into(), json!({

@@ -21,8 +21,20 @@ pub const NO_KEY: &str = "_";
 pub const ALERTS_STREAM: &str = "LIAISON_ALERTS";
 /// Prefix of alert subjects: `liaison.alerts.<rule>`.
 pub const ALERTS_PREFIX: &str = "liaison.alerts";
-/// Wildcard for every alert.
+/// Wildcard for every message of the alerts stream (alerts, and the notifier's own
+/// [`ALERT_OUTCOME_PREFIX`] and [`ALERT_REDELIVER_PREFIX`] records).
 pub const ALERTS_ALL: &str = "liaison.alerts.>";
+/// Wildcard for the alerts alone, `liaison.alerts.<rule>` (a rule id is one token).
+pub const ALERTS_ONLY: &str = "liaison.alerts.*";
+/// Prefix of the outcomes of webhook attempts, `liaison.alerts._outcome.<alert id>`: notifier
+/// instances tell one another how each delivery went. `_` starts no rule id, so no rule's
+/// alerts can share these subjects.
+pub const ALERT_OUTCOME_PREFIX: &str = "liaison.alerts._outcome";
+/// Prefix of webhook redelivery requests, `liaison.alerts._redeliver.<alert id>`.
+pub const ALERT_REDELIVER_PREFIX: &str = "liaison.alerts._redeliver";
+/// The durable consumer on [`ALERTS_STREAM`] that every notifier instance takes webhook work
+/// from (alerts and redelivery requests), so that each is posted by one instance at a time.
+pub const WEBHOOK_CONSUMER: &str = "liaison-notifier-webhooks";
 
 /// Request-reply subject on which ingest appends (same body and answers as `POST /v1/events`).
 pub const INGEST_APPEND: &str = "liaison.ingest.append";
@@ -42,6 +54,16 @@ pub fn event_subject(event_type: &str, key: Option<&str>) -> String {
 /// The subject alerts of `rule` are published on.
 pub fn alert_subject(rule: &str) -> String {
     format!("{ALERTS_PREFIX}.{rule}")
+}
+
+/// The subject of the outcomes of webhook attempts on alert `alert_id`.
+pub fn alert_outcome_subject(alert_id: &str) -> String {
+    format!("{ALERT_OUTCOME_PREFIX}.{alert_id}")
+}
+
+/// The subject of redelivery requests of alert `alert_id`.
+pub fn alert_redeliver_subject(alert_id: &str) -> String {
+    format!("{ALERT_REDELIVER_PREFIX}.{alert_id}")
 }
 
 /// The subject of projection query `name` (`relationship`, `relationships`, `organization`,
@@ -68,6 +90,8 @@ mod tests {
             alert_subject("new-partnership"),
             "liaison.alerts.new-partnership"
         );
+        assert_eq!(alert_outcome_subject("x"), "liaison.alerts._outcome.x");
+        assert_eq!(alert_redeliver_subject("x"), "liaison.alerts._redeliver.x");
         assert_eq!(query_subject("relationship"), "liaison.query.relationship");
     }
 }

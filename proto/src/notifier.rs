@@ -1,0 +1,329 @@
+//! The notifier's HTTP answers (`GET /v1/alerts`, `GET /v1/rules`) and the records its instances
+//! exchange on the alerts stream to share webhook delivery: typed here so that the notifier, the
+//! CLI and the tests read one definition, and so that their JSON Schemas are generated.
+//!
+//! - [`AlertView`] / [`AlertList`]: an alert with its delivery state, one per target
+//!   ([`AlertDelivery`]), and a page of them;
+//! - [`RuleView`] / [`RuleList`]: a rule as answered, its webhook secret masked;
+//! - [`WebhookOutcome`]: one webhook attempt, published by the instance that made it on
+//!   [`crate::subjects::alert_outcome_subject`], applied by every instance;
+//! - [`RedeliveryRequest`]: a new round of webhook attempts, published on
+//!   [`crate::subjects::alert_redeliver_subject`] and taken by the shared work consumer.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Alert;
+use crate::events::{Delivery, Evidence, RuleCreated, RuleMatch};
+use crate::subjects::alert_subject;
+
+/// What a webhook secret is shown as in every answer.
+pub const SECRET_MASK: &str = "***";
+/// Most attempts kept per target (the oldest are dropped beyond).
+pub const MAX_ATTEMPTS_KEPT: usize = 50;
+
+/// Where an alert goes.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    /// The alerts stream, `liaison.alerts.<rule>` (and the rule's extra subject, if any).
+    Nats,
+    /// The rule's webhook.
+    Webhook,
+}
+
+impl TargetKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Nats => "nats",
+            Self::Webhook => "webhook",
+        }
+    }
+}
+
+/// The delivery state of a target, and of an alert as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    /// Not delivered yet; an attempt is scheduled or running.
+    Pending,
+    /// Delivered (at least once).
+    Delivered,
+    /// Every attempt failed: the dead-letter state, until a redelivery.
+    Failed,
+}
+
+impl DeliveryState {
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "delivered" => Some(Self::Delivered),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+
+    /// Whether no attempt follows (delivered or failed).
+    pub fn is_final(self) -> bool {
+        self != Self::Pending
+    }
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Attempt {
+    /// 1 for the first attempt of a round (a redelivery starts a new round).
+    pub number: u32,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// What happened (`HTTP 200`, `HTTP 500`, a connection error, a NATS error).
+    pub detail: String,
+}
+
+/// The delivery of one alert to one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlertDelivery {
+    /// Which target.
+    pub kind: TargetKind,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Attempts of the current round (a redelivery starts a new one).
+    pub round_attempts: u32,
+    /// Every attempt (at most [`MAX_ATTEMPTS_KEPT`], the newest).
+    pub attempts: Vec<Attempt>,
+    /// When the next attempt is due, while pending and when known to this instance.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When it was first delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+impl AlertDelivery {
+    /// A target due at `at` (`None`: another instance may make the attempt).
+    pub fn pending(kind: TargetKind, at: Option<DateTime<Utc>>) -> Self {
+        Self {
+            kind,
+            state: DeliveryState::Pending,
+            round_attempts: 0,
+            attempts: Vec::new(),
+            next_attempt_at: at,
+            delivered_at: None,
+        }
+    }
+
+    /// Records an attempt, keeping at most [`MAX_ATTEMPTS_KEPT`].
+    pub fn push_attempt(&mut self, attempt: Attempt) {
+        self.attempts.push(attempt);
+        if self.attempts.len() > MAX_ATTEMPTS_KEPT {
+            let excess = self.attempts.len() - MAX_ATTEMPTS_KEPT;
+            self.attempts.drain(..excess);
+        }
+    }
+}
+
+/// An alert as `GET /v1/alerts` and `GET /v1/alerts/{id}` answer it: the alert's own fields,
+/// then its delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlertView {
+    /// The alert (its fields at the top level).
+    #[serde(flatten)]
+    pub alert: Alert,
+    /// `failed` if a target failed, else `pending` if one is pending, else `delivered`.
+    pub state: DeliveryState,
+    /// When the causing event was stored in the log (the same on every instance).
+    pub raised_at: DateTime<Utc>,
+    /// One per target, with every attempt.
+    pub deliveries: Vec<AlertDelivery>,
+    /// The rule's webhook URL when the alert was raised, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+}
+
+impl AlertView {
+    /// The state of an alert with these deliveries (see [`AlertView::state`]).
+    pub fn state_of(deliveries: &[AlertDelivery]) -> DeliveryState {
+        if deliveries.iter().any(|t| t.state == DeliveryState::Failed) {
+            DeliveryState::Failed
+        } else if deliveries.iter().any(|t| t.state == DeliveryState::Pending) {
+            DeliveryState::Pending
+        } else {
+            DeliveryState::Delivered
+        }
+    }
+}
+
+/// A page of `GET /v1/alerts`, in log order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlertList {
+    /// The alerts of this page.
+    pub alerts: Vec<AlertView>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// A rule as `GET /v1/rules`, `GET /v1/rules/{id}` and `POST /v1/rules` answer it: its
+/// definition, the webhook secret shown as [`SECRET_MASK`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RuleView {
+    /// The rule's slug id.
+    pub id: crate::Slug,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the rule matches.
+    #[serde(rename = "match")]
+    pub matcher: RuleMatch,
+    /// Where its alerts go besides `subject` (webhook secret masked).
+    #[serde(default)]
+    pub deliver: Delivery,
+    /// Where the rule comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Whether it is built in (cannot be redefined or deleted).
+    pub builtin: bool,
+    /// The NATS subject its alerts are published on, `liaison.alerts.<id>`.
+    pub subject: String,
+    /// The log sequence of its `rule.created` event (absent for built-in rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u64>,
+}
+
+impl RuleView {
+    /// The view of `rule`, its secret masked.
+    pub fn new(rule: &RuleCreated, builtin: bool, sequence: Option<u64>) -> Self {
+        let mut deliver = rule.deliver.clone();
+        if let Some(webhook) = &mut deliver.webhook {
+            webhook.secret = SECRET_MASK.to_owned();
+        }
+        Self {
+            id: rule.id.clone(),
+            name: rule.name.clone(),
+            matcher: rule.matcher.clone(),
+            deliver,
+            evidence: rule.evidence.clone(),
+            summary: rule.summary.clone(),
+            builtin,
+            subject: alert_subject(rule.id.as_str()),
+            sequence,
+        }
+    }
+}
+
+/// The answer of `GET /v1/rules`: the built-in rules first, then the others by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RuleList {
+    /// The live rules.
+    pub rules: Vec<RuleView>,
+}
+
+/// One webhook attempt on an alert, published by the instance that made it on
+/// `liaison.alerts._outcome.<alert id>` (`Nats-Msg-Id` = `<alert id>.<round>.<number>`) and
+/// applied by every instance, so that every `GET /v1/alerts` shows the same delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct WebhookOutcome {
+    /// The alert.
+    pub alert_id: Uuid,
+    /// The round: the alerts-stream sequence of the message that started it (the alert itself,
+    /// or a [`RedeliveryRequest`]).
+    pub round: u64,
+    /// The attempt.
+    pub attempt: Attempt,
+    /// The webhook's state after it: `pending` (another attempt follows), `delivered`, `failed`.
+    pub state: DeliveryState,
+}
+
+/// A request for a new round of webhook attempts on an alert (`POST /v1/alerts/{id}/redeliver`),
+/// published on `liaison.alerts._redeliver.<alert id>` and taken by the one instance that the
+/// shared work consumer hands it to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RedeliveryRequest {
+    /// The alert.
+    pub alert_id: Uuid,
+    /// The log sequence of the alert's causing event (an instance waits until it applied it).
+    pub sequence: u64,
+    /// When it was requested.
+    pub requested_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::new_partnership_rule;
+    use crate::events::Webhook;
+    use crate::{BusinessTime, Slug, Status};
+
+    #[test]
+    fn an_alert_view_flattens_the_alert() {
+        let alert = Alert {
+            id: Uuid::from_u128(1),
+            rule: Slug::parse("deals").unwrap(),
+            organizations: [Slug::parse("lg").unwrap(), Slug::parse("meta").unwrap()],
+            topic: Slug::parse("xr").unwrap(),
+            status: Status::Agreed,
+            previous_status: Status::None,
+            event_id: Uuid::from_u128(2),
+            time: BusinessTime::parse("2024-01-10").unwrap(),
+            sequence: 3,
+        };
+        let view = AlertView {
+            alert,
+            state: DeliveryState::Pending,
+            raised_at: Utc::now(),
+            deliveries: vec![AlertDelivery::pending(TargetKind::Webhook, None)],
+            webhook_url: Some("http://h/".into()),
+        };
+        let v = serde_json::to_value(&view).unwrap();
+        assert_eq!(v["rule"], "deals");
+        assert_eq!(v["state"], "pending");
+        assert_eq!(v["deliveries"][0]["kind"], "webhook");
+        let back: AlertView = serde_json::from_value(v).unwrap();
+        assert_eq!(back, view);
+    }
+
+    #[test]
+    fn a_rule_view_masks_the_secret() {
+        let mut rule = new_partnership_rule();
+        rule.deliver.webhook = Some(Webhook {
+            url: "http://h/".into(),
+            secret: "s3cret".into(),
+        });
+        let v = serde_json::to_value(RuleView::new(&rule, true, None)).unwrap();
+        assert_eq!(v["deliver"]["webhook"]["secret"], SECRET_MASK);
+        assert_eq!(v["subject"], "liaison.alerts.new-partnership");
+        assert!(v.get("sequence").is_none() && v.get("factuality").is_none());
+        assert!(!v.to_string().contains("s3cret"));
+    }
+
+    #[test]
+    fn states_combine_failed_over_pending_over_delivered() {
+        let mut d = vec![
+            AlertDelivery::pending(TargetKind::Nats, None),
+            AlertDelivery::pending(TargetKind::Webhook, None),
+        ];
+        assert_eq!(AlertView::state_of(&d), DeliveryState::Pending);
+        d[0].state = DeliveryState::Delivered;
+        d[1].state = DeliveryState::Delivered;
+        assert_eq!(AlertView::state_of(&d), DeliveryState::Delivered);
+        d[1].state = DeliveryState::Failed;
+        assert_eq!(AlertView::state_of(&d), DeliveryState::Failed);
+    }
+}
