@@ -338,9 +338,9 @@ fn record_alert(
         sequence: entry.sequence,
     };
     let webhook = rule.deliver.webhook.clone();
-    let mut targets = vec![TargetRecord::pending(TargetKind::Nats, now)];
+    let mut targets = vec![TargetRecord::pending(TargetKind::Nats, Some(now))];
     if webhook.is_some() {
-        targets.push(TargetRecord::pending(TargetKind::Webhook, now));
+        targets.push(TargetRecord::pending(TargetKind::Webhook, Some(now)));
     }
     for target in &targets {
         tx.pending

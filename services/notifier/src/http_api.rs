@@ -16,10 +16,8 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use liaison_log::{Appender, Follower, OutgoingEvent};
 use liaison_proto::alert::{NOTIFIER_SOURCE, new_partnership_rule};
-use liaison_proto::events::{
-    BUILTIN_RULES, OrganizationRegistered, PersonRegistered, RuleCreated, RuleDeleted,
-};
-use liaison_proto::subjects::alert_subject;
+use liaison_proto::events::{BUILTIN_RULES, OrganizationRegistered, PersonRegistered, RuleDeleted};
+use liaison_proto::notifier::{AlertList, AlertView, RuleList, RuleView};
 use liaison_proto::validate::{
     KnownEvent, KnownRule, Registry, check_references_with, is_noop, validate_submission,
 };
@@ -28,14 +26,14 @@ use liaison_runtime::auth::BearerAuthLayer;
 use liaison_runtime::json_body::{JsonBody, JsonValue};
 use liaison_runtime::{FieldError, Problem};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::applier::RuleSet;
 use crate::delivery::signature::{SECRET_PREFIX, secret_key};
 use crate::delivery::worker::redeliver;
-use crate::store::{AlertRecord, DeliveryState, Store, decode, sequence_key_id};
+use crate::store::{DeliveryState, Store, decode, sequence_key_id};
 
 /// Most alerts one page holds.
 pub const MAX_PAGE: usize = 1000;
@@ -84,45 +82,28 @@ fn internal(e: impl std::fmt::Display) -> Problem {
 
 // ---------- rules ----------
 
-/// A rule as answered: its definition with the secret masked, and where its alerts go.
-fn rule_view(rule: &RuleCreated, builtin: bool, sequence: Option<u64>) -> Value {
-    let mut v = serde_json::to_value(rule).expect("rules serialize");
-    if let Some(secret) = v.pointer_mut("/deliver/webhook/secret") {
-        *secret = json!("***");
-    }
-    if let Value::Object(map) = &mut v {
-        map.remove("factuality");
-        map.insert("builtin".into(), json!(builtin));
-        map.insert("subject".into(), json!(alert_subject(rule.id.as_str())));
-        if let Some(sequence) = sequence {
-            map.insert("sequence".into(), json!(sequence));
-        }
-    }
-    v
-}
-
-async fn list_rules(State(state): State<ApiState>) -> Json<Value> {
-    let mut rules = vec![rule_view(&new_partnership_rule(), true, None)];
+async fn list_rules(State(state): State<ApiState>) -> Json<RuleList> {
+    let mut rules = vec![RuleView::new(&new_partnership_rule(), true, None)];
     rules.extend(
         state
             .rules
             .snapshot()
             .values()
             .filter(|r| !r.deleted)
-            .map(|r| rule_view(&r.rule, false, Some(r.sequence))),
+            .map(|r| RuleView::new(&r.rule, false, Some(r.sequence))),
     );
-    Json(json!({ "rules": rules }))
+    Json(RuleList { rules })
 }
 
 async fn get_rule(
     State(state): State<ApiState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<RuleView>, Problem> {
     if BUILTIN_RULES.contains(&id.as_str()) {
-        return Ok(Json(rule_view(&new_partnership_rule(), true, None)));
+        return Ok(Json(RuleView::new(&new_partnership_rule(), true, None)));
     }
     match state.rules.get(&id) {
-        Some(r) if !r.deleted => Ok(Json(rule_view(&r.rule, false, Some(r.sequence)))),
+        Some(r) if !r.deleted => Ok(Json(RuleView::new(&r.rule, false, Some(r.sequence)))),
         _ => Err(Problem::not_found(format!("no rule '{id}'"))),
     }
 }
@@ -214,12 +195,12 @@ async fn create_rule(
     let rule = rule.clone();
     if is_noop(&event, &registry) {
         let sequence = state.rules.get(rule.id.as_str()).map(|r| r.sequence);
-        return Ok((StatusCode::OK, Json(rule_view(&rule, false, sequence))).into_response());
+        return Ok((StatusCode::OK, Json(RuleView::new(&rule, false, sequence))).into_response());
     }
     let sequence = append(&state, event, now).await?;
     Ok((
         StatusCode::CREATED,
-        Json(rule_view(&rule, false, Some(sequence))),
+        Json(RuleView::new(&rule, false, Some(sequence))),
     )
         .into_response())
 }
@@ -301,20 +282,6 @@ async fn append(state: &ApiState, event: ClientEvent, now: DateTime<Utc>) -> Res
 
 // ---------- alerts ----------
 
-/// An alert as answered: the alert, its state, when it was raised and each delivery target.
-fn alert_view(record: &AlertRecord) -> Value {
-    let mut v = serde_json::to_value(&record.alert).expect("alerts serialize");
-    if let Value::Object(map) = &mut v {
-        map.insert("state".into(), json!(record.state()));
-        map.insert("raised_at".into(), json!(record.raised_at));
-        map.insert("deliveries".into(), json!(record.targets));
-        if let Some(webhook) = &record.webhook {
-            map.insert("webhook_url".into(), json!(webhook.url));
-        }
-    }
-    v
-}
-
 /// The query of `GET /v1/alerts`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -329,7 +296,7 @@ struct AlertsQuery {
 async fn list_alerts(
     State(state): State<ApiState>,
     query: Result<Query<AlertsQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<AlertList>, Problem> {
     let Query(q) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
     let mut errors = Vec::new();
     let wanted_state = q.state.as_deref().and_then(|s| {
@@ -411,7 +378,7 @@ async fn list_alerts(
                 more = true;
                 break;
             }
-            alerts.push(alert_view(&record));
+            alerts.push(record.view());
             last_key = Some(key);
         }
         let next = if more {
@@ -419,7 +386,10 @@ async fn list_alerts(
         } else {
             None
         };
-        Ok(Json(json!({ "alerts": alerts, "next_cursor": next })))
+        Ok(Json(AlertList {
+            alerts,
+            next_cursor: next,
+        }))
     })
     .await
     .map_err(internal)?
@@ -432,10 +402,10 @@ fn parse_alert_id(id: &str) -> Result<Uuid, Problem> {
 async fn get_alert(
     State(state): State<ApiState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<AlertView>, Problem> {
     let uuid = parse_alert_id(&id)?;
     match state.store.alert(uuid).map_err(internal)? {
-        Some(record) => Ok(Json(alert_view(&record))),
+        Some(record) => Ok(Json(record.view())),
         None => Err(Problem::not_found(format!("no alert '{id}'"))),
     }
 }
@@ -446,7 +416,7 @@ async fn redeliver_alert(
 ) -> Result<Response, Problem> {
     let uuid = parse_alert_id(&id)?;
     match redeliver(&state.store, uuid, &state.wake).map_err(internal)? {
-        Some(record) => Ok((StatusCode::ACCEPTED, Json(alert_view(&record))).into_response()),
+        Some(record) => Ok((StatusCode::ACCEPTED, Json(record.view())).into_response()),
         None => Err(Problem::not_found(format!("no alert '{id}'"))),
     }
 }

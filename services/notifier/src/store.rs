@@ -17,11 +17,13 @@
 use chrono::{DateTime, Utc};
 use liaison_proto::Alert;
 use liaison_proto::events::{RuleCreated, Webhook};
+use liaison_proto::notifier::AlertView;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Most attempts kept per target in an alert record (the oldest are dropped beyond).
-pub const MAX_ATTEMPTS_KEPT: usize = 50;
+pub use liaison_proto::notifier::{
+    AlertDelivery as TargetRecord, Attempt, DeliveryState, MAX_ATTEMPTS_KEPT, TargetKind,
+};
 
 /// The trees of the notifier's database.
 #[derive(Debug, Clone)]
@@ -111,107 +113,20 @@ pub struct StoredRule {
     pub sequence: u64,
 }
 
-/// Where an alert goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TargetKind {
-    /// The alerts stream, `liaison.alerts.<rule>` (and the rule's extra subject, if any).
-    Nats,
-    /// The rule's webhook.
-    Webhook,
-}
-
-impl TargetKind {
-    fn byte(self) -> u8 {
-        match self {
-            Self::Nats => 0,
-            Self::Webhook => 1,
-        }
-    }
-
-    fn from_byte(b: u8) -> Option<Self> {
-        match b {
-            0 => Some(Self::Nats),
-            1 => Some(Self::Webhook),
-            _ => None,
-        }
+/// The byte of a target in a [`PendingKey`].
+fn target_byte(kind: TargetKind) -> u8 {
+    match kind {
+        TargetKind::Nats => 0,
+        TargetKind::Webhook => 1,
     }
 }
 
-/// The delivery state of a target, and of an alert as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryState {
-    /// Not delivered yet; an attempt is scheduled.
-    Pending,
-    /// Delivered (at least once).
-    Delivered,
-    /// Every attempt failed: the dead-letter state, until a redelivery.
-    Failed,
-}
-
-impl DeliveryState {
-    /// Parses the wire name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(Self::Pending),
-            "delivered" => Some(Self::Delivered),
-            "failed" => Some(Self::Failed),
-            _ => None,
-        }
-    }
-}
-
-/// One delivery attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attempt {
-    /// 1 for the first attempt of a round (a redelivery starts a new round).
-    pub number: u32,
-    /// When it was made.
-    pub at: DateTime<Utc>,
-    /// Whether it succeeded.
-    pub ok: bool,
-    /// What happened (`HTTP 200`, `HTTP 500`, a connection error, a NATS error).
-    pub detail: String,
-}
-
-/// The delivery of one alert to one target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TargetRecord {
-    /// Which target.
-    pub kind: TargetKind,
-    /// Where it stands.
-    pub state: DeliveryState,
-    /// Attempts of the current round (a redelivery starts a new one).
-    pub round_attempts: u32,
-    /// Every attempt (at most [`MAX_ATTEMPTS_KEPT`], the newest).
-    pub attempts: Vec<Attempt>,
-    /// When the next attempt is due, while pending.
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    /// When it was first delivered.
-    pub delivered_at: Option<DateTime<Utc>>,
-}
-
-impl TargetRecord {
-    /// A target due at `at`.
-    pub fn pending(kind: TargetKind, at: DateTime<Utc>) -> Self {
-        Self {
-            kind,
-            state: DeliveryState::Pending,
-            round_attempts: 0,
-            attempts: Vec::new(),
-            next_attempt_at: Some(at),
-            delivered_at: None,
-        }
-    }
-
-    /// Records an attempt.
-    pub fn push_attempt(&mut self, attempt: Attempt) {
-        self.attempts.push(attempt);
-        if self.attempts.len() > MAX_ATTEMPTS_KEPT {
-            let excess = self.attempts.len() - MAX_ATTEMPTS_KEPT;
-            self.attempts.drain(..excess);
-        }
+/// The target of a [`PendingKey`] byte.
+fn target_of_byte(b: u8) -> Option<TargetKind> {
+    match b {
+        0 => Some(TargetKind::Nats),
+        1 => Some(TargetKind::Webhook),
+        _ => None,
     }
 }
 
@@ -234,13 +149,17 @@ impl AlertRecord {
     /// The state of the alert: `failed` if a target failed, else `pending` if one is pending,
     /// else `delivered`.
     pub fn state(&self) -> DeliveryState {
-        let states = self.targets.iter().map(|t| t.state);
-        if states.clone().any(|s| s == DeliveryState::Failed) {
-            DeliveryState::Failed
-        } else if states.clone().any(|s| s == DeliveryState::Pending) {
-            DeliveryState::Pending
-        } else {
-            DeliveryState::Delivered
+        AlertView::state_of(&self.targets)
+    }
+
+    /// The record as the API answers it (the webhook secret left out).
+    pub fn view(&self) -> AlertView {
+        AlertView {
+            alert: self.alert.clone(),
+            state: self.state(),
+            raised_at: self.raised_at,
+            deliveries: self.targets.clone(),
+            webhook_url: self.webhook.as_ref().map(|w| w.url.clone()),
         }
     }
 
@@ -289,7 +208,7 @@ impl PendingKey {
         let mut key = [0u8; 25];
         key[..8].copy_from_slice(&self.due_ms.to_be_bytes());
         key[8..24].copy_from_slice(self.alert.as_bytes());
-        key[24] = self.target.byte();
+        key[24] = target_byte(self.target);
         key
     }
 
@@ -301,7 +220,7 @@ impl PendingKey {
         Some(Self {
             due_ms: u64::from_be_bytes(key[..8].try_into().ok()?),
             alert: Uuid::from_slice(&key[8..24]).ok()?,
-            target: TargetKind::from_byte(key[24])?,
+            target: target_of_byte(key[24])?,
         })
     }
 }
