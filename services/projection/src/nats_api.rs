@@ -86,6 +86,10 @@ pub async fn serve(
         });
     }
     while tasks.join_next().await.is_some() {}
+    // The replies are buffered in the client: send them before the connection goes away.
+    if let Err(e) = client.flush().await {
+        tracing::warn!(error = %e, "cannot flush the last query replies");
+    }
     Ok(())
 }
 
