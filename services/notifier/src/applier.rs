@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use liaison_log::{Apply, ApplyError, LogEntry, checkpoint};
 use liaison_proto::alert::new_partnership_rule;
 use liaison_proto::events::{BUILTIN_RULES, RuleCreated};
+use liaison_proto::notifier::WebhookOutcome;
 use liaison_proto::{Alert, Envelope, EventData};
 use liaison_relations::{Effect, Fact, PairTopicState, Transition, alert_id_for, pair_topics};
 use sled::Transactional;
@@ -95,6 +96,7 @@ struct Tx<'a> {
     alerts: &'a TransactionalTree,
     alerts_by_sequence: &'a TransactionalTree,
     pending: &'a TransactionalTree,
+    webhook_outcomes: &'a TransactionalTree,
 }
 
 /// One decoded log entry.
@@ -140,6 +142,7 @@ impl Apply for Applier {
             &s.alerts,
             &s.alerts_by_sequence,
             &s.pending,
+            &s.webhook_outcomes,
         )
             .transaction(
                 |(
@@ -152,6 +155,7 @@ impl Apply for Applier {
                     alerts,
                     by_seq,
                     pending,
+                    webhook_outcomes,
                 )| {
                     let tx = Tx {
                         pairs,
@@ -162,6 +166,7 @@ impl Apply for Applier {
                         alerts,
                         alerts_by_sequence: by_seq,
                         pending,
+                        webhook_outcomes,
                     };
                     let mut rule_set = base.clone();
                     let mut raised: Vec<String> = Vec::new();
@@ -338,23 +343,37 @@ fn record_alert(
         sequence: entry.sequence,
     };
     let webhook = rule.deliver.webhook.clone();
+    // Only the NATS publish is queued here: the published alert is the webhook's work item,
+    // which the instances take from their shared consumer (`delivery::shared`).
     let mut targets = vec![TargetRecord::pending(TargetKind::Nats, Some(now))];
+    tx.pending.insert(
+        &PendingKey::new(now, id, TargetKind::Nats).encode()[..],
+        &[],
+    )?;
     if webhook.is_some() {
-        targets.push(TargetRecord::pending(TargetKind::Webhook, Some(now)));
+        targets.push(TargetRecord::pending(TargetKind::Webhook, None));
     }
-    for target in &targets {
-        tx.pending
-            .insert(&PendingKey::new(now, id, target.kind).encode()[..], &[])?;
-    }
-    let record = AlertRecord {
+    let mut record = AlertRecord {
         alert,
         raised_at: entry.published,
         extra_subject: rule.deliver.nats_subject.clone(),
         webhook,
         targets,
     };
+    // Outcomes that other instances published before this one derived the alert.
+    for outcome in early_outcomes(tx, id)? {
+        record.apply_webhook_outcome(&outcome);
+    }
     tx.alerts.insert(&id.as_bytes()[..], encode(&record))?;
     tx.alerts_by_sequence
         .insert(&sequence_key(entry.sequence, id)[..], &[])?;
     Ok(true)
+}
+
+/// The webhook outcomes of alert `id` kept until it was derived here, in stream order; removed.
+fn early_outcomes(tx: &Tx<'_>, id: Uuid) -> TxResult<Vec<WebhookOutcome>> {
+    match tx.webhook_outcomes.remove(&id.as_bytes()[..])? {
+        Some(bytes) => decode(&bytes).map_err(abort),
+        None => Ok(Vec::new()),
+    }
 }

@@ -31,9 +31,10 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::applier::RuleSet;
+use crate::delivery::shared::request_redelivery;
 use crate::delivery::signature::{SECRET_PREFIX, secret_key};
 use crate::delivery::worker::redeliver;
-use crate::store::{DeliveryState, Store, decode, sequence_key_id};
+use crate::store::{DeliveryState, Store, TargetKind, decode, sequence_key_id};
 
 /// Most alerts one page holds.
 pub const MAX_PAGE: usize = 1000;
@@ -415,6 +416,18 @@ async fn redeliver_alert(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let uuid = parse_alert_id(&id)?;
+    let Some(record) = state.store.alert(uuid).map_err(internal)? else {
+        return Err(Problem::not_found(format!("no alert '{id}'")));
+    };
+    let webhook_done = record
+        .targets
+        .iter()
+        .any(|t| t.kind == TargetKind::Webhook && t.state != DeliveryState::Pending);
+    if webhook_done {
+        request_redelivery(&state.js, &record).await.map_err(|e| {
+            Problem::unavailable(format!("the alerts stream cannot be reached: {e}"), Some(1))
+        })?;
+    }
     match redeliver(&state.store, uuid, &state.wake).map_err(internal)? {
         Some(record) => Ok((StatusCode::ACCEPTED, Json(record.view())).into_response()),
         None => Err(Problem::not_found(format!("no alert '{id}'"))),

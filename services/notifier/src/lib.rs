@@ -6,7 +6,8 @@
 //!   matching rules → alert records and pending deliveries, with the checkpoint, in one
 //!   transaction;
 //! - [`rules`]: which rules fire for a transition (pure);
-//! - [`delivery`]: the worker that makes and records deliveries;
+//! - [`delivery`]: the worker that publishes alerts to NATS, and the webhook worker that takes
+//!   work from the durable consumer every instance shares (and applies everyone's outcomes);
 //! - [`http_api`]: `/v1/rules` and `/v1/alerts`;
 //! - [`metrics`]: the notifier's Prometheus metrics.
 //!
@@ -35,6 +36,7 @@ use tokio::sync::Notify;
 
 use crate::applier::{Applier, RuleSet};
 use crate::delivery::nats::NatsPublisher;
+use crate::delivery::shared::{self, WebhookWorker};
 use crate::delivery::worker::{DeliveryConfig, Worker};
 use crate::store::Store;
 
@@ -86,6 +88,7 @@ pub struct Application {
     follower: Follower,
     store: Store,
     worker: tokio::task::JoinHandle<()>,
+    webhooks: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -116,6 +119,18 @@ impl Application {
             wake.clone(),
         )
         .spawn(shutdown.token());
+        tokio::spawn(shared::follow_outcomes(
+            js.clone(),
+            store.clone(),
+            shutdown.token(),
+        ));
+        let webhooks = WebhookWorker::new(
+            store.clone(),
+            js.clone(),
+            follower.clone(),
+            config.delivery.clone(),
+        )
+        .spawn(shutdown.token());
 
         let state = http_api::ApiState {
             store: store.clone(),
@@ -141,6 +156,7 @@ impl Application {
             follower,
             store,
             worker,
+            webhooks,
         })
     }
 
@@ -159,6 +175,7 @@ impl Application {
         let result = self.server.run_until_stopped(self.shutdown.clone()).await;
         self.shutdown.trigger();
         let _ = self.worker.await;
+        let _ = self.webhooks.await;
         if let Err(e) = self.store.db.flush_async().await {
             tracing::warn!(error = %e, "flushing the database at shutdown failed");
         }

@@ -12,12 +12,16 @@
 //! | `rules` | slug | [`StoredRule`] (JSON) |
 //! | `alerts` | alert id (16 bytes) | [`AlertRecord`] (JSON) |
 //! | `alerts_by_sequence` | sequence (8, BE) + alert id | empty: alerts in log order, for listing |
-//! | `pending` | next attempt in ms (8, BE) + alert id + target (1) | empty: the delivery queue |
+//! | `pending` | next attempt in ms (8, BE) + alert id + target (1) | empty: the NATS delivery queue |
+//! | `webhook_outcomes` | alert id (16) | [`WebhookOutcome`]s (JSON list, stream order) published before this instance derived the alert |
+//!
+//! `meta` also holds [`ALERTS_CHECKPOINT`]: the last alerts-stream sequence whose webhook
+//! outcomes and redelivery requests were applied (see [`crate::delivery::shared`]).
 
 use chrono::{DateTime, Utc};
 use liaison_proto::Alert;
 use liaison_proto::events::{RuleCreated, Webhook};
-use liaison_proto::notifier::AlertView;
+use liaison_proto::notifier::{AlertView, WebhookOutcome};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -48,6 +52,8 @@ pub struct Store {
     pub alerts_by_sequence: sled::Tree,
     /// The delivery queue, ordered by next attempt.
     pub pending: sled::Tree,
+    /// Webhook outcomes of alerts not derived here yet.
+    pub webhook_outcomes: sled::Tree,
 }
 
 impl Store {
@@ -63,6 +69,7 @@ impl Store {
             alerts: db.open_tree("alerts")?,
             alerts_by_sequence: db.open_tree("alerts_by_sequence")?,
             pending: db.open_tree("pending")?,
+            webhook_outcomes: db.open_tree("webhook_outcomes")?,
             db,
         })
     }
@@ -163,11 +170,41 @@ impl AlertRecord {
         }
     }
 
+    /// Applies a webhook attempt that an instance (maybe another) made and published.
+    pub fn apply_webhook_outcome(&mut self, outcome: &WebhookOutcome) {
+        if let Some(target) = self.target_mut(TargetKind::Webhook) {
+            target.round_attempts = outcome.attempt.number;
+            target.state = outcome.state;
+            target.next_attempt_at = None;
+            if outcome.attempt.ok {
+                target.delivered_at.get_or_insert(outcome.attempt.at);
+            }
+            target.push_attempt(outcome.attempt.clone());
+        }
+    }
+
+    /// Starts a new round of webhook attempts (a redelivery request); false when the alert has
+    /// no webhook or its webhook is pending already.
+    pub fn restart_webhook(&mut self) -> bool {
+        match self.target_mut(TargetKind::Webhook) {
+            Some(target) if target.state != DeliveryState::Pending => {
+                target.state = DeliveryState::Pending;
+                target.round_attempts = 0;
+                target.next_attempt_at = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The target of this kind.
     pub fn target_mut(&mut self, kind: TargetKind) -> Option<&mut TargetRecord> {
         self.targets.iter_mut().find(|t| t.kind == kind)
     }
 }
+
+/// The key, in `meta`, of the last alerts-stream sequence applied.
+pub const ALERTS_CHECKPOINT: &[u8] = b"alerts_checkpoint";
 
 /// The key of an alert in `alerts_by_sequence`.
 pub fn sequence_key(sequence: u64, id: Uuid) -> [u8; 24] {

@@ -1,11 +1,13 @@
-//! The delivery worker: after the follower commits, it scans the `pending` tree (ordered by when
-//! each delivery is due), makes each due delivery, and records the attempt and the resulting
-//! state in sled, in one transaction with the queue change.
+//! The NATS delivery worker: after the follower commits, it scans the `pending` tree (ordered by
+//! when each delivery is due), publishes each due alert to the alerts stream, and records the
+//! attempt and the resulting state in sled, in one transaction with the queue change. NATS
+//! deliveries (our own infrastructure) are retried until they succeed, with the backoff.
 //!
-//! A crash between a delivery and its record means one more delivery with the same alert id on
-//! restart: at least once, never lost. Webhook deliveries end in `failed` (the dead-letter state)
-//! after the configured number of attempts; NATS deliveries (our own infrastructure) are retried
-//! until they succeed, with the same backoff.
+//! A crash between a delivery and its record means one more publish with the same alert id on
+//! restart, which the stream drops as a duplicate: at least once, never lost. Webhooks are not
+//! called from here: the published alert is their work item, taken by one instance through the
+//! consumer every instance shares ([`super::shared`]). A webhook entry left in `pending` by an
+//! older version is dropped.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -20,7 +22,6 @@ use uuid::Uuid;
 
 use super::backoff::Backoff;
 use super::nats::NatsPublisher;
-use super::webhook::WebhookSender;
 use crate::store::{
     AlertRecord, Attempt, DeliveryState, PendingKey, Store, StoreError, TargetKind, decode, encode,
 };
@@ -56,7 +57,6 @@ impl Default for DeliveryConfig {
 pub struct Worker {
     store: Store,
     nats: NatsPublisher,
-    webhooks: WebhookSender,
     config: DeliveryConfig,
     wake: Arc<Notify>,
     in_flight: Mutex<HashSet<PendingKey>>,
@@ -74,7 +74,6 @@ impl Worker {
         Arc::new(Self {
             store,
             nats,
-            webhooks: WebhookSender::new(config.webhook_timeout),
             permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
             config,
             wake,
@@ -167,17 +166,13 @@ impl Worker {
             self.store.pending.remove(key.encode())?;
             return Ok(());
         }
-        let result = match key.target {
-            TargetKind::Nats => self.nats.publish(&record).await,
-            TargetKind::Webhook => match &record.webhook {
-                Some(webhook) => self.webhooks.send(webhook, &record.alert).await,
-                None => Ok("no webhook".to_owned()),
-            },
-        };
-        let target_name = match key.target {
-            TargetKind::Nats => "nats",
-            TargetKind::Webhook => "webhook",
-        };
+        if key.target == TargetKind::Webhook {
+            // Webhooks go through the shared consumer (an entry of an older version).
+            self.store.pending.remove(key.encode())?;
+            return Ok(());
+        }
+        let result = self.nats.publish(&record).await;
+        let target_name = key.target.as_str();
         let outcome = if result.is_ok() { "ok" } else { "error" };
         metrics::counter!(crate::metrics::DELIVERIES, "target" => target_name, "outcome" => outcome)
             .increment(1);
@@ -256,8 +251,10 @@ impl Worker {
     }
 }
 
-/// Puts every target of alert `id` that is not pending back in the queue, due now, for a new
-/// round of attempts (the same alert id). `None` when there is no such alert.
+/// Starts a new round of attempts (the same alert id) on every target of alert `id` that is not
+/// pending: the NATS publish goes back in the queue, due now; the webhook is marked pending (the
+/// caller publishes the [`liaison_proto::notifier::RedeliveryRequest`] that the shared consumer
+/// hands to one instance). `None` when there is no such alert.
 pub fn redeliver(
     store: &Store,
     id: Uuid,
@@ -270,13 +267,14 @@ pub fn redeliver(
         };
         let mut record: AlertRecord =
             decode(&bytes).map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
-        for target in &mut record.targets {
-            if target.state != DeliveryState::Pending {
-                target.state = DeliveryState::Pending;
-                target.round_attempts = 0;
-                target.next_attempt_at = Some(now);
-                pending.insert(&PendingKey::new(now, id, target.kind).encode()[..], &[])?;
-            }
+        record.restart_webhook();
+        if let Some(target) = record.target_mut(TargetKind::Nats)
+            && target.state != DeliveryState::Pending
+        {
+            target.state = DeliveryState::Pending;
+            target.round_attempts = 0;
+            target.next_attempt_at = Some(now);
+            pending.insert(&PendingKey::new(now, id, target.kind).encode()[..], &[])?;
         }
         alerts.insert(&id.as_bytes()[..], encode(&record))?;
         Ok(Some(record))
