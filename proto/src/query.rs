@@ -104,6 +104,9 @@ pub struct CooperationSummary {
 }
 
 /// A supplier/customer relation in an organization's summary (from `procurement.planned`).
+///
+/// A procurement is usually announced before it happens, so planned, possible and rumoured
+/// ones are listed too, each with its factuality; denied (`negated`) ones are not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TradeSummary {
     /// The other organization.
@@ -115,6 +118,12 @@ pub struct TradeSummary {
     pub quantity: Option<Quantity>,
     /// When it was reported.
     pub time: BusinessTime,
+    /// How certain the procurement is (`planned` for an announced purchase).
+    #[serde(default)]
+    pub factuality: Factuality,
+    /// By when it is to be done, if said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<BusinessTime>,
 }
 
 /// A competitor in an organization's summary (from `competition.noted`).

@@ -158,6 +158,7 @@ fn apply_entry(w: &mut Writes<'_>, entry: &LogEntry) -> Result<(), StoreError> {
                 d.item.clone(),
             ),
             d.quantity.clone(),
+            d.by,
         )),
         EventData::CompetitionNoted(d) => Some((
             LinkFact::competition(
@@ -169,16 +170,18 @@ fn apply_entry(w: &mut Writes<'_>, entry: &LogEntry) -> Result<(), StoreError> {
                 d.topics.iter().cloned(),
             ),
             None,
+            None,
         )),
         _ => None,
     };
-    if let Some((fact, quantity)) = link_fact {
+    if let Some((fact, quantity, by)) = link_fact {
         let record = LinkRecord {
             id,
             time: envelope.time,
             factuality,
             item: fact.item.clone(),
             quantity,
+            by,
         };
         index.links = links::add(w, &fact, &record);
     }

@@ -11,7 +11,7 @@ use liaison_proto::alert::NEW_PARTNERSHIP;
 use liaison_proto::events::Evidence;
 use liaison_proto::query::{Consistency, OrganizationView, RelationshipView};
 use liaison_proto::subjects::alert_subject;
-use liaison_proto::{AlertEvent, EventData, Slug, Status, StoredEvent};
+use liaison_proto::{AlertEvent, Slug, Status, StoredEvent};
 use uuid::Uuid;
 
 use crate::cli::DemoArgs;
@@ -108,7 +108,7 @@ async fn walk_through(stack: &Stack) -> CliResult {
             pairs.push(p);
         }
     }
-    out(&relationships_table(&org, &pairs, &timeline))?;
+    out(&relationships_table(&org, &pairs))?;
 
     // 3. A hypothetical announcement and its alert.
     out(&heading(
@@ -284,7 +284,6 @@ pub fn xr_story(view: &RelationshipView, evidence: &HashMap<Uuid, Evidence>) -> 
 pub fn relationships_table(
     org: &OrganizationView,
     pairs: &[liaison_proto::query::PairView],
-    timeline: &[StoredEvent],
 ) -> String {
     let mut table = Table::new(["with", "relation", "topic", "status", "since", "note"]);
     for pair in pairs {
@@ -315,46 +314,14 @@ pub fn relationships_table(
         }
     }
     let r = &org.relationships;
-    // The projection lists only asserted trade; planned and rumoured procurements (as in the
-    // article) come from the timeline, labelled with their factuality.
-    for e in timeline {
-        if let EventData::ProcurementPlanned(p) = &e.event.event
-            && !p.factuality.moves_status()
-        {
-            let (other, relation) = if p.buyer == org.id {
-                (&p.supplier, "supplier")
-            } else {
-                (&p.buyer, "customer")
-            };
-            let mut note = format!("{} purchase: {}", p.factuality, p.item);
-            if let Some(q) = &p.quantity {
-                let _ = write!(note, " × {}", render::quantity(q));
-            }
-            if let Some(by) = p.by {
-                let _ = write!(note, " by {by}");
-            }
-            table.row([
-                other.to_string(),
-                relation.to_owned(),
-                String::new(),
-                String::new(),
-                e.event.time.to_string(),
-                note,
-            ]);
-        }
-    }
     for (relation, list) in [("supplier", &r.supplier), ("customer", &r.customer)] {
         for trade in list {
-            let mut note = trade.item.clone();
+            let mut note = format!("{} purchase: {}", trade.factuality, trade.item);
             if let Some(q) = &trade.quantity {
                 let _ = write!(note, " × {}", render::quantity(q));
             }
-            if let Some((factuality, by)) = procurement(timeline, &trade.organization, &trade.item)
-            {
-                let _ = write!(note, ", {factuality}");
-                if let Some(by) = by {
-                    let _ = write!(note, " by {by}");
-                }
+            if let Some(by) = trade.by {
+                let _ = write!(note, " by {by}");
             }
             table.row([
                 trade.organization.to_string(),
@@ -378,22 +345,6 @@ pub fn relationships_table(
         ]);
     }
     table.render(0)
-}
-
-/// The factuality and deadline of the procurement of `item` involving `other`.
-fn procurement(
-    timeline: &[StoredEvent],
-    other: &Slug,
-    item: &str,
-) -> Option<(String, Option<String>)> {
-    timeline.iter().find_map(|e| match &e.event.event {
-        EventData::ProcurementPlanned(p)
-            if p.item == item && (p.supplier == *other || p.buyer == *other) =>
-        {
-            Some((p.factuality.to_string(), p.by.map(|b| b.to_string())))
-        }
-        _ => None,
-    })
 }
 
 fn slug(s: &str) -> Slug {

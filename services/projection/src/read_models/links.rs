@@ -3,7 +3,7 @@
 //! with an index per organization.
 
 use liaison_proto::query::{CompetitorSummary, TradeSummary};
-use liaison_proto::{AsOf, Slug};
+use liaison_proto::{AsOf, Factuality, Slug};
 use liaison_relations::{LinkFact, LinkKey};
 
 use crate::store::{LinkRecord, Store, StoreError, Writes, decode, encode, keys};
@@ -65,7 +65,9 @@ pub fn remove(w: &mut Writes<'_>, link: &str, order_hex: &str) -> Result<(), Sto
 pub type LinkSummaries = (Vec<TradeSummary>, Vec<TradeSummary>, Vec<CompetitorSummary>);
 
 /// The supplier, customer and competitor summaries of `org` as of `as_of`: one trade entry per
-/// asserted `procurement.planned`, one competitor entry per other organization with its topics.
+/// `procurement.planned` that is not denied (with its factuality: most are announced as
+/// planned), one competitor entry per other organization with the topics of asserted
+/// `competition.noted` facts.
 pub fn summaries(
     store: &Store,
     org: &Slug,
@@ -78,28 +80,34 @@ pub fn summaries(
     for k in store.tree().scan_prefix(&prefix).keys() {
         let k = k?;
         let link = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
-        let mut asserted = Vec::new();
+        let parts: Vec<&str> = link.split('/').collect();
+        let is_trade = parts.first() == Some(&"supplies");
+        let mut listed = Vec::new();
         for item in store.tree().scan_prefix(link_prefix(&link)) {
             let (fk, v) = item?;
             if bound.is_some_and(|b| fk[fk.len() - keys::ORDER_LEN..] > b[..]) {
                 break;
             }
             let record: LinkRecord = decode(&fk, &v)?;
-            if record.factuality.moves_status() {
-                asserted.push(record);
+            let shown = if is_trade {
+                record.factuality != Factuality::Negated
+            } else {
+                record.factuality.moves_status()
+            };
+            if shown {
+                listed.push(record);
             }
         }
-        if asserted.is_empty() {
+        if listed.is_empty() {
             continue;
         }
-        let parts: Vec<&str> = link.split('/').collect();
         let slug = |s: &str| Slug::parse(s).ok();
         match parts.as_slice() {
             ["supplies", supplier, customer] => {
                 let (Some(supplier), Some(customer)) = (slug(supplier), slug(customer)) else {
                     continue;
                 };
-                for r in asserted {
+                for r in listed {
                     let (list, other) = if &customer == org {
                         (&mut suppliers, supplier.clone())
                     } else {
@@ -110,6 +118,8 @@ pub fn summaries(
                         item: r.item.unwrap_or_default(),
                         quantity: r.quantity,
                         time: r.time,
+                        factuality: r.factuality,
+                        by: r.by,
                     });
                 }
             }

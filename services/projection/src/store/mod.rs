@@ -102,6 +102,9 @@ pub struct LinkRecord {
     /// The quantity, for a supply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<Quantity>,
+    /// By when a procurement is to be done, if said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<BusinessTime>,
 }
 
 /// An organization's registration, under [`keys::PROFILE`].
