@@ -2,7 +2,10 @@
 //! the log) and alerts (`/v1/alerts`, with their delivery state, and redelivery).
 //!
 //! A rule write appends its event to the log and answers once this instance's follower has
-//! applied it, so a `GET /v1/rules` right after shows it. Webhook secrets never leave in an
+//! applied it, so a `GET /v1/rules` right after shows it. A `rule.created` is appended with
+//! `Nats-Expected-Last-Subject-Sequence` on its subject, so that of two concurrent creations of
+//! one id (on one instance or two) only one is appended: the other answers `200` when its
+//! definition is the same, else `409`. Webhook secrets never leave in an
 //! answer: they are shown as `"***"`.
 
 use std::sync::Arc;
@@ -198,12 +201,31 @@ async fn create_rule(
         let sequence = state.rules.get(rule.id.as_str()).map(|r| r.sequence);
         return Ok((StatusCode::OK, Json(RuleView::new(&rule, false, sequence))).into_response());
     }
-    let sequence = append(&state, event, now).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RuleView::new(&rule, false, Some(sequence))),
-    )
-        .into_response())
+    // Optimistic concurrency on the rule's subject: the append succeeds only if no other
+    // `rule.created` of this id came after the one this instance knows (none: 0), so two
+    // concurrent creations of one id cannot both be appended.
+    let expected = state.rules.get(rule.id.as_str()).map_or(0, |r| r.sequence);
+    if let Some(sequence) = append(&state, event.clone(), now, Some(expected)).await? {
+        return Ok((
+            StatusCode::CREATED,
+            Json(RuleView::new(&rule, false, Some(sequence))),
+        )
+            .into_response());
+    }
+    // Another request defined the rule first: the same definition is this one's success.
+    catch_up(&state).await?;
+    let registry = StoreRegistry {
+        store: &state.store,
+        rules: &state.rules,
+    };
+    if is_noop(&event, &registry) {
+        let sequence = state.rules.get(rule.id.as_str()).map(|r| r.sequence);
+        return Ok((StatusCode::OK, Json(RuleView::new(&rule, false, sequence))).into_response());
+    }
+    Err(Problem::conflict(format!(
+        "rule '{}' was just defined differently by another request; GET /v1/rules/{} shows it",
+        rule.id, rule.id
+    )))
 }
 
 async fn delete_rule(
@@ -229,7 +251,7 @@ async fn delete_rule(
             summary: None,
         }),
     };
-    append(&state, event, now).await?;
+    append(&state, event, now, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -249,21 +271,36 @@ async fn catch_up(state: &ApiState) -> Result<(), Problem> {
     }
 }
 
-/// Appends a rule event (its id a fresh UUID v7, which is also the `Nats-Msg-Id`) and waits
-/// until this instance applied it; the log sequence.
-async fn append(state: &ApiState, event: ClientEvent, now: DateTime<Utc>) -> Result<u64, Problem> {
+/// Appends a rule event (its id a fresh UUID v7, which is also the `Nats-Msg-Id`), with
+/// `Nats-Expected-Last-Subject-Sequence` = `expected` when given, and waits until this instance
+/// applied it; the log sequence, or `None` when the expectation failed (error 10071: another
+/// event on the subject came first, nothing was appended).
+async fn append(
+    state: &ApiState,
+    event: ClientEvent,
+    now: DateTime<Utc>,
+    expected: Option<u64>,
+) -> Result<Option<u64>, Problem> {
     let envelope = Envelope::record(event, NOTIFIER_SOURCE, now);
-    let outgoing = OutgoingEvent::new(
+    let mut outgoing = OutgoingEvent::new(
         envelope.subject(),
         envelope.id.to_string(),
         serde_json::to_vec(&envelope)
             .expect("events serialize")
             .into(),
     );
-    let appended = state.appender.append(outgoing).await.map_err(|e| {
-        tracing::warn!(error = %e, "appending a rule event failed");
-        Problem::unavailable(format!("the log cannot be reached: {e}"), Some(1))
-    })?;
+    outgoing.expected_last_subject_sequence = expected;
+    let appended = match state.appender.append(outgoing).await {
+        Ok(appended) => appended,
+        Err(e) if e.is_wrong_last_sequence() => return Ok(None),
+        Err(e) => {
+            tracing::warn!(error = %e, "appending a rule event failed");
+            return Err(Problem::unavailable(
+                format!("the log cannot be reached: {e}"),
+                Some(1),
+            ));
+        }
+    };
     state.follower.observe_log_sequence(appended.sequence);
     if !state
         .follower
@@ -278,7 +315,7 @@ async fn append(state: &ApiState, event: ClientEvent, now: DateTime<Utc>) -> Res
             Some(1),
         ));
     }
-    Ok(appended.sequence)
+    Ok(Some(appended.sequence))
 }
 
 // ---------- alerts ----------
