@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use futures::StreamExt;
-use liaison_proto::subjects::ALERTS_ALL;
+use liaison_proto::subjects::ALERTS_ONLY;
 use liaison_proto::{Alert, AlertEvent};
 use serde_json::Value;
 
@@ -99,10 +99,10 @@ fn scalar(v: &Value) -> String {
 async fn follow(args: &AlertsArgs, ctx: &Context) -> CliResult {
     let client = nats::connect(&ctx.global.nats_url).await?;
     let mut sub = client
-        .subscribe(ALERTS_ALL)
+        .subscribe(ALERTS_ONLY)
         .await
-        .map_err(|e| CliError::Nats(format!("cannot subscribe to {ALERTS_ALL}: {e}")))?;
-    eprintln!("waiting for alerts on {ALERTS_ALL} (Ctrl-C stops)");
+        .map_err(|e| CliError::Nats(format!("cannot subscribe to {ALERTS_ONLY}: {e}")))?;
+    eprintln!("waiting for alerts on {ALERTS_ONLY} (Ctrl-C stops)");
     loop {
         let message = tokio::select! {
             m = sub.next() => m,
