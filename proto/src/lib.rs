@@ -7,6 +7,7 @@ pub mod alert;
 pub mod envelope;
 pub mod events;
 pub mod ids;
+pub mod ingest;
 pub mod notifier;
 pub mod query;
 pub mod schema;

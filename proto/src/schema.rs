@@ -12,6 +12,7 @@ use crate::events::{
     Meeting, NegotiationReported, OrganizationRegistered, PartnershipAnnounced, PartnershipEnded,
     PersonRegistered, ProcurementPlanned, ProductLaunched, RuleCreated, RuleDeleted,
 };
+use crate::ingest::AppendAnswer;
 use crate::notifier::{
     AlertList, AlertView, RedeliveryRequest, RuleList, RuleView, WebhookOutcome,
 };
@@ -47,6 +48,10 @@ pub fn schemas() -> Vec<(String, Value)> {
         (
             "schemas/client-event.json".to_owned(),
             schema::<ClientEvent>(),
+        ),
+        (
+            "schemas/append-answer.json".to_owned(),
+            schema::<AppendAnswer>(),
         ),
         ("schemas/envelope.json".to_owned(), schema::<Envelope>()),
         (
@@ -232,7 +237,7 @@ pub fn asyncapi() -> Value {
 
     channels.insert("ingestAppend".into(), json!({
         "address": subjects::INGEST_APPEND,
-        "description": format!("Request-reply append (queue group {}); same body and answers as POST /v1/events.", subjects::INGEST_QUEUE),
+        "description": format!("Request-reply append (queue group {}); same body and answers as POST /v1/events: append-answer.json, or a problem document.", subjects::INGEST_QUEUE),
         "messages": { "submission": { "$ref": "#/components/messages/submission" } }
     }));
     messages.insert(
