@@ -68,6 +68,18 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
+    /// Every state, in the order of a delivery.
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Delivered, Self::Failed];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+
     /// Parses the wire name.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -311,6 +323,15 @@ mod tests {
         assert_eq!(v["subject"], "liaison.alerts.new-partnership");
         assert!(v.get("sequence").is_none() && v.get("factuality").is_none());
         assert!(!v.to_string().contains("s3cret"));
+    }
+
+    #[test]
+    fn state_names_are_the_wire_names() {
+        for state in DeliveryState::ALL {
+            let wire = serde_json::to_value(state).unwrap();
+            assert_eq!(wire, state.as_str());
+            assert_eq!(DeliveryState::parse(state.as_str()), Some(state));
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use liaison_proto::notifier::DeliveryState;
 use liaison_proto::{BusinessTime, EventType, Slug, Status};
 
 const ABOUT: &str = "Liaison: track how companies relate, as an event log with evidence.";
@@ -410,9 +411,9 @@ pub struct RuleAddArgs {
 /// `liaison alerts`.
 #[derive(Debug, Clone, Args)]
 pub struct AlertsArgs {
-    /// Only alerts in this delivery state (e.g. `failed` for the dead-letter list).
-    #[arg(long)]
-    pub state: Option<String>,
+    /// Only alerts in this delivery state: pending, delivered, or failed (the dead letters).
+    #[arg(long, value_name = "STATE", value_parser = parse_delivery_state)]
+    pub state: Option<DeliveryState>,
     /// Print alerts as they are raised (subscribes to liaison.alerts.> over NATS).
     #[arg(long, short, conflicts_with = "state")]
     pub follow: bool,
@@ -424,6 +425,13 @@ pub struct AlertsArgs {
 fn parse_slug(s: &str) -> Result<Slug, String> {
     Slug::parse(s).map_err(|e| {
         format!("{e} (ids are lowercase ASCII letters, digits and '-', such as lg-electronics)")
+    })
+}
+
+fn parse_delivery_state(s: &str) -> Result<DeliveryState, String> {
+    DeliveryState::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = DeliveryState::ALL.iter().map(|d| d.as_str()).collect();
+        format!("`{s}` is not a delivery state ({})", names.join(", "))
     })
 }
 

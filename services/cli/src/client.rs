@@ -7,15 +7,15 @@
 
 use std::time::Duration;
 
+use liaison_proto::ingest::{AppendAnswer, Appended};
+use liaison_proto::notifier::{AlertList, DeliveryState, RuleList, RuleView};
 use liaison_proto::query::{
     Consistency, OrganizationView, PairView, RelationshipList, RelationshipView, TimelinePage,
 };
 use liaison_proto::{BusinessTime, Slug, Status};
 use reqwest::{Method, RequestBuilder, StatusCode};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::error::{EXIT_REJECTED, EXIT_UNAVAILABLE};
 
@@ -109,27 +109,23 @@ impl ClientError {
     }
 }
 
-/// One appended (or already present) event in the ingest's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct AppendedEvent {
-    /// The event id.
-    pub id: Uuid,
-    /// Its global log sequence.
-    pub sequence: u64,
-}
-
 /// The ingest's answer to `POST /v1/events`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppendOutcome {
     /// `false` when every event was already appended (`200`), `true` on `201`.
     pub created: bool,
     /// The events, in request order.
-    pub events: Vec<AppendedEvent>,
+    pub events: Vec<Appended>,
 }
 
-#[derive(Deserialize)]
-struct AppendBody {
-    events: Vec<AppendedEvent>,
+/// A decoded answer together with the JSON it was decoded from, for `--json`, which prints the
+/// service's own document rather than a re-encoding of the proto type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer<T> {
+    /// The answer as proto's type.
+    pub value: T,
+    /// The answer as the service sent it.
+    pub json: Value,
 }
 
 /// The answer of `GET /v1/relationships/{a}/{b}`: one topic, or every topic of the pair.
@@ -171,7 +167,7 @@ impl Client {
         let request = self.write(Method::POST, &url).json(body);
         let (status, value) = self.send("ingest", &self.endpoints.ingest, request).await?;
         let events = match value {
-            Value::Object(_) => decode::<AppendBody>("ingest", value)?.events,
+            Value::Object(_) => decode::<AppendAnswer>("ingest", value)?.events,
             _ => Vec::new(),
         };
         Ok(AppendOutcome {
@@ -261,24 +257,18 @@ impl Client {
         decode("projection", self.get_projection(&url, &query).await?)
     }
 
-    /// `GET /v1/rules` on the notifier (the answer as JSON).
-    pub async fn rules(&self) -> Result<Value, ClientError> {
+    /// `GET /v1/rules` on the notifier.
+    pub async fn rules(&self) -> Result<Answer<RuleList>, ClientError> {
         let url = format!("{}/v1/rules", trim(&self.endpoints.notifier));
         let request = self.http.get(&url);
-        Ok(self
-            .send("notifier", &self.endpoints.notifier, request)
-            .await?
-            .1)
+        self.notifier_answer(request).await
     }
 
-    /// `POST /v1/rules` on the notifier.
-    pub async fn add_rule(&self, rule: &Value) -> Result<Value, ClientError> {
+    /// `POST /v1/rules` on the notifier: the rule as it now stands.
+    pub async fn add_rule(&self, rule: &Value) -> Result<Answer<RuleView>, ClientError> {
         let url = format!("{}/v1/rules", trim(&self.endpoints.notifier));
         let request = self.write(Method::POST, &url).json(rule);
-        Ok(self
-            .send("notifier", &self.endpoints.notifier, request)
-            .await?
-            .1)
+        self.notifier_answer(request).await
     }
 
     /// `DELETE /v1/rules/{id}` on the notifier.
@@ -290,17 +280,28 @@ impl Client {
             .map(drop)
     }
 
-    /// `GET /v1/alerts?state=` on the notifier (the answer as JSON).
-    pub async fn alerts(&self, state: Option<&str>) -> Result<Value, ClientError> {
+    /// `GET /v1/alerts?state=` on the notifier: the first page, in log order.
+    pub async fn alerts(
+        &self,
+        state: Option<DeliveryState>,
+    ) -> Result<Answer<AlertList>, ClientError> {
         let url = format!("{}/v1/alerts", trim(&self.endpoints.notifier));
         let mut request = self.http.get(&url);
         if let Some(state) = state {
-            request = request.query(&[("state", state)]);
+            request = request.query(&[("state", state.as_str())]);
         }
-        Ok(self
+        self.notifier_answer(request).await
+    }
+
+    async fn notifier_answer<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<Answer<T>, ClientError> {
+        let (_, json) = self
             .send("notifier", &self.endpoints.notifier, request)
-            .await?
-            .1)
+            .await?;
+        let value = decode("notifier", json.clone())?;
+        Ok(Answer { value, json })
     }
 
     fn write(&self, method: Method, url: &str) -> RequestBuilder {

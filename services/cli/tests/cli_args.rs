@@ -63,6 +63,7 @@ fn bad_ids_types_and_times_are_usage_errors() {
         &["emit", "--type", "meeting.held"],
         &["relationships", "--status", "friends"],
         &["import", "x.json", "--batch-size", "501"],
+        &["alerts", "--state", "dead"],
     ] {
         let err = parse(args).unwrap_err();
         assert_eq!(err.exit_code(), 2, "{args:?}: {err}");
@@ -99,6 +100,18 @@ fn tail_dev_and_rules_parse() {
     let rule = liaison::commands::rules::rule_of(&r).unwrap();
     assert_eq!(rule["match"]["status"], serde_json::json!(["active"]));
     assert_eq!(rule["match"]["organizations"], serde_json::json!(["meta"]));
+}
+
+#[test]
+fn alerts_take_a_delivery_state() {
+    let cli = parse(&["alerts", "--state", "failed"]).unwrap();
+    let Cmd::Alerts(args) = cli.command else {
+        panic!("alerts");
+    };
+    assert_eq!(
+        args.state,
+        Some(liaison_proto::notifier::DeliveryState::Failed)
+    );
 }
 
 #[test]

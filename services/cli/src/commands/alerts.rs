@@ -4,9 +4,9 @@
 use std::io::Write;
 
 use futures::StreamExt;
+use liaison_proto::AlertEvent;
+use liaison_proto::notifier::{AlertDelivery, AlertList};
 use liaison_proto::subjects::ALERTS_ONLY;
-use liaison_proto::{Alert, AlertEvent};
-use serde_json::Value;
 
 use crate::cli::AlertsArgs;
 use crate::commands::{Context, out, print_json};
@@ -19,18 +19,17 @@ pub async fn run(args: AlertsArgs, ctx: &Context) -> CliResult {
     if args.follow {
         return follow(&args, ctx).await;
     }
-    let value = ctx.client.alerts(args.state.as_deref()).await?;
+    let answer = ctx.client.alerts(args.state).await?;
     if args.json {
-        return print_json(&value);
+        return print_json(&answer.json);
     }
-    out(&alerts_table(&value))
+    out(&alerts_table(&answer.value))
 }
 
-/// The notifier's alert list as a table: each item is an alert (possibly under `alert`) with its
-/// delivery `state` and `attempts`, however the list is wrapped (`[…]`, `{"alerts": […]}`).
-pub fn alerts_table(value: &Value) -> String {
-    let items = list(value, &["alerts", "items"]);
-    if items.is_empty() {
+/// The notifier's alerts as a table: what changed, the alert's delivery state, and how many
+/// attempts its targets took (per target when it has several, as `3 (nats 1, webhook 2)`).
+pub fn alerts_table(list: &AlertList) -> String {
+    if list.alerts.is_empty() {
         return "no alerts\n".into();
     }
     let mut table = Table::new([
@@ -42,58 +41,38 @@ pub fn alerts_table(value: &Value) -> String {
         "state",
         "attempts",
     ]);
-    for item in items {
-        let alert_value = item.get("alert").unwrap_or(item);
-        let state = item
-            .get("state")
-            .or_else(|| item.pointer("/delivery/state"))
-            .map(scalar)
-            .unwrap_or_default();
-        let attempts = item
-            .get("attempts")
-            .or_else(|| item.pointer("/delivery/attempts"))
-            .map(scalar)
-            .unwrap_or_default();
-        match serde_json::from_value::<Alert>(alert_value.clone()) {
-            Ok(a) => table.row([
-                a.time.to_string(),
-                a.rule.to_string(),
-                format!("{} – {}", a.organizations[0], a.organizations[1]),
-                a.topic.to_string(),
-                format!("{} → {}", a.previous_status, a.status),
-                state,
-                attempts,
-            ]),
-            Err(_) => table.row([
-                String::new(),
-                render::ellipsize(&alert_value.to_string(), 80),
-                String::new(),
-                String::new(),
-                String::new(),
-                state,
-                attempts,
-            ]),
-        };
+    for view in &list.alerts {
+        let a = &view.alert;
+        table.row([
+            a.time.to_string(),
+            a.rule.to_string(),
+            format!("{} – {}", a.organizations[0], a.organizations[1]),
+            a.topic.to_string(),
+            format!("{} → {}", a.previous_status, a.status),
+            view.state.as_str().to_owned(),
+            attempts(&view.deliveries),
+        ]);
     }
-    table.render(0)
+    let mut text = table.render(0);
+    if list.next_cursor.is_some() {
+        text.push_str(
+            "(the notifier has more alerts than this page; narrow the list with --state)\n",
+        );
+    }
+    text
 }
 
-/// The array in `value`, or under the first of `keys` that holds one.
-pub fn list<'a>(value: &'a Value, keys: &[&str]) -> Vec<&'a Value> {
-    if let Value::Array(items) = value {
-        return items.iter().collect();
+/// The number of attempts of every target, with each target's when there are several.
+pub fn attempts(deliveries: &[AlertDelivery]) -> String {
+    let total: usize = deliveries.iter().map(|d| d.attempts.len()).sum();
+    if deliveries.len() < 2 {
+        return total.to_string();
     }
-    keys.iter()
-        .find_map(|k| value.get(k).and_then(Value::as_array))
-        .map(|items| items.iter().collect())
-        .unwrap_or_default()
-}
-
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    let each: Vec<String> = deliveries
+        .iter()
+        .map(|d| format!("{} {}", d.kind.as_str(), d.attempts.len()))
+        .collect();
+    format!("{total} ({})", each.join(", "))
 }
 
 async fn follow(args: &AlertsArgs, ctx: &Context) -> CliResult {

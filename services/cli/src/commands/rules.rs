@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use liaison_proto::events::{Delivery, OrganizationsMode, RuleMatch, Webhook};
+use liaison_proto::notifier::{RuleList, RuleView};
 use serde_json::{Map, Value};
 
 use crate::cli::{RuleAddArgs, RulesCommand};
-use crate::commands::alerts::list;
 use crate::commands::{Context, out, print_json};
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Table};
@@ -18,20 +18,21 @@ pub async fn run(command: RulesCommand, ctx: &Context) -> CliResult {
             let rule = rule_of(&args)?;
             let answer = ctx.client.add_rule(&rule).await?;
             if args.json {
-                print_json(&answer)
+                print_json(&answer.json)
             } else {
-                let id = rule.get("id").and_then(Value::as_str).unwrap_or("?");
+                let view = &answer.value;
                 out(&format!(
-                    "rule {id} created; its alerts are published on liaison.alerts.{id}\n"
+                    "rule {} created; its alerts are published on {}\n",
+                    view.id, view.subject
                 ))
             }
         }
         RulesCommand::List { json } => {
-            let value = ctx.client.rules().await?;
+            let answer = ctx.client.rules().await?;
             if json {
-                print_json(&value)
+                print_json(&answer.json)
             } else {
-                out(&rules_table(&value))
+                out(&rules_table(&answer.value))
             }
         }
         RulesCommand::Rm { id } => {
@@ -102,27 +103,76 @@ pub fn rule_of(args: &RuleAddArgs) -> CliResult<Value> {
     Ok(Value::Object(rule))
 }
 
-/// The notifier's rule list as a table.
-pub fn rules_table(value: &Value) -> String {
-    let items = list(value, &["rules", "items"]);
-    if items.is_empty() {
+/// The notifier's rules as a table: what each matches and where its alerts go.
+pub fn rules_table(list: &RuleList) -> String {
+    if list.rules.is_empty() {
         return "no rules\n".into();
     }
     let mut table = Table::new(["id", "name", "match", "deliver"]);
-    for rule in items {
-        let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        let compact = |k: &str| {
-            rule.get(k)
-                .filter(|v| !v.is_null() && v.as_object().is_none_or(|o| !o.is_empty()))
-                .map(|v| render::ellipsize(&v.to_string(), 60))
-                .unwrap_or_else(|| "-".into())
-        };
+    for rule in &list.rules {
+        let mut name = rule.name.clone().unwrap_or_default();
+        if rule.builtin {
+            name.push_str(if name.is_empty() {
+                "(built in)"
+            } else {
+                " (built in)"
+            });
+        }
         table.row([
-            text("id"),
-            text("name"),
-            compact("match"),
-            compact("deliver"),
+            rule.id.to_string(),
+            name,
+            render::ellipsize(&match_text(&rule.matcher), 80),
+            render::ellipsize(&deliver_text(rule), 60),
         ]);
     }
     table.render(0)
+}
+
+/// What a rule matches, as `types … · orgs a, b (all) · topics … · status …`; `any change` when
+/// it matches everything.
+pub fn match_text(m: &RuleMatch) -> String {
+    fn list<T: ToString>(items: &[T]) -> String {
+        items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    let mut parts = Vec::new();
+    if !m.event_types.is_empty() {
+        parts.push(format!("types {}", list(&m.event_types)));
+    }
+    if !m.organizations.is_empty() {
+        let mode = match m.organizations_mode {
+            OrganizationsMode::All if m.organizations.len() > 1 => " (all)",
+            _ => "",
+        };
+        parts.push(format!("orgs {}{mode}", list(&m.organizations)));
+    }
+    if !m.topics.is_empty() {
+        parts.push(format!("topics {}", list(&m.topics)));
+    }
+    if !m.factuality.is_empty() {
+        parts.push(format!("factuality {}", list(&m.factuality)));
+    }
+    if !m.status.is_empty() {
+        parts.push(format!("status {}", list(&m.status)));
+    }
+    if parts.is_empty() {
+        "any change".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// Where a rule's alerts go: its subject, the extra subject, the webhook's URL.
+pub fn deliver_text(rule: &RuleView) -> String {
+    let mut parts = vec![rule.subject.clone()];
+    if let Some(subject) = &rule.deliver.nats_subject {
+        parts.push(subject.clone());
+    }
+    if let Some(webhook) = &rule.deliver.webhook {
+        parts.push(webhook.url.clone());
+    }
+    parts.join(", ")
 }
