@@ -72,13 +72,11 @@ impl Application {
         let store = RegistryStore::open(&db)?;
         let js = jetstream::new(client.clone());
         let state = Arc::new(LogState::default());
-        let follower = spawn_follower(
-            js.clone(),
-            Arc::new(RegistryApplier::new(store.clone())),
-            shutdown.token(),
-        )?;
+        let applier = RegistryApplier::new(store.clone());
+        let follower = spawn_follower(js.clone(), Arc::new(applier.clone()), shutdown.token())?;
         let ingest = Ingest::new(
             store.clone(),
+            applier,
             client.clone(),
             follower.clone(),
             state.clone(),

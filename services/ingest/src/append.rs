@@ -20,8 +20,10 @@
 //!    (ADR-50), so that no reader ever sees a part. A duplicate `PubAck` is compared with the stored
 //!    event; a refused batch (a known id, a registration that lost a race) makes the operation
 //!    catch up and run again from step 3, which then answers `200` or `409`;
-//! 6. wait, bounded, until the local follower has applied what was appended, so the next request
-//!    to this instance sees it;
+//! 6. record what was appended in the registry at once, as the follower will when it reads it
+//!    back ([`RegistryApplier::record_appended`]), so the next request to this instance sees it
+//!    without waiting for the follower; for rule events, whose effect depends on the order of
+//!    application, wait (bounded) until the local follower has applied them instead;
 //! 7. `201` with `{"events": [{"id", "sequence"}]}`.
 //!
 //! When the log cannot be reached the answer is `503` and nothing was appended (or, when an
@@ -50,6 +52,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::registry::{RegistryError, RegistryStore};
+use crate::registry_applier::RegistryApplier;
 
 /// Seconds a client should wait before retrying after a `503`.
 pub const RETRY_AFTER_SECONDS: u64 = 2;
@@ -216,6 +219,7 @@ impl LogState {
 #[derive(Clone)]
 pub struct Ingest {
     store: RegistryStore,
+    applier: RegistryApplier,
     appender: Appender,
     client: async_nats::Client,
     js: jetstream::Context,
@@ -266,10 +270,12 @@ impl Prepared {
 }
 
 impl Ingest {
-    /// The operation over these parts; `follower` keeps `store` current.
+    /// The operation over these parts; `follower` keeps `store` current through `applier`,
+    /// which the operation also uses to record its own appends at once.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         store: RegistryStore,
+        applier: RegistryApplier,
         client: async_nats::Client,
         follower: Follower,
         state: Arc<LogState>,
@@ -278,6 +284,7 @@ impl Ingest {
     ) -> Self {
         Self {
             store,
+            applier,
             appender: Appender::new(client.clone()),
             js: jetstream::new(client.clone()),
             client,
@@ -317,6 +324,7 @@ impl Ingest {
             .map(|e| *e.id.get_or_insert_with(Uuid::now_v7))
             .collect();
         let digests = events.iter().map(ClientEvent::digest).collect();
+
         let prepared = Prepared {
             events,
             ids,
@@ -377,6 +385,7 @@ impl Ingest {
 
         let recorded_at = Utc::now();
         let mut outgoing = Vec::with_capacity(new.len());
+        let mut envelopes = Vec::with_capacity(new.len());
         for &i in &new {
             let envelope =
                 Envelope::with_id(p.events[i].clone(), p.ids[i], INGEST_SOURCE, recorded_at);
@@ -394,6 +403,7 @@ impl Ingest {
                 event.expected_last_subject_sequence = Some(0);
             }
             outgoing.push(event);
+            envelopes.push(envelope);
         }
 
         let mut sequences = vec![0u64; plans.len()];
@@ -435,8 +445,13 @@ impl Ingest {
                 Err(e) => return Err(self.unavailable_or_other(e)),
             }
         }
-        let last = new.iter().map(|&i| sequences[i]).max().unwrap_or(0);
-        self.settle(last).await;
+        let appended: Vec<(u64, &Envelope, &str)> = new
+            .iter()
+            .zip(&envelopes)
+            .map(|(&i, envelope)| (sequences[i], envelope, p.digests[i].as_str()))
+            .collect();
+        self.record(&appended).await;
+
         Ok(Step::Done(
             AppendOutcome::Created(receipts(p, &plans, &sequences)),
             new.len(),
@@ -593,7 +608,28 @@ impl Ingest {
         }
     }
 
-    /// Step 6: waits (bounded) until the follower applied `sequence`.
+    /// Step 6: records `appended` in the registry, or, when that cannot be done ahead of the
+    /// follower, waits (bounded) until the follower has applied them.
+    async fn record(&self, appended: &[(u64, &Envelope, &str)]) {
+        let last = appended.iter().map(|a| a.0).max().unwrap_or(0);
+        self.follower.observe_log_sequence(last);
+        if appended
+            .iter()
+            .all(|(_, envelope, _)| RegistryApplier::can_record_ahead(envelope))
+        {
+            match self.applier.record_appended(appended) {
+                Ok(()) => return,
+                Err(error) => tracing::warn!(
+                    %error,
+                    last,
+                    "cannot record the appended events in the registry; waiting for the follower"
+                ),
+            }
+        }
+        self.settle(last).await;
+    }
+
+    /// Waits (bounded) until the follower applied `sequence`.
     async fn settle(&self, sequence: u64) {
         self.follower.observe_log_sequence(sequence);
         if !self.follower.wait_applied(sequence, self.apply_wait).await {

@@ -7,6 +7,14 @@
 //! two instances raced, since ingest checks before appending and guards registrations with
 //! `Nats-Expected-Last-Subject-Sequence`) is ignored with a warning, and so is an event id seen
 //! twice.
+//!
+//! The append operation also records what it has just appended ([`RegistryApplier::record_appended`]),
+//! right after the log's acknowledgement, so that it need not wait for the follower to read its
+//! own events back. Those writes are the same effect [`Apply::apply`] has for the same entries,
+//! without moving the checkpoint: when the follower reaches them, it finds the event id recorded
+//! at the same sequence and skips it. Only effects that commute with the follower's in-order
+//! apply are recorded so (an event id with its digest, a guarded registration, a retraction
+//! flag); rule events depend on order, and are left to the follower.
 
 use liaison_log::LogEntry;
 use liaison_log::checkpoint;
@@ -52,11 +60,52 @@ impl Apply for RegistryApplier {
     }
 
     fn apply(&self, entries: &[LogEntry]) -> Result<(), ApplyError> {
+        self.apply_entries(entries)
+    }
+}
+
+impl RegistryApplier {
+    /// Whether [`record_appended`](Self::record_appended) can record `envelope` ahead of the
+    /// follower: its effect must not depend on the order of application (rules do).
+    pub fn can_record_ahead(envelope: &Envelope) -> bool {
+        !matches!(
+            envelope.event,
+            EventData::RuleCreated(_) | EventData::RuleDeleted(_)
+        )
+    }
+
+    /// Records events this instance has just appended — `(sequence, envelope, digest)`, as the
+    /// log acknowledged them — in one transaction, without moving the checkpoint. Each must pass
+    /// [`can_record_ahead`](Self::can_record_ahead). Idempotent: the follower's later apply of the
+    /// same entries is a no-op, and so is recording an entry it already applied.
+    pub fn record_appended(&self, appended: &[(u64, &Envelope, &str)]) -> Result<(), ApplyError> {
+        debug_assert!(appended.iter().all(|(_, e, _)| Self::can_record_ahead(e)));
+        let s = &self.store;
+        (&s.organizations, &s.persons, &s.rules, &s.events)
+            .transaction(|(organizations, persons, rules, events)| {
+                let trees = Trees {
+                    organizations,
+                    persons,
+                    rules,
+                    events,
+                };
+                for (sequence, envelope, digest) in appended {
+                    apply_one(&trees, *sequence, envelope, digest)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Abort(reason) => ApplyError::new(reason),
+                sled::transaction::TransactionError::Storage(e) => ApplyError::from(e),
+            })
+    }
+
+    fn apply_entries(&self, entries: &[LogEntry]) -> Result<(), ApplyError> {
         let Some(last) = entries.last().map(|e| e.sequence) else {
             return Ok(());
         };
         // Decode outside the transaction: its closure may run more than once.
-        let decoded: Vec<(u64, Option<Envelope>)> = entries
+        let decoded: Vec<(u64, Option<(Envelope, String)>)> = entries
             .iter()
             .map(|entry| {
                 let envelope = serde_json::from_slice::<Envelope>(&entry.payload)
@@ -68,7 +117,11 @@ impl Apply for RegistryApplier {
                             "a log entry is not an event envelope; skipping it"
                         );
                     })
-                    .ok();
+                    .ok()
+                    .map(|envelope| {
+                        let digest = envelope.digest();
+                        (envelope, digest)
+                    });
                 (entry.sequence, envelope)
             })
             .collect();
@@ -86,8 +139,8 @@ impl Apply for RegistryApplier {
                     if *sequence <= done {
                         continue;
                     }
-                    if let Some(envelope) = envelope {
-                        apply_one(&trees, *sequence, envelope)?;
+                    if let Some((envelope, digest)) = envelope {
+                        apply_one(&trees, *sequence, envelope, digest)?;
                     }
                 }
                 checkpoint::store(meta, last)?;
@@ -129,7 +182,12 @@ fn put<T: serde::Serialize>(
     Ok(())
 }
 
-fn apply_one(trees: &Trees<'_>, sequence: u64, envelope: &Envelope) -> Result<(), TxError> {
+fn apply_one(
+    trees: &Trees<'_>,
+    sequence: u64,
+    envelope: &Envelope,
+    digest: &str,
+) -> Result<(), TxError> {
     use crate::registry::{EVENTS, ORGANIZATIONS, PERSONS, RULES};
 
     let id = envelope.id;
@@ -138,6 +196,10 @@ fn apply_one(trees: &Trees<'_>, sequence: u64, envelope: &Envelope) -> Result<()
         sequence,
     };
     if let Some(first) = get::<EventRecord>(trees.events, EVENTS, id.as_bytes())? {
+        if first.sequence == sequence {
+            // Recorded already, by the append that wrote it or by an earlier apply.
+            return Ok(());
+        }
         tracing::warn!(
             %id,
             sequence,
@@ -150,7 +212,7 @@ fn apply_one(trees: &Trees<'_>, sequence: u64, envelope: &Envelope) -> Result<()
         trees.events,
         id.as_bytes(),
         &EventRecord {
-            digest: envelope.digest(),
+            digest: digest.to_owned(),
             sequence,
             event_type: envelope.event_type(),
             retracted: false,
@@ -312,5 +374,54 @@ mod tests {
         let meeting = store.event_record(&meeting_id).unwrap().unwrap();
         assert_eq!(meeting.sequence, 4);
         assert!(meeting.retracted);
+    }
+
+    #[test]
+    fn recording_ahead_then_applying_the_same_entries_gives_the_same_registry() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(dir.path()).open().unwrap();
+        let store = RegistryStore::open(&db).unwrap();
+        let applier = RegistryApplier::new(store.clone());
+        let entries = vec![entry(1, org("meta", "Meta")), entry(2, org("lg", "LG"))];
+        let envelopes: Vec<Envelope> = entries
+            .iter()
+            .map(|e| serde_json::from_slice(&e.payload).unwrap())
+            .collect();
+        let digests: Vec<String> = envelopes.iter().map(Envelope::digest).collect();
+        // the append records entry 2 before the follower has applied entry 1
+        applier
+            .record_appended(&[(2, &envelopes[1], digests[1].as_str())])
+            .unwrap();
+        assert_eq!(applier.checkpoint().unwrap(), 0);
+        assert_eq!(store.organization("lg").unwrap().name, "LG");
+        applier.apply(&entries).unwrap();
+        assert_eq!(applier.checkpoint().unwrap(), 2);
+        for (sequence, envelope) in [(1, &envelopes[0]), (2, &envelopes[1])] {
+            let record = store.event_record(&envelope.id).unwrap().unwrap();
+            assert_eq!(record.sequence, sequence);
+            assert_eq!(record.digest, envelope.digest());
+        }
+        assert_eq!(
+            store
+                .organization_record("lg")
+                .unwrap()
+                .unwrap()
+                .at
+                .sequence,
+            2
+        );
+        // recording what the follower applied already changes nothing
+        applier
+            .record_appended(&[(1, &envelopes[0], digests[0].as_str())])
+            .unwrap();
+        assert_eq!(
+            store
+                .organization_record("meta")
+                .unwrap()
+                .unwrap()
+                .at
+                .sequence,
+            1
+        );
     }
 }
