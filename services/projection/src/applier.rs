@@ -53,6 +53,7 @@ impl Applier {
     /// Applies `entries` to `store` (no lock, no notification): the core, also used by a
     /// rebuild on its fresh database.
     pub fn apply_to(store: &Store, entries: &[LogEntry]) -> Result<(), StoreError> {
+        let t0 = std::time::Instant::now();
         let checkpoint = store.checkpoint()?;
         let mut w = Writes::new(store.tree());
         let mut last = checkpoint;
@@ -67,7 +68,10 @@ impl Applier {
             liaison_log::checkpoint::CHECKPOINT_KEY.to_vec(),
             last.to_be_bytes().to_vec(),
         );
+        let t1 = std::time::Instant::now();
+        let n_keys = w.len();
         store.tree().apply_batch(w.into_batch())?;
+        crate::metrics::profile(entries.len(), n_keys, t1 - t0, t1.elapsed());
         Ok(())
     }
 }
