@@ -32,7 +32,16 @@ impl StoreSwitch {
         let name = std::fs::read_to_string(data_dir.join(CURRENT))
             .map(|s| s.trim().to_owned())
             .unwrap_or_else(|_| FIRST.to_owned());
-        let store = Store::open(&data_dir.join(&name), cache_mib)?;
+        let store = match Store::open(&data_dir.join(&name), cache_mib) {
+            Err(e @ StoreError::Format { .. }) => {
+                // Derived state only (ARCHITECTURE.md, decision 1): rebuild it from the log.
+                tracing::warn!(error = %e, "deleting a database of another stored format; it is rebuilt from the log");
+                std::fs::remove_dir_all(data_dir.join(&name))
+                    .map_err(|e| StoreError::Open(e.to_string()))?;
+                Store::open(&data_dir.join(&name), cache_mib)?
+            }
+            other => other?,
+        };
         if let Ok(entries) = std::fs::read_dir(data_dir) {
             for entry in entries.flatten() {
                 let file = entry.file_name().to_string_lossy().into_owned();
@@ -104,5 +113,45 @@ impl StoreSwitch {
             let _ = std::fs::remove_dir_all(path);
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_of_another_format_is_deleted_and_rebuilt_not_misread() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A database from before the format marker: data, no marker.
+            let db = sled::Config::new()
+                .path(dir.path().join(FIRST))
+                .open()
+                .unwrap();
+            let tree = db.open_tree(crate::store::TREE).unwrap();
+            tree.insert(b"sa/b/xr", br#"{"status":"contact"}"#.as_slice())
+                .unwrap();
+            tree.insert(
+                liaison_log::checkpoint::CHECKPOINT_KEY,
+                &42u64.to_be_bytes(),
+            )
+            .unwrap();
+            db.flush().unwrap();
+        }
+        let err = Store::open(&dir.path().join(FIRST), 8).unwrap_err();
+        assert!(
+            matches!(err, StoreError::Format { found: None, .. }),
+            "{err}"
+        );
+        let switch = StoreSwitch::open(dir.path(), 8).unwrap();
+        let store = switch.current();
+        assert_eq!(store.checkpoint().unwrap(), 0, "rebuilt from the log");
+        assert_eq!(store.dump().unwrap(), "");
+        drop(store);
+        drop(switch);
+        // Reopened in its own format, it is kept.
+        let store = Store::open(&dir.path().join(FIRST), 8).unwrap();
+        assert_eq!(store.dump().unwrap(), "");
     }
 }

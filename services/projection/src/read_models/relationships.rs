@@ -60,7 +60,7 @@ pub fn add_fact(
     let order = keys::order(record.time, sequence);
     let mut fact_key = fact_prefix(&pt);
     fact_key.extend_from_slice(&order);
-    w.insert(fact_key, encode(record));
+    w.insert(fact_key, record.to_bytes());
     let skey = summary_key(&pt);
     let old: Option<Summary> = w.get(&skey)?.map(|v| decode(&skey, &v)).transpose()?;
     let order_hex = hex::encode(order);
@@ -149,22 +149,35 @@ fn change_of(key: &PairTopic, before: Status, after: &Summary) -> Option<Change>
 }
 
 /// The summary folded from every fact of the pair-topic (`None` when none is left).
+///
+/// The same as [`fold`] over the facts' [`FactEntry`]s, but reading only each fact's fold
+/// header ([`FactRecord::fold_effect`]) and decoding only the fact that brought the status: a
+/// late fact on a pair-topic of thousands re-folds them at the cost of the scan.
 fn refold(w: &Writes<'_>, pair_topic: &str) -> Result<Option<Summary>, StoreError> {
-    let facts = w.scan_prefix(&fact_prefix(pair_topic))?;
-    let Some((last_key, _)) = facts.last() else {
+    let mut status = Status::None;
+    let mut since: Option<(Vec<u8>, Vec<u8>)> = None;
+    let mut last: Option<[u8; keys::ORDER_LEN]> = None;
+    w.for_each_prefix(&fact_prefix(pair_topic), |k, v| {
+        if let Some(effect) = FactRecord::fold_effect(k, v)?
+            && let Some(next) = step(status, effect)
+        {
+            status = next;
+            since = Some((k.to_vec(), v.to_vec()));
+        }
+        last = k[k.len() - keys::ORDER_LEN..].try_into().ok();
+        Ok(())
+    })?;
+    let Some(last) = last else {
         return Ok(None);
     };
-    let last = hex::encode(&last_key[last_key.len() - keys::ORDER_LEN..]);
-    let entries = facts
-        .iter()
-        .map(|(k, v)| Ok(decode::<FactRecord>(k, v)?.entry(keys::sequence_of(k))))
-        .collect::<Result<Vec<FactEntry>, StoreError>>()?;
-    let folded = fold(&entries);
+    let since = since
+        .map(|(k, v)| FactRecord::from_bytes(&k, &v))
+        .transpose()?;
     Ok(Some(Summary {
-        status: folded.status,
-        since: folded.since.map(|e| e.time),
-        since_event: folded.since.map(|e| e.event_id.clone()),
-        last,
+        status,
+        since: since.as_ref().map(|r| r.time),
+        since_event: since.map(|r| r.id.to_string()),
+        last: hex::encode(last),
     }))
 }
 
@@ -190,7 +203,7 @@ fn facts(
         .range(prefix..=end)
         .map(|item| {
             let (k, v) = item?;
-            Ok((keys::sequence_of(&k), decode(&k, &v)?))
+            Ok((keys::sequence_of(&k), FactRecord::from_bytes(&k, &v)?))
         })
         .collect()
 }
@@ -259,7 +272,7 @@ pub fn pair_views(
         if bound.is_some_and(|b| k[split + 1..] > b[..]) {
             continue;
         }
-        let fact = (keys::sequence_of(&k), decode::<FactRecord>(&k, &v)?);
+        let fact = (keys::sequence_of(&k), FactRecord::from_bytes(&k, &v)?);
         match &mut current {
             Some((name, facts)) if *name == pt => facts.push(fact),
             _ => {

@@ -21,6 +21,14 @@ pub use writes::Writes;
 /// The name of the tree that holds every table.
 pub const TREE: &str = "projection";
 
+/// The key of the stored-format marker (outside every table: no table byte is `_`).
+pub const FORMAT_KEY: &[u8] = b"__liaison_projection_format";
+/// The stored format this code reads and writes. A database of another format (or of none,
+/// from before the marker) is not read: [`Store::open`] fails with [`StoreError::Format`], and
+/// [`crate::switch::StoreSwitch::open`] then deletes it and rebuilds from the log.
+/// 2: fact values start with a fold header ([`FactRecord::to_bytes`]).
+pub const FORMAT: &[u8] = b"2";
+
 /// Opening or reading the database failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -30,6 +38,14 @@ pub enum StoreError {
     /// Opening the database failed (e.g. another process holds it).
     #[error("{0}")]
     Open(String),
+    /// The database was written in another stored format.
+    #[error("the database in {dir} has stored format {found:?}, this version reads {FORMAT:?}")]
+    Format {
+        /// The database directory.
+        dir: String,
+        /// The format found (`None`: from before the format marker).
+        found: Option<String>,
+    },
     /// A stored value could not be decoded (a bug, or a database of another version).
     #[error("corrupt value under {key}: {message}")]
     Corrupt {
@@ -58,7 +74,56 @@ pub struct FactRecord {
     pub summary: Option<String>,
 }
 
+/// Every [`Effect`], by its code in a fact's fold header.
+const EFFECTS: [Effect; 7] = [
+    Effect::Contact,
+    Effect::Exploring,
+    Effect::Negotiating,
+    Effect::Agreed,
+    Effect::Active,
+    Effect::Ended,
+    Effect::Other,
+];
+/// The bit of the fold header set when the fact moves the status.
+const MOVES: u8 = 0x80;
+
 impl FactRecord {
+    /// The stored bytes: a one-byte fold header (the effect's code, with [`MOVES`] when the fact
+    /// can move the status), then the record as JSON. A re-fold reads the header only.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let effect = Effect::for_event_type(self.event_type.as_str()).unwrap_or(Effect::Other);
+        let code = EFFECTS.iter().position(|e| *e == effect).unwrap_or(6) as u8;
+        let moves = if self.factuality.moves_status() && effect.target().is_some() {
+            MOVES
+        } else {
+            0
+        };
+        let mut out = vec![code | moves];
+        serde_json::to_writer(&mut out, self).expect("records serialize");
+        out
+    }
+
+    /// Decodes [`FactRecord::to_bytes`].
+    pub fn from_bytes(key: &[u8], bytes: &[u8]) -> Result<Self, StoreError> {
+        decode(key, bytes.get(1..).unwrap_or_default())
+    }
+
+    /// From stored bytes, only what a fold needs: the effect, when the fact moves the status.
+    pub fn fold_effect(key: &[u8], bytes: &[u8]) -> Result<Option<Effect>, StoreError> {
+        let header = *bytes.first().ok_or_else(|| StoreError::Corrupt {
+            key: escape(key),
+            message: "an empty fact".into(),
+        })?;
+        let effect =
+            *EFFECTS
+                .get(usize::from(header & !MOVES))
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: escape(key),
+                    message: format!("fold header {header:#x}"),
+                })?;
+        Ok((header & MOVES != 0).then_some(effect))
+    }
+
     /// The domain's view of this fact at `sequence`.
     pub fn entry(&self, sequence: u64) -> FactEntry {
         FactEntry {
@@ -192,6 +257,18 @@ impl Store {
         let db = liaison_runtime::storage::open_db(dir, cache_mib, "projection")
             .map_err(|e| StoreError::Open(e.to_string()))?;
         let tree = db.open_tree(TREE)?;
+        match tree.get(FORMAT_KEY)? {
+            Some(found) if found.as_ref() == FORMAT => {}
+            None if tree.is_empty() => {
+                tree.insert(FORMAT_KEY, FORMAT)?;
+            }
+            found => {
+                return Err(StoreError::Format {
+                    dir: dir.display().to_string(),
+                    found: found.map(|f| String::from_utf8_lossy(&f).into_owned()),
+                });
+            }
+        }
         Ok(Self {
             db,
             tree,
@@ -237,7 +314,7 @@ impl Store {
         let mut out = String::new();
         for item in self.tree.iter() {
             let (k, v) = item?;
-            if k.as_ref() == liaison_log::checkpoint::CHECKPOINT_KEY {
+            if k.as_ref() == liaison_log::checkpoint::CHECKPOINT_KEY || k.as_ref() == FORMAT_KEY {
                 continue;
             }
             out.push_str(&escape(&k));

@@ -75,6 +75,39 @@ impl<'a> Writes<'a> {
         Ok(merged.into_iter().collect())
     }
 
+    /// Calls `f` on every entry whose key starts with `prefix`, in key order, pending writes
+    /// merged in — like [`Writes::scan_prefix`], but streaming, without copying the entries.
+    pub fn for_each_prefix(
+        &self,
+        prefix: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut pending = self
+            .pending
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .peekable();
+        for item in self.tree.scan_prefix(prefix) {
+            let (k, v) = item?;
+            while let Some((pk, pv)) = pending.next_if(|(pk, _)| pk.as_slice() < k.as_ref()) {
+                if let Some(pv) = pv {
+                    f(pk, pv)?;
+                }
+            }
+            match pending.next_if(|(pk, _)| pk.as_slice() == k.as_ref()) {
+                Some((_, Some(pv))) => f(&k, pv)?,
+                Some((_, None)) => {}
+                None => f(&k, &v)?,
+            }
+        }
+        for (pk, pv) in pending {
+            if let Some(pv) = pv {
+                f(pk, pv)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether any entry starts with `prefix`, pending writes merged in.
     pub fn any_with_prefix(&self, prefix: &[u8]) -> Result<bool, StoreError> {
         Ok(!self.scan_prefix(prefix)?.is_empty())
@@ -127,6 +160,13 @@ mod tests {
         assert_eq!(keys, vec![b"a2".to_vec(), b"a3".to_vec()]);
         assert_eq!(w.get(b"a1").unwrap(), None);
         assert!(w.contains(b"b1").unwrap());
+        let mut streamed = Vec::new();
+        w.for_each_prefix(b"a", |k, v| {
+            streamed.push((k.to_vec(), v.to_vec()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(streamed, w.scan_prefix(b"a").unwrap());
         tree.apply_batch(w.into_batch()).unwrap();
         assert_eq!(tree.len(), 3);
     }
