@@ -110,9 +110,8 @@ fn apply_entry(w: &mut Writes<'_>, entry: &LogEntry) -> Result<(), StoreError> {
     let id = envelope.id;
     let id_text = id.to_string();
     let index_key = keys::key(keys::INDEX, &[id_text.as_bytes()]);
-    let retracted_key = keys::key(keys::RETRACTED, &[id_text.as_bytes()]);
-    if w.contains(&index_key)? || w.contains(&retracted_key)? {
-        return Ok(()); // a duplicate, or retracted before it arrived
+    if w.contains(&index_key)? {
+        return Ok(()); // a duplicate, or retracted (before it arrived or since)
     }
     let sequence = entry.sequence;
     let order = keys::order(envelope.time, sequence);
@@ -225,13 +224,13 @@ fn retract(
     retraction_sequence: u64,
     changes: &mut Vec<relationships::Change>,
 ) -> Result<(), StoreError> {
-    w.insert(
-        keys::key(keys::RETRACTED, &[target.as_bytes()]),
-        retraction_sequence.to_be_bytes().to_vec(),
-    );
     let index_key = keys::key(keys::INDEX, &[target.as_bytes()]);
-    let Some(bytes) = w.get(&index_key)? else {
-        return Ok(());
+    let applied = w.get(&index_key)?;
+    let mut marker = vec![keys::RETRACTED];
+    marker.extend_from_slice(&retraction_sequence.to_be_bytes());
+    w.insert(index_key.clone(), marker);
+    let Some(bytes) = applied.filter(|b| b.first() != Some(&keys::RETRACTED)) else {
+        return Ok(()); // not applied (yet), or retracted already
     };
     let index: EventIndex = decode(&index_key, &bytes)?;
     let target_id: uuid::Uuid = target.parse().unwrap_or_default();
@@ -250,7 +249,6 @@ fn retract(
     }
     organizations::unregister_roles(w, target_id, &index.roles)?;
     w.remove(keys::event(index.sequence));
-    w.remove(index_key);
     Ok(())
 }
 
@@ -273,5 +271,70 @@ fn record_changes(
             event_id,
         };
         w.insert(keys::change(sequence, index), encode(&change));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use liaison_proto::ClientEvent;
+    use serde_json::json;
+
+    fn entry(sequence: u64, v: serde_json::Value) -> LogEntry {
+        let client: ClientEvent = serde_json::from_value(v).expect("a valid event");
+        let envelope = Envelope::record(client, "/test", chrono::Utc::now());
+        LogEntry {
+            sequence,
+            subject: envelope.subject(),
+            headers: async_nats::HeaderMap::new(),
+            payload: serde_json::to_vec(&envelope).unwrap().into(),
+            published: chrono::Utc::now(),
+        }
+    }
+
+    fn meeting(id: uuid::Uuid) -> serde_json::Value {
+        json!({"type": "meeting.held", "id": id, "time": "2024-01-01",
+            "data": {"organizations": ["a", "b"], "topics": ["xr"]}})
+    }
+
+    fn retraction(id: uuid::Uuid, target: uuid::Uuid) -> serde_json::Value {
+        json!({"type": "event.retracted", "id": id, "time": "2024-01-02",
+            "data": {"event_id": target}})
+    }
+
+    fn facts(store: &Store) -> usize {
+        store.tree().scan_prefix([keys::FACT]).count()
+    }
+
+    #[test]
+    fn duplicates_and_retracted_ids_change_nothing_whatever_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 8).unwrap();
+        let (m, r, late) = (
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+        );
+        // Applied, then appended again: one fact.
+        Applier::apply_to(&store, &[entry(1, meeting(m)), entry(2, meeting(m))]).unwrap();
+        assert_eq!(facts(&store), 1);
+        let applied = store.dump().unwrap();
+        // Retracted: no fact; appended again after: still none.
+        Applier::apply_to(&store, &[entry(3, retraction(r, m))]).unwrap();
+        Applier::apply_to(&store, &[entry(4, meeting(m))]).unwrap();
+        assert_eq!(facts(&store), 0);
+        // Retracted before it arrives (in one batch and across batches): never applied.
+        Applier::apply_to(
+            &store,
+            &[
+                entry(5, retraction(uuid::Uuid::now_v7(), late)),
+                entry(6, meeting(late)),
+            ],
+        )
+        .unwrap();
+        Applier::apply_to(&store, &[entry(7, meeting(late))]).unwrap();
+        assert_eq!(facts(&store), 0);
+        assert_eq!(store.checkpoint().unwrap(), 7);
+        assert_ne!(store.dump().unwrap(), applied);
     }
 }

@@ -11,9 +11,11 @@ use liaison_proto::{AsOf, BusinessTime};
 
 /// `e` + sequence → the stored envelope (CloudEvents JSON, as read from the log).
 pub const EVENT: u8 = b'e';
-/// `i` + event id → the [`crate::store::EventIndex`] of an applied event (to route a retraction).
+/// `i` + event id → the [`crate::store::EventIndex`] of an applied event (to route a retraction),
+/// or, once retracted, [`RETRACTED`] + the sequence of the `event.retracted` (so that one lookup
+/// tells a new event from a duplicate or a retracted one).
 pub const INDEX: u8 = b'i';
-/// `x` + event id → the sequence of the `event.retracted` that retracted it.
+/// The first byte of an [`INDEX`] value that marks a retracted event (a JSON index starts with `{`).
 pub const RETRACTED: u8 = b'x';
 /// `f` + pair-topic + `\0` + order → one fact of a pair-topic ([`crate::store::FactRecord`]).
 pub const FACT: u8 = b'f';

@@ -26,8 +26,9 @@ pub const FORMAT_KEY: &[u8] = b"__liaison_projection_format";
 /// The stored format this code reads and writes. A database of another format (or of none,
 /// from before the marker) is not read: [`Store::open`] fails with [`StoreError::Format`], and
 /// [`crate::switch::StoreSwitch::open`] then deletes it and rebuilds from the log.
-/// 2: fact values start with a fold header ([`FactRecord::to_bytes`]).
-pub const FORMAT: &[u8] = b"2";
+/// 2: fact values start with a fold header ([`FactRecord::to_bytes`]);
+/// 3: retracted ids are marked under [`keys::INDEX`], no `x` table.
+pub const FORMAT: &[u8] = b"3";
 
 /// Opening or reading the database failed.
 #[derive(Debug, thiserror::Error)]
