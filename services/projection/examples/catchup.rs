@@ -141,6 +141,7 @@ async fn main() {
         "published {n} events in {:.1?} (last sequence {last})",
         t.elapsed()
     );
+    drop(events);
 
     let dir = tempfile::tempdir().unwrap();
     let common = CommonArgs {
@@ -166,8 +167,9 @@ async fn main() {
     }
     let took = t.elapsed();
     println!(
-        "caught up on {last} events in {took:.1?}: {:.0} events/s",
-        last as f64 / took.as_secs_f64()
+        "caught up on {last} events in {took:.1?}: {:.0} events/s; {}",
+        last as f64 / took.as_secs_f64(),
+        rss()
     );
 
     let http = reqwest::Client::new();
@@ -197,6 +199,20 @@ async fn main() {
         hist.value_at_quantile(0.99),
         hist.max()
     );
+    println!("after the queries: {}", rss());
     shutdown.trigger();
     let _ = task.await;
+}
+
+/// This process's resident memory now (the generated events are dropped by then, so it is
+/// mostly the projection's; the peak, VmHWM, includes them).
+fn rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("VmRSS"))
+        .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("")
+        .replace("kB", "kB RSS")
 }
