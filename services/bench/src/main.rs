@@ -272,11 +272,15 @@ async fn http_phase(
     let mut generator = Generator::new(plan.workload(seed + 1));
     let registrations = generator.take(generator.registrations() as usize);
     ingest::register(&client, &ingest, &registrations).await?;
+    // The highest sequence the ingest section appended: the e2e windows start once the
+    // projection has applied it.
+    let mut appended = 0;
 
     if wants(Section::Ingest) {
         let events = generator.take(plan.single_events);
         match ingest::throughput(&client, &ingest, &events, 1, 32).await {
             Ok(t) => {
+                appended = appended.max(t.last_sequence);
                 m.set("ingest.single.events_per_s", t.events_per_s);
                 m.note(
                     "ingest.single.events_per_s",
@@ -292,6 +296,7 @@ async fn http_phase(
         let events = generator.take(plan.batch_events);
         match ingest::throughput(&client, &ingest, &events, 100, 4).await {
             Ok(t) => {
+                appended = appended.max(t.last_sequence);
                 m.set("ingest.batch.events_per_s", t.events_per_s);
                 m.note(
                     "ingest.batch.events_per_s",
@@ -309,6 +314,9 @@ async fn http_phase(
         match &projection {
             Ok(projection) => {
                 let base = projection.base();
+                if let Err(e) = e2e::settle(&client, &base, appended).await {
+                    eprintln!("  the projection did not catch up before the e2e windows: {e:#}");
+                }
                 for (rate, keys) in [
                     (
                         500.0,

@@ -89,6 +89,15 @@ pub async fn fixed_load(
     })
 }
 
+/// Waits until the projection has applied the log up to `sequence`, so that a latency window
+/// does not start while the projection still drains an earlier section's backlog (which would
+/// measure the backlog, not the pipeline).
+pub async fn settle(client: &reqwest::Client, projection: &str, sequence: u64) -> Result<()> {
+    let url = visibility_url(projection, &[], sequence);
+    get_until_ok(client, &url, Duration::from_secs(300)).await?;
+    Ok(())
+}
+
 /// Sends `events` in batches of 100, 8 requests in flight, then waits until the last is visible:
 /// events / (first POST → last visible).
 pub async fn max_rate(
