@@ -71,6 +71,11 @@ pub struct FollowerOptions {
     pub lag_poll: Duration,
     /// The longest wait between two attempts after a failure.
     pub max_backoff: Duration,
+    /// How long the log may be known to hold unapplied entries while none arrives before the
+    /// consumer is presumed stalled and recreated from the checkpoint. After a nats-server
+    /// restart the ephemeral ordered consumer is gone, and the client may take several missed
+    /// heartbeats to notice; this bounds that wait.
+    pub stall_after: Duration,
 }
 
 impl Default for FollowerOptions {
@@ -79,6 +84,7 @@ impl Default for FollowerOptions {
             max_batch: 2_000,
             lag_poll: Duration::from_millis(500),
             max_backoff: Duration::from_secs(5),
+            stall_after: Duration::from_secs(2),
         }
     }
 }
@@ -213,9 +219,14 @@ async fn follow(
     let shared = &follower.shared;
     let mut failures: u32 = 0;
     while !shutdown.is_cancelled() {
+        let applied_before = follower.applied();
         match follow_once(&js, &applier, &follower, &shutdown, &options).await {
             Ok(()) => break,
             Err(e) => {
+                // Backoff grows only while no progress is made.
+                if follower.applied() > applied_before {
+                    failures = 0;
+                }
                 failures = failures.saturating_add(1);
                 tracing::warn!(error = %e, attempt = failures, "following the log failed; retrying from the checkpoint");
                 shared.set_status(FollowerStatus::Failing(e.to_string()));
@@ -244,11 +255,27 @@ async fn follow_once(
     shared.applied.send_replace(checkpoint);
     shared.set_status(FollowerStatus::Connecting);
     let mut batches = std::pin::pin!(read_from(js, checkpoint + 1).ready_chunks(options.max_batch));
+    let mut last_progress = tokio::time::Instant::now();
+    let mut stall_check = tokio::time::interval(options.stall_after / 4);
     loop {
         let batch = tokio::select! {
             _ = shutdown.cancelled() => return Ok(()),
             batch = batches.next() => batch,
+            _ = stall_check.tick() => {
+                let behind = follower.log_last_sequence().is_some_and(|last| last > checkpoint);
+                if behind && last_progress.elapsed() >= options.stall_after {
+                    return Err(ApplyError::new(format!(
+                        "no entry arrived for {:?} while the log is ahead of {checkpoint}; recreating the consumer",
+                        options.stall_after
+                    )));
+                }
+                if !behind {
+                    last_progress = tokio::time::Instant::now();
+                }
+                continue;
+            }
         };
+        last_progress = tokio::time::Instant::now();
         let Some(batch) = batch else {
             return Err(ApplyError::new("the log's consumer ended"));
         };
