@@ -150,7 +150,12 @@ impl Stack {
                         "/v1/relationships/{a}/{b}?min_sequence={sequence}"
                     ))
                     .await;
-                assert_eq!(code, 200, "{view}");
+                assert_eq!(
+                    code,
+                    200,
+                    "{view}\nprojection log:\n{}",
+                    self.projection.log_tail()
+                );
                 dump.insert(format!("relationship {a} {b}"), view);
             }
             let (code, profile) = self.query(&format!("/v1/organizations/{a}")).await;
@@ -158,6 +163,7 @@ impl Stack {
             dump.insert(format!("organization {a}"), profile);
             dump.insert(format!("timeline {a}"), self.timeline(a).await);
         }
+        self.wait_notifier_applied(sequence).await;
         dump.insert("alerts".into(), self.delivered_alerts().await);
         let mut dump = Value::Object(dump);
         strip_instants(&mut dump);
@@ -179,6 +185,29 @@ impl Stack {
                 Some(next) => cursor = Some(next.to_owned()),
                 None => return Value::Array(items),
             }
+        }
+    }
+
+    /// Waits until the notifier has applied the log up to `sequence` (its `/readyz` reports
+    /// `applied N` in the `log` check), so that every alert the log calls for exists.
+    async fn wait_notifier_applied(&self, sequence: u64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, ready) = self.notifier_get("/readyz").await;
+            let applied = ready["checks"]["log"]["detail"]
+                .as_str()
+                .and_then(|d| d.strip_prefix("applied "))
+                .and_then(|d| d.split(',').next())
+                .and_then(|n| n.trim().parse::<u64>().ok());
+            if applied.is_some_and(|a| a >= sequence) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the notifier did not apply the log up to {sequence} within 30 s: {ready}\nnotifier log:\n{}",
+                self.notifier.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
@@ -250,11 +279,26 @@ pub fn first_difference(expected: &Value, actual: &Value) -> Option<String> {
                     .find(|k| !e.contains_key(*k))
                     .map(|k| format!("{path}/{k}: unexpected"))
             }
-            (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
+            (Value::Array(e), Value::Array(a)) => e
                 .iter()
                 .zip(a)
                 .enumerate()
-                .find_map(|(i, (x, y))| walk(format!("{path}/{i}"), x, y)),
+                .find_map(|(i, (x, y))| walk(format!("{path}/{i}"), x, y))
+                .or_else(|| {
+                    (e.len() != a.len()).then(|| {
+                        let extra = |v: &[Value]| {
+                            v.get(e.len().min(a.len()))
+                                .map(|x| x.to_string().chars().take(300).collect::<String>())
+                        };
+                        format!(
+                            "{path}: {} items expected, {} found; first extra: expected {:?} got {:?}",
+                            e.len(),
+                            a.len(),
+                            extra(e),
+                            extra(a)
+                        )
+                    })
+                }),
             _ if e == a => None,
             _ => {
                 let short = |v: &Value| v.to_string().chars().take(400).collect::<String>();
