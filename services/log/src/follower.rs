@@ -314,7 +314,11 @@ async fn poll_lag(
     every: Duration,
 ) {
     loop {
-        if let Ok(last) = last_sequence(&js).await {
+        // Bounded: while NATS is away a request can wait for the client's whole request
+        // timeout, and a stale lag delays the stall detection of `follow_once`.
+        if let Ok(Ok(last)) =
+            tokio::time::timeout(every.max(Duration::from_secs(1)), last_sequence(&js)).await
+        {
             follower.observe_log_sequence(last);
         }
         tokio::select! {
