@@ -70,18 +70,31 @@ impl Stack {
 
     /// `GET` on the projection (`path` with its query string); the status and the JSON answer.
     pub async fn query(&self, path: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.projection.url()))
-            .timeout(Duration::from_secs(15))
-            .send()
-            .await
-            .expect("projection reachable");
-        let status = response.status().as_u16();
-        (
-            status,
-            response.json::<Value>().await.unwrap_or(Value::Null),
-        )
+        // A 503 (a `min_sequence` wait that ran out) is retried after its Retry-After, as the
+        // contract tells clients to, for up to 30 s.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let response = self
+                .http
+                .get(format!("{}{path}", self.projection.url()))
+                .timeout(Duration::from_secs(15))
+                .send()
+                .await
+                .expect("projection reachable");
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            let body = response.json::<Value>().await.unwrap_or(Value::Null);
+            match retry_after {
+                Some(secs) if status == 503 && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_secs(secs.clamp(1, 5))).await;
+                }
+                _ => return (status, body),
+            }
+        }
     }
 
     /// `GET` on the notifier; the status and the JSON answer.
