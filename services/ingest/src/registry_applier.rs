@@ -182,6 +182,43 @@ fn put<T: serde::Serialize>(
     Ok(())
 }
 
+/// Records a registration of `id` unless one is already in force: the first registration in
+/// the log wins. A later one with other content can only come from a race between ingest
+/// instances (each checks before appending); it is logged and ignored.
+fn register_first<T>(
+    tree: &TransactionalTree,
+    name: &'static str,
+    kind: &str,
+    id: &str,
+    at: Position,
+    data: &T,
+) -> Result<(), TxError>
+where
+    T: Clone + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let key = id.as_bytes();
+    match get::<Registration<T>>(tree, name, key)? {
+        None => put(
+            tree,
+            key,
+            &Registration {
+                at,
+                data: data.clone(),
+            },
+        )?,
+        Some(first) if first.data != *data => tracing::warn!(
+            kind,
+            id,
+            sequence = at.sequence,
+            first = first.at.sequence,
+            "registered again with other content (a race between instances); the first \
+             registration stays in force"
+        ),
+        Some(_) => {}
+    }
+    Ok(())
+}
+
 fn apply_one(
     trees: &Trees<'_>,
     sequence: u64,
@@ -219,55 +256,16 @@ fn apply_one(
         },
     )?;
     match &envelope.event {
-        EventData::OrganizationRegistered(data) => {
-            let key = data.id.as_str().as_bytes();
-            match get::<Registration<liaison_proto::events::OrganizationRegistered>>(
-                trees.organizations,
-                ORGANIZATIONS,
-                key,
-            )? {
-                None => put(
-                    trees.organizations,
-                    key,
-                    &Registration {
-                        at,
-                        data: data.clone(),
-                    },
-                )?,
-                Some(first) if first.data != *data => tracing::warn!(
-                    organization = %data.id,
-                    sequence,
-                    first = first.at.sequence,
-                    "organization registered again with other content (a race between \
-                     instances); the first registration stays in force"
-                ),
-                Some(_) => {}
-            }
-        }
+        EventData::OrganizationRegistered(data) => register_first(
+            trees.organizations,
+            ORGANIZATIONS,
+            "organization",
+            data.id.as_str(),
+            at,
+            data,
+        )?,
         EventData::PersonRegistered(data) => {
-            let key = data.id.as_str().as_bytes();
-            match get::<Registration<liaison_proto::events::PersonRegistered>>(
-                trees.persons,
-                PERSONS,
-                key,
-            )? {
-                None => put(
-                    trees.persons,
-                    key,
-                    &Registration {
-                        at,
-                        data: data.clone(),
-                    },
-                )?,
-                Some(first) if first.data != *data => tracing::warn!(
-                    person = %data.id,
-                    sequence,
-                    first = first.at.sequence,
-                    "person registered again with other content (a race between instances); \
-                     the first registration stays in force"
-                ),
-                Some(_) => {}
-            }
+            register_first(trees.persons, PERSONS, "person", data.id.as_str(), at, data)?
         }
         EventData::EventRetracted(data) => {
             let key = data.event_id.as_bytes();
