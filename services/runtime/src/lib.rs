@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+mod allocator;
 pub mod auth;
 pub mod config;
 pub mod http;
