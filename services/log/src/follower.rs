@@ -7,7 +7,7 @@
 //! transaction — and publish how far it got. After any failure (NATS gone, a consumer lost, a sled
 //! error) it starts again from the checkpoint, so an entry is applied exactly once in effect.
 //!
-//! Batches are whatever the consumer has ready, up to [`FollowerOptions::max_batch`]: one entry
+//! Batches are whatever has been read ahead, up to [`FollowerOptions::max_batch`]: one entry
 //! at a time when the log is quiet (low latency), large batches while catching up (throughput).
 
 use std::sync::Arc;
@@ -254,13 +254,29 @@ async fn follow_once(
     let mut checkpoint = blocking(applier, |a| a.checkpoint()).await?;
     shared.applied.send_replace(checkpoint);
     shared.set_status(FollowerStatus::Connecting);
-    let mut batches = std::pin::pin!(read_from(js, checkpoint + 1).ready_chunks(options.max_batch));
+    // Reading runs ahead of applying, in its own task, into a buffer of two batches: while one
+    // batch is applied the next one arrives, and a follower that is behind takes full batches
+    // (the ordered consumer alone hands over what one pull brought, ≈ 130 entries).
+    let (tx, mut rx) = tokio::sync::mpsc::channel(options.max_batch * 2);
+    let reader = tokio::spawn({
+        let entries = read_from(js, checkpoint + 1);
+        async move {
+            let mut entries = std::pin::pin!(entries);
+            while let Some(entry) = entries.next().await {
+                if tx.send(entry).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let _stop_reader = AbortOnDrop(reader);
+    let mut batch = Vec::with_capacity(options.max_batch);
     let mut last_progress = tokio::time::Instant::now();
     let mut stall_check = tokio::time::interval(options.stall_after / 4);
     loop {
-        let batch = tokio::select! {
+        let received = tokio::select! {
             _ = shutdown.cancelled() => return Ok(()),
-            batch = batches.next() => batch,
+            n = rx.recv_many(&mut batch, options.max_batch) => n,
             _ = stall_check.tick() => {
                 let behind = follower.log_last_sequence().is_some_and(|last| last > checkpoint);
                 if behind && last_progress.elapsed() >= options.stall_after {
@@ -276,12 +292,12 @@ async fn follow_once(
             }
         };
         last_progress = tokio::time::Instant::now();
-        let Some(batch) = batch else {
+        if received == 0 {
             return Err(ApplyError::new("the log's consumer ended"));
-        };
+        }
         let mut entries = Vec::with_capacity(batch.len());
         let mut failure = None;
-        for item in batch {
+        for item in batch.drain(..) {
             match item {
                 Ok(entry) if entry.sequence > checkpoint => entries.push(entry),
                 Ok(_) => {} // at or below the checkpoint: applied already
@@ -304,6 +320,15 @@ async fn follow_once(
         if let Some(e) = failure {
             return Err(e);
         }
+    }
+}
+
+/// Aborts a task when dropped: the reader ends with the attempt that started it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
