@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 
 use crate::read_models::{links, organizations, relationships, timeline};
 use crate::store::{
-    EventIndex, FactRecord, LinkRecord, Store, StoreError, Writes, decode, encode, keys,
+    self, EventIndex, FactRecord, LinkRecord, Store, StoreError, Writes, decode, encode, keys,
 };
 use crate::switch::StoreSwitch;
 
@@ -55,7 +55,8 @@ impl Applier {
     pub fn apply_to(store: &Store, entries: &[LogEntry]) -> Result<(), StoreError> {
         let t0 = std::time::Instant::now();
         let checkpoint = store.checkpoint()?;
-        let mut w = Writes::new(store.tree());
+        let bodies_at = store.bodies().committed();
+        let mut w = Writes::new(store.tree(), bodies_at);
         let mut last = checkpoint;
         for entry in entries.iter().filter(|e| e.sequence > checkpoint) {
             apply_entry(&mut w, entry)?;
@@ -70,7 +71,19 @@ impl Applier {
         );
         let t1 = std::time::Instant::now();
         let n_keys = w.len();
-        store.tree().apply_batch(w.into_batch())?;
+        let (mut batch, bodies) = w.into_batch();
+        // The bodies first: after a crash the file may hold more than the tree references
+        // (cut off on open), never less.
+        if !bodies.is_empty() {
+            store.bodies().write(&bodies)?;
+        }
+        let bodies_len = bodies_at + bodies.len() as u64;
+        batch.insert(
+            store::bodies::COMMITTED_KEY,
+            bodies_len.to_be_bytes().to_vec(),
+        );
+        store.tree().apply_batch(batch)?;
+        store.bodies().commit(bodies_len);
         crate::metrics::profile(entries.len(), n_keys, t1 - t0, t1.elapsed());
         Ok(())
     }
@@ -209,8 +222,7 @@ fn apply_entry(w: &mut Writes<'_>, entry: &LogEntry) -> Result<(), StoreError> {
         data,
         EventData::MeetingHeld(_) | EventData::MeetingScheduled(_)
     );
-    timeline::add(w, &index.timeline, &order, index.meeting);
-    w.insert(keys::event(sequence), entry.payload.to_vec());
+    timeline::add(w, &index.timeline, &order, index.meeting, &entry.payload);
     w.insert(index_key, encode(&index));
     record_changes(w, sequence, id, changes);
     Ok(())
@@ -248,7 +260,6 @@ fn retract(
         organizations::unregister_organization(w, target_id, org)?;
     }
     organizations::unregister_roles(w, target_id, &index.roles)?;
-    w.remove(keys::event(index.sequence));
     Ok(())
 }
 

@@ -33,9 +33,9 @@ impl StoreSwitch {
             .map(|s| s.trim().to_owned())
             .unwrap_or_else(|_| FIRST.to_owned());
         let store = match Store::open(&data_dir.join(&name), cache_mib) {
-            Err(e @ StoreError::Format { .. }) => {
+            Err(e @ (StoreError::Format { .. } | StoreError::BodiesLost { .. })) => {
                 // Derived state only (ARCHITECTURE.md, decision 1): rebuild it from the log.
-                tracing::warn!(error = %e, "deleting a database of another stored format; it is rebuilt from the log");
+                tracing::warn!(error = %e, "deleting a database that cannot be read; it is rebuilt from the log");
                 std::fs::remove_dir_all(data_dir.join(&name))
                     .map_err(|e| StoreError::Open(e.to_string()))?;
                 Store::open(&data_dir.join(&name), cache_mib)?
@@ -153,5 +153,31 @@ mod tests {
         // Reopened in its own format, it is kept.
         let store = Store::open(&dir.path().join(FIRST), 8).unwrap();
         assert_eq!(store.dump().unwrap(), "");
+    }
+
+    #[test]
+    fn a_database_whose_bodies_were_lost_is_deleted_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(&dir.path().join(FIRST), 8).unwrap();
+            store
+                .tree()
+                .insert(liaison_log::checkpoint::CHECKPOINT_KEY, &9u64.to_be_bytes())
+                .unwrap();
+            store
+                .tree()
+                .insert(crate::store::bodies::COMMITTED_KEY, &100u64.to_be_bytes())
+                .unwrap();
+            store.flush().unwrap();
+        }
+        // The tree references 100 bytes; the file holds none (a power cut lost them).
+        let err = Store::open(&dir.path().join(FIRST), 8).unwrap_err();
+        assert!(matches!(err, StoreError::BodiesLost { .. }), "{err}");
+        let switch = StoreSwitch::open(dir.path(), 8).unwrap();
+        assert_eq!(
+            switch.current().checkpoint().unwrap(),
+            0,
+            "rebuilt from the log"
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use liaison_proto::{AsOf, EventType, Slug, StoredEvent};
 
-use crate::store::{Store, StoreError, Writes, keys};
+use crate::store::{BodyRef, Store, StoreError, Writes, escape, keys};
 
 fn timeline_key(org: &str, order: &[u8]) -> Vec<u8> {
     let mut k = keys::prefix(keys::TIMELINE, org.as_bytes());
@@ -15,13 +15,18 @@ fn meeting_key(order: &[u8]) -> Vec<u8> {
     keys::key(keys::MEETING, &[order])
 }
 
-/// Lists the event at `order` on the timelines of `orgs`, and among the meetings if `meeting`.
-pub fn add(w: &mut Writes<'_>, orgs: &[String], order: &[u8], meeting: bool) {
+/// Lists the event at `order` on the timelines of `orgs`, and among the meetings if `meeting`;
+/// its `body` goes to the bodies file once, and each entry refers to it.
+pub fn add(w: &mut Writes<'_>, orgs: &[String], order: &[u8], meeting: bool, body: &[u8]) {
+    if orgs.is_empty() && !meeting {
+        return;
+    }
+    let at = w.append_body(body).to_bytes();
     for org in orgs {
-        w.insert(timeline_key(org, order), Vec::new());
+        w.insert(timeline_key(org, order), at.clone());
     }
     if meeting {
-        w.insert(meeting_key(order), Vec::new());
+        w.insert(meeting_key(order), at);
     }
 }
 
@@ -77,29 +82,31 @@ pub fn page(
     end.extend_from_slice(&as_of.map_or([0xff; keys::ORDER_LEN], keys::as_of_bound));
     let mut items = Vec::new();
     let mut last = None;
-    for k in store.tree().range(start..=end).keys() {
-        let k = k?;
+    for item in store.tree().range(start..=end) {
+        let (k, v) = item?;
         if items.len() == limit {
             return Ok(Ok((items, last)));
         }
         last = Some(hex::encode(&k[prefix.len()..]));
-        if let Some(event) = stored_event(store, keys::sequence_of(&k))?
-            && types.is_none_or(|t| t.contains(&event.event.event_type()))
-        {
+        let event = stored_event(store, &k, &v)?;
+        if types.is_none_or(|t| t.contains(&event.event.event_type())) {
             items.push(event);
         }
     }
     Ok(Ok((items, None)))
 }
 
-/// The event at `sequence`, with its sequence.
-pub fn stored_event(store: &Store, sequence: u64) -> Result<Option<StoredEvent>, StoreError> {
-    let k = keys::event(sequence);
-    let Some(bytes) = store.tree().get(&k)? else {
-        return Ok(None);
-    };
-    let event = crate::store::decode(&k, &bytes)?;
-    Ok(Some(StoredEvent { sequence, event }))
+/// The event a timeline or meeting entry (`key`, `value`) refers to, with its sequence.
+fn stored_event(store: &Store, key: &[u8], value: &[u8]) -> Result<StoredEvent, StoreError> {
+    let at = BodyRef::from_bytes(value).ok_or_else(|| StoreError::Corrupt {
+        key: escape(key),
+        message: "not a body reference".into(),
+    })?;
+    let event = crate::store::decode(key, &store.bodies().read(at)?)?;
+    Ok(StoredEvent {
+        sequence: keys::sequence_of(key),
+        event,
+    })
 }
 
 /// Every meeting (held and scheduled) up to `as_of`, in time order, after `cursor`.
@@ -124,17 +131,15 @@ pub fn meetings(
     let mut end = prefix.clone();
     end.extend_from_slice(&as_of.map_or([0xff; keys::ORDER_LEN], keys::as_of_bound));
     let mut items = Vec::new();
-    for k in store.tree().range(start..=end).keys() {
-        let k = k?;
+    for item in store.tree().range(start..=end) {
+        let (k, v) = item?;
         if items.len() == limit {
             let last = items
                 .last()
                 .map(|e: &StoredEvent| hex::encode(keys::order(e.event.time, e.sequence)));
             return Ok(Ok((items, last)));
         }
-        if let Some(event) = stored_event(store, keys::sequence_of(&k))? {
-            items.push(event);
-        }
+        items.push(stored_event(store, &k, &v)?);
     }
     Ok(Ok((items, None)))
 }

@@ -9,8 +9,6 @@
 use chrono::{DateTime, Utc};
 use liaison_proto::{AsOf, BusinessTime};
 
-/// `e` + sequence → the stored envelope (CloudEvents JSON, as read from the log).
-pub const EVENT: u8 = b'e';
 /// `i` + event id → the [`crate::store::EventIndex`] of an applied event (to route a retraction),
 /// or, once retracted, [`RETRACTED`] + the sequence of the `event.retracted` (so that one lookup
 /// tells a new event from a duplicate or a retracted one).
@@ -29,9 +27,9 @@ pub const TOPIC_PAIR: u8 = b't';
 pub const LINK_FACT: u8 = b'l';
 /// `L` + org + `\0` + link key → () : the links of an organization.
 pub const ORG_LINK: u8 = b'L';
-/// `T` + org + `\0` + order → () : the timeline of an organization (the event is under `e`).
+/// `T` + org + `\0` + order → [`crate::store::BodyRef`] : the timeline of an organization.
 pub const TIMELINE: u8 = b'T';
-/// `m` + order → () : every meeting, held and scheduled (the event is under `e`).
+/// `m` + order → [`crate::store::BodyRef`] : every meeting, held and scheduled.
 pub const MEETING: u8 = b'm';
 /// `o` + org → the organization's profile ([`crate::store::Profile`]).
 pub const PROFILE: u8 = b'o';
@@ -97,11 +95,6 @@ pub fn prefix(table: u8, part: &[u8]) -> Vec<u8> {
     let mut out = key(table, &[part]);
     out.push(0);
     out
-}
-
-/// The key of the event at `sequence`.
-pub fn event(sequence: u64) -> Vec<u8> {
-    key(EVENT, &[&sequence.to_be_bytes()])
 }
 
 /// The key of one status change.

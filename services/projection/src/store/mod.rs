@@ -5,10 +5,12 @@
 //! [`Summary`], so that an in-order fact costs one fold step and one small write, whatever the
 //! size of its pair; only a late fact or a retraction re-folds the pair-topic's range.
 
+pub mod bodies;
 pub mod keys;
 mod writes;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use liaison_proto::events::Quantity;
 use liaison_proto::{BusinessTime, EventType, Factuality, Status};
@@ -16,6 +18,7 @@ use liaison_relations::{Effect, FactEntry};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub use bodies::{Bodies, BodyRef};
 pub use writes::Writes;
 
 /// The name of the tree that holds every table.
@@ -27,8 +30,9 @@ pub const FORMAT_KEY: &[u8] = b"__liaison_projection_format";
 /// from before the marker) is not read: [`Store::open`] fails with [`StoreError::Format`], and
 /// [`crate::switch::StoreSwitch::open`] then deletes it and rebuilds from the log.
 /// 2: fact values start with a fold header ([`FactRecord::to_bytes`]);
-/// 3: retracted ids are marked under [`keys::INDEX`], no `x` table.
-pub const FORMAT: &[u8] = b"3";
+/// 3: retracted ids are marked under [`keys::INDEX`], no `x` table;
+/// 4: event bodies in the [`bodies`] file, timeline and meeting entries hold a [`BodyRef`].
+pub const FORMAT: &[u8] = b"4";
 
 /// Opening or reading the database failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +51,20 @@ pub enum StoreError {
         /// The format found (`None`: from before the format marker).
         found: Option<String>,
     },
+    /// The bodies file is shorter than the tree says (the machine lost written pages): the
+    /// database is rebuilt from the log.
+    #[error("{file} holds {len} bytes, but the database references {committed}")]
+    BodiesLost {
+        /// The file.
+        file: String,
+        /// Its length.
+        len: u64,
+        /// The length the tree references.
+        committed: u64,
+    },
+    /// Reading or writing the bodies file failed.
+    #[error("{0}")]
+    Io(String),
     /// A stored value could not be decoded (a bug, or a database of another version).
     #[error("corrupt value under {key}: {message}")]
     Corrupt {
@@ -249,6 +267,7 @@ pub fn escape(bytes: &[u8]) -> String {
 pub struct Store {
     db: sled::Db,
     tree: sled::Tree,
+    bodies: Arc<Bodies>,
     path: PathBuf,
 }
 
@@ -270,9 +289,15 @@ impl Store {
                 });
             }
         }
+        let committed = tree
+            .get(bodies::COMMITTED_KEY)?
+            .and_then(|v| v.as_ref().try_into().ok())
+            .map_or(0, u64::from_be_bytes);
+        let bodies = Arc::new(Bodies::open(dir, committed)?);
         Ok(Self {
             db,
             tree,
+            bodies,
             path: dir.to_owned(),
         })
     }
@@ -287,13 +312,19 @@ impl Store {
         &self.tree
     }
 
+    /// The event bodies file.
+    pub fn bodies(&self) -> &Bodies {
+        &self.bodies
+    }
+
     /// The last applied log sequence (0: nothing yet).
     pub fn checkpoint(&self) -> Result<u64, StoreError> {
         Ok(liaison_log::checkpoint::load(&self.tree)?)
     }
 
-    /// Flushes to disk.
+    /// Flushes to disk (the bodies first: the tree references them).
     pub fn flush(&self) -> Result<(), StoreError> {
+        self.bodies.sync()?;
         self.db.flush()?;
         Ok(())
     }
@@ -315,12 +346,27 @@ impl Store {
         let mut out = String::new();
         for item in self.tree.iter() {
             let (k, v) = item?;
-            if k.as_ref() == liaison_log::checkpoint::CHECKPOINT_KEY || k.as_ref() == FORMAT_KEY {
+            if [
+                liaison_log::checkpoint::CHECKPOINT_KEY,
+                FORMAT_KEY,
+                bodies::COMMITTED_KEY,
+            ]
+            .contains(&k.as_ref())
+            {
                 continue;
             }
             out.push_str(&escape(&k));
             out.push_str(" = ");
-            out.push_str(&String::from_utf8_lossy(&v));
+            if [keys::TIMELINE, keys::MEETING].contains(&k[0]) {
+                // The body, not where it is: equal whatever else the file holds.
+                let at = BodyRef::from_bytes(&v).ok_or_else(|| StoreError::Corrupt {
+                    key: escape(&k),
+                    message: "not a body reference".into(),
+                })?;
+                out.push_str(&String::from_utf8_lossy(&self.bodies.read(at)?));
+            } else {
+                out.push_str(&String::from_utf8_lossy(&v));
+            }
             out.push('\n');
         }
         Ok(out)

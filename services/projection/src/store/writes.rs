@@ -4,11 +4,12 @@
 //!
 //! sled transactions cannot scan ranges, and a late fact must re-fold its pair-topic's facts,
 //! including the ones written earlier in the same batch; so the overlay merges its own pending
-//! entries into every read and prefix scan.
+//! entries into every read and prefix scan. It also collects the batch's event bodies, appended
+//! to the [`super::Bodies`] file before the sled batch that references them.
 
 use std::collections::BTreeMap;
 
-use super::StoreError;
+use super::{BodyRef, StoreError};
 
 /// A key and its value.
 pub type Entry = (Vec<u8>, Vec<u8>);
@@ -18,15 +19,30 @@ pub type Entry = (Vec<u8>, Vec<u8>);
 pub struct Writes<'a> {
     tree: &'a sled::Tree,
     pending: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Where the batch's bodies start in the bodies file (its committed length).
+    bodies_at: u64,
+    bodies: Vec<u8>,
 }
 
 impl<'a> Writes<'a> {
-    /// No pending writes over `tree`.
-    pub fn new(tree: &'a sled::Tree) -> Self {
+    /// No pending writes over `tree`, whose bodies file has `bodies_at` bytes committed.
+    pub fn new(tree: &'a sled::Tree, bodies_at: u64) -> Self {
         Self {
             tree,
             pending: BTreeMap::new(),
+            bodies_at,
+            bodies: Vec::new(),
         }
+    }
+
+    /// Appends an event body to the batch's bodies; where it will be once written.
+    pub fn append_body(&mut self, body: &[u8]) -> BodyRef {
+        let at = BodyRef {
+            offset: self.bodies_at + self.bodies.len() as u64,
+            len: body.len() as u32,
+        };
+        self.bodies.extend_from_slice(body);
+        at
     }
 
     /// The value of `key`, pending writes first.
@@ -113,8 +129,8 @@ impl<'a> Writes<'a> {
         Ok(!self.scan_prefix(prefix)?.is_empty())
     }
 
-    /// The pending writes as one sled batch.
-    pub fn into_batch(self) -> sled::Batch {
+    /// The pending writes as one sled batch, and the batch's bodies (to write first).
+    pub fn into_batch(self) -> (sled::Batch, Vec<u8>) {
         let mut batch = sled::Batch::default();
         for (k, v) in self.pending {
             match v {
@@ -122,7 +138,7 @@ impl<'a> Writes<'a> {
                 None => batch.remove(k),
             }
         }
-        batch
+        (batch, self.bodies)
     }
 
     /// How many keys are pending.
@@ -148,7 +164,7 @@ mod tests {
         tree.insert(b"a1", b"x").unwrap();
         tree.insert(b"a2", b"y").unwrap();
         tree.insert(b"b1", b"z").unwrap();
-        let mut w = Writes::new(&tree);
+        let mut w = Writes::new(&tree, 0);
         w.remove(b"a1".to_vec());
         w.insert(b"a3".to_vec(), b"w".to_vec());
         let keys: Vec<_> = w
@@ -167,7 +183,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(streamed, w.scan_prefix(b"a").unwrap());
-        tree.apply_batch(w.into_batch()).unwrap();
+        assert_eq!(w.append_body(b"ab").offset, 0);
+        assert_eq!(w.append_body(b"c"), BodyRef { offset: 2, len: 1 });
+        let (batch, bodies) = w.into_batch();
+        assert_eq!(bodies, b"abc");
+        tree.apply_batch(batch).unwrap();
         assert_eq!(tree.len(), 3);
     }
 }
