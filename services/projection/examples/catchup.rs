@@ -2,7 +2,7 @@
 //! events (default 1,000,000; Zipf-skewed pairs, 5 % late facts, 1 % retractions), then the
 //! p50/p99 latency of a status query over HTTP on that data.
 //!
-//! `cargo run --release -p liaison-projection --example catchup [-- N]`
+//! `cargo run --release -p liaison-projection --example catchup [-- N [CACHE_MIB]]`
 
 use std::time::{Duration, Instant};
 
@@ -108,6 +108,10 @@ async fn main() {
         .nth(1)
         .map(|s| s.parse().expect("N"))
         .unwrap_or(1_000_000);
+    let cache_mib: u64 = std::env::args()
+        .nth(2)
+        .map(|s| s.parse().expect("CACHE_MIB"))
+        .unwrap_or(128);
     let server = NatsServer::start_with(ServerOptions::fast()).await;
     let client = server.client().await;
     let js = jetstream::new(client.clone());
@@ -148,7 +152,7 @@ async fn main() {
         nats_urls: vec![server.url()],
         data_dir: Some(dir.path().to_owned()),
         http_addr: Some("127.0.0.1:0".parse().unwrap()),
-        sled_cache_mib: 256,
+        sled_cache_mib: cache_mib,
         ..CommonArgs::default()
     };
     let t = Instant::now();
