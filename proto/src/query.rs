@@ -59,6 +59,10 @@ pub struct RelationshipView {
     /// Events that did not move it (planned, rumoured, denied), in time order.
     #[serde(default)]
     pub signals: Vec<Signal>,
+    /// `events` and `signals` list the latest `limit` facts (default 50); when earlier ones
+    /// exist, pass this as `before` to get the page before them. Absent on the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_cursor: Option<String>,
 }
 
 /// Every topic of a pair (`GET /v1/relationships/{a}/{b}` without `topic`).
@@ -232,6 +236,12 @@ pub struct RelationshipRequest {
     /// One topic; all when absent (answer: [`PairView`], else [`RelationshipView`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<Slug>,
+    /// How many of the latest facts each view lists (default 50, at most 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Only facts before this cursor ([`RelationshipView::earlier_cursor`]; with `topic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
     /// `as_of` and `min_sequence`.
     #[serde(flatten)]
     pub consistency: Consistency,
@@ -249,6 +259,9 @@ pub struct RelationshipsRequest {
     /// Only this status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// How many of the latest facts each relationship lists (default 50, at most 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
     /// `as_of` and `min_sequence`.
     #[serde(flatten)]
     pub consistency: Consistency,
@@ -294,6 +307,7 @@ mod tests {
             since: None,
             events: vec![],
             signals: vec![],
+            earlier_cursor: None,
         };
         assert_eq!(
             serde_json::to_value(&v).unwrap(),

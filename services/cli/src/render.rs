@@ -187,6 +187,13 @@ pub fn relationship(view: &RelationshipView, evidence: &HashMap<Uuid, Evidence>)
             }
         }
     }
+    if view.earlier_cursor.is_some() {
+        out.push_str(
+            "
+  (the latest facts only; earlier ones: GET /v1/relationships with before=<earlier_cursor>)
+",
+        );
+    }
     out
 }
 

@@ -125,6 +125,8 @@ async fn relationship(
         a: slug("a", &a)?,
         b: slug("b", &b)?,
         topic: opt_slug(&p, "topic")?,
+        limit: limit(&p)?,
+        before: p.get("before").cloned(),
         consistency: consistency(&p)?,
     };
     Ok(answer(
@@ -150,6 +152,7 @@ async fn relationships(State(s): State<ApiState>, Query(p): Params) -> Result<Re
         org: opt_slug(&p, "org")?,
         topic: opt_slug(&p, "topic")?,
         status,
+        limit: limit(&p)?,
         consistency: consistency(&p)?,
     };
     Ok(answer(

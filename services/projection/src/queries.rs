@@ -15,6 +15,7 @@ use liaison_proto::{AsOf, EventType, Slug, Status};
 use liaison_relations::PairTopic;
 use serde::Serialize;
 
+use crate::read_models::relationships::FactPage;
 use crate::read_models::{links, organizations, relationships, timeline};
 use crate::store::{Store, StoreError};
 use crate::switch::StoreSwitch;
@@ -161,18 +162,22 @@ impl Queries {
         } else {
             (&req.b, &req.a)
         };
+        if req.before.is_some() && req.topic.is_none() {
+            return Err(QueryError::BadRequest(
+                "before: pages one relationship; give a topic too".into(),
+            ));
+        }
+        let page = FactPage::new(as_of, req.before.as_deref(), checked_limit(req.limit)?)
+            .map_err(|e| QueryError::BadRequest(e.to_string()))?;
         Ok(match &req.topic {
             Some(topic) => {
                 let key = PairTopic::new(a.clone(), b.clone(), topic.clone())
                     .expect("distinct organizations");
-                RelationshipAnswer::One(relationships::view(&store, &key, as_of)?)
+                RelationshipAnswer::One(relationships::view(&store, &key, &page)?)
             }
             None => RelationshipAnswer::Pair(PairView {
                 organizations: [a.clone(), b.clone()],
-                topics: relationships::pair_views(&store, a, b, as_of)?
-                    .into_iter()
-                    .filter(|v| !v.events.is_empty() || !v.signals.is_empty())
-                    .collect(),
+                topics: relationships::pair_views(&store, a, b, &page)?,
             }),
         })
     }
@@ -184,6 +189,8 @@ impl Queries {
         req: &RelationshipsRequest,
     ) -> Result<RelationshipList, QueryError> {
         let (as_of, store) = self.prepare(&req.consistency).await?;
+        let page = FactPage::new(as_of, None, checked_limit(req.limit)?)
+            .map_err(|e| QueryError::BadRequest(e.to_string()))?;
         let candidates = match (&req.org, &req.topic) {
             (Some(org), _) => {
                 known(&store, org)?;
@@ -208,7 +215,7 @@ impl Queries {
                     continue;
                 }
             }
-            let view = relationships::view(&store, &key, as_of)?;
+            let view = relationships::view(&store, &key, &page)?;
             if wanted(view.status) && (!view.events.is_empty() || !view.signals.is_empty()) {
                 out.push(view);
             }
@@ -231,7 +238,8 @@ impl Queries {
                 None => relationships::summary(&store, &key)?
                     .map_or((Status::None, None), |s| (s.status, s.since)),
                 Some(_) => {
-                    let v = relationships::view(&store, &key, as_of)?;
+                    let page = FactPage::new(as_of, None, 1).expect("no cursor");
+                    let v = relationships::view(&store, &key, &page)?;
                     (v.status, v.since)
                 }
             };

@@ -6,7 +6,7 @@
 
 use liaison_proto::query::{EventRef, RelationshipView, Signal};
 use liaison_proto::{AsOf, Slug, Status};
-use liaison_relations::{FactEntry, PairTopic, fold, step};
+use liaison_relations::{PairTopic, step};
 
 use crate::store::{FactRecord, Store, StoreError, Summary, Writes, decode, encode, keys};
 
@@ -148,37 +148,53 @@ fn change_of(key: &PairTopic, before: Status, after: &Summary) -> Option<Change>
     })
 }
 
-/// The summary folded from every fact of the pair-topic (`None` when none is left).
-///
-/// The same as [`fold`] over the facts' [`FactEntry`]s, but reading only each fact's fold
-/// header ([`FactRecord::fold_effect`]) and decoding only the fact that brought the status: a
-/// late fact on a pair-topic of thousands re-folds them at the cost of the scan.
-fn refold(w: &Writes<'_>, pair_topic: &str) -> Result<Option<Summary>, StoreError> {
-    let mut status = Status::None;
-    let mut since: Option<(Vec<u8>, Vec<u8>)> = None;
-    let mut last: Option<[u8; keys::ORDER_LEN]> = None;
-    w.for_each_prefix(&fact_prefix(pair_topic), |k, v| {
+/// The status reached by folding facts in order, reading only each fact's fold header
+/// ([`FactRecord::fold_effect`]) and keeping the one fact that brought the status to decode at
+/// the end: a pair-topic of thousands of facts folds at the cost of the scan.
+#[derive(Default)]
+struct HeaderFold {
+    status: Status,
+    since: Option<(Vec<u8>, Vec<u8>)>,
+    last: Option<[u8; keys::ORDER_LEN]>,
+}
+
+impl HeaderFold {
+    /// Folds the fact stored as (`k`, `v`).
+    fn feed(&mut self, k: &[u8], v: &[u8]) -> Result<(), StoreError> {
         if let Some(effect) = FactRecord::fold_effect(k, v)?
-            && let Some(next) = step(status, effect)
+            && let Some(next) = step(self.status, effect)
         {
-            status = next;
-            since = Some((k.to_vec(), v.to_vec()));
+            self.status = next;
+            self.since = Some((k.to_vec(), v.to_vec()));
         }
-        last = k[k.len() - keys::ORDER_LEN..].try_into().ok();
+        self.last = k[k.len() - keys::ORDER_LEN..].try_into().ok();
         Ok(())
-    })?;
-    let Some(last) = last else {
-        return Ok(None);
-    };
-    let since = since
-        .map(|(k, v)| FactRecord::from_bytes(&k, &v))
-        .transpose()?;
-    Ok(Some(Summary {
-        status,
-        since: since.as_ref().map(|r| r.time),
-        since_event: since.map(|r| r.id.to_string()),
-        last: hex::encode(last),
-    }))
+    }
+
+    /// The summary folded (`None` when no fact was fed).
+    fn finish(self) -> Result<Option<Summary>, StoreError> {
+        let Some(last) = self.last else {
+            return Ok(None);
+        };
+        let since = self
+            .since
+            .map(|(k, v)| FactRecord::from_bytes(&k, &v))
+            .transpose()?;
+        Ok(Some(Summary {
+            status: self.status,
+            since: since.as_ref().map(|r| r.time),
+            since_event: since.map(|r| r.id.to_string()),
+            last: hex::encode(last),
+        }))
+    }
+}
+
+/// The summary folded from every fact of the pair-topic (`None` when none is left): the same
+/// as [`liaison_relations::fold`] over the facts, from their headers ([`HeaderFold`]).
+fn refold(w: &Writes<'_>, pair_topic: &str) -> Result<Option<Summary>, StoreError> {
+    let mut fold = HeaderFold::default();
+    w.for_each_prefix(&fact_prefix(pair_topic), |k, v| fold.feed(k, v))?;
+    fold.finish()
 }
 
 /// The stored summary (current status, all facts) of a pair-topic.
@@ -186,53 +202,108 @@ pub fn summary(store: &Store, key: &PairTopic) -> Result<Option<Summary>, StoreE
     store.get(&summary_key(&key.storage_key()))
 }
 
-/// The facts of a pair-topic that happened by `as_of`, in order, with their sequences.
-fn facts(
+/// Which facts of a relationship a view lists: the latest `limit` that happened by `as_of`,
+/// strictly before `before` (an order suffix from [`RelationshipView::earlier_cursor`]).
+#[derive(Debug, Clone, Default)]
+pub struct FactPage {
+    /// Only facts that happened by then.
+    pub as_of: Option<AsOf>,
+    /// Only facts before this order suffix.
+    pub before: Option<Vec<u8>>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// A malformed `before` cursor.
+#[derive(Debug, thiserror::Error)]
+#[error("before: malformed cursor {0:?}")]
+pub struct BadBefore(pub String);
+
+impl FactPage {
+    /// The page of `limit` facts before the cursor `before` (hex, as the view gave it).
+    pub fn new(as_of: Option<AsOf>, before: Option<&str>, limit: usize) -> Result<Self, BadBefore> {
+        let before = before
+            .map(|c| {
+                hex::decode(c)
+                    .ok()
+                    .filter(|b| b.len() == keys::ORDER_LEN)
+                    .ok_or_else(|| BadBefore(c.to_owned()))
+            })
+            .transpose()?;
+        Ok(Self {
+            as_of,
+            before,
+            limit,
+        })
+    }
+}
+
+/// The status of a pair-topic as of `as_of` and when it was reached: the stored summary for
+/// now, a fold of the facts' headers up to the bound for a past date.
+fn status_as_of(
     store: &Store,
     pair_topic: &str,
     as_of: Option<AsOf>,
-) -> Result<Vec<(u64, FactRecord)>, StoreError> {
+) -> Result<Option<Summary>, StoreError> {
+    let Some(bound) = as_of else {
+        return store.get(&summary_key(pair_topic));
+    };
     let prefix = fact_prefix(pair_topic);
     let mut end = prefix.clone();
-    match as_of {
-        Some(bound) => end.extend_from_slice(&keys::as_of_bound(bound)),
-        None => end.extend_from_slice(&[0xff; keys::ORDER_LEN]),
+    end.extend_from_slice(&keys::as_of_bound(bound));
+    let mut fold = HeaderFold::default();
+    for item in store.tree().range(prefix..=end) {
+        let (k, v) = item?;
+        fold.feed(&k, &v)?;
     }
-    store
-        .tree()
-        .range(prefix..=end)
-        .map(|item| {
-            let (k, v) = item?;
-            Ok((keys::sequence_of(&k), FactRecord::from_bytes(&k, &v)?))
-        })
-        .collect()
+    fold.finish()
 }
 
-/// The relationship of one pair-topic as of `as_of` (status `none` and no events when there
-/// are no facts).
+/// The relationship of one pair-topic as of `page.as_of`: its status and since over all its
+/// facts, and the page's facts (status `none` and no events when there are none).
 pub fn view(
     store: &Store,
     key: &PairTopic,
-    as_of: Option<AsOf>,
+    page: &FactPage,
 ) -> Result<RelationshipView, StoreError> {
-    let facts = facts(store, &key.storage_key(), as_of)?;
-    Ok(view_of(key, &facts))
-}
-
-/// The relationship built from `facts` (in order).
-pub fn view_of(key: &PairTopic, facts: &[(u64, FactRecord)]) -> RelationshipView {
-    let entries: Vec<FactEntry> = facts.iter().map(|(seq, r)| r.entry(*seq)).collect();
-    let folded = fold(&entries);
+    let pt = key.storage_key();
+    let summary = status_as_of(store, &pt, page.as_of)?;
+    let prefix = fact_prefix(&pt);
+    let mut end = prefix.clone();
+    end.extend_from_slice(
+        &page
+            .as_of
+            .map_or([0xff; keys::ORDER_LEN], keys::as_of_bound),
+    );
+    if let Some(before) = &page.before {
+        let mut before_key = prefix.clone();
+        before_key.extend_from_slice(before);
+        end = end.min(before_key);
+    }
+    // Newest first, one more than the page to know whether there are earlier ones. `end` is
+    // never a key: the as_of bound ends with sequence u64::MAX, and `before` is excluded.
+    let mut facts = Vec::with_capacity(page.limit + 1);
+    for item in store.tree().range(prefix..end).rev().take(page.limit + 1) {
+        let (k, v) = item?;
+        facts.push((k.to_vec(), FactRecord::from_bytes(&k, &v)?));
+    }
+    let earlier_cursor = (facts.len() > page.limit).then(|| {
+        facts.truncate(page.limit);
+        let oldest = &facts[page.limit - 1].0;
+        hex::encode(&oldest[oldest.len() - keys::ORDER_LEN..])
+    });
+    facts.reverse();
     let mut events = Vec::new();
     let mut signals = Vec::new();
-    for ((seq, record), entry) in facts.iter().zip(&entries) {
+    for (k, record) in facts {
+        let entry = record.entry(keys::sequence_of(&k));
         let event = EventRef {
             id: record.id,
-            sequence: *seq,
+            sequence: entry.sequence,
             event_type: record.event_type,
             time: record.time,
             factuality: record.factuality,
-            summary: record.summary.clone(),
+            summary: record.summary,
         };
         if entry.is_signal() {
             signals.push(Signal {
@@ -243,56 +314,39 @@ pub fn view_of(key: &PairTopic, facts: &[(u64, FactRecord)]) -> RelationshipView
             events.push(event);
         }
     }
-    RelationshipView {
+    Ok(RelationshipView {
         organizations: [key.a.clone(), key.b.clone()],
         topic: key.topic.clone(),
-        status: folded.status,
-        since: folded.since.map(|e| e.time),
+        status: summary.as_ref().map_or(Status::None, |s| s.status),
+        since: summary.and_then(|s| s.since),
         events,
         signals,
-    }
+        earlier_cursor,
+    })
 }
 
-/// Every topic of the pair of `x` and `y` with a fact by `as_of`, in topic order.
+/// Every topic of the pair of `x` and `y` with a fact by `page.as_of`, in topic order, each
+/// with its page of facts.
 pub fn pair_views(
     store: &Store,
     x: &Slug,
     y: &Slug,
-    as_of: Option<AsOf>,
+    page: &FactPage,
 ) -> Result<Vec<RelationshipView>, StoreError> {
-    let mut prefix = vec![keys::FACT];
+    let mut prefix = vec![keys::SUMMARY];
     prefix.extend_from_slice(PairTopic::pair_prefix(x, y).as_bytes());
-    let bound = as_of.map(keys::as_of_bound);
     let mut out = Vec::new();
-    let mut current: Option<(String, Vec<(u64, FactRecord)>)> = None;
-    for item in store.tree().scan_prefix(&prefix) {
-        let (k, v) = item?;
-        let split = k.len() - keys::ORDER_LEN - 1;
-        let pt = String::from_utf8_lossy(&k[1..split]).into_owned();
-        if bound.is_some_and(|b| k[split + 1..] > b[..]) {
+    for k in store.tree().scan_prefix(&prefix).keys() {
+        let k = k?;
+        let Some(key) = PairTopic::parse_storage_key(&String::from_utf8_lossy(&k[1..])) else {
             continue;
+        };
+        let view = view(store, &key, page)?;
+        if !view.events.is_empty() || !view.signals.is_empty() {
+            out.push(view);
         }
-        let fact = (keys::sequence_of(&k), FactRecord::from_bytes(&k, &v)?);
-        match &mut current {
-            Some((name, facts)) if *name == pt => facts.push(fact),
-            _ => {
-                if let Some((name, facts)) = current.take() {
-                    push_view(&mut out, &name, &facts);
-                }
-                current = Some((pt, vec![fact]));
-            }
-        }
-    }
-    if let Some((name, facts)) = current {
-        push_view(&mut out, &name, &facts);
     }
     Ok(out)
-}
-
-fn push_view(out: &mut Vec<RelationshipView>, pair_topic: &str, facts: &[(u64, FactRecord)]) {
-    if let Some(key) = PairTopic::parse_storage_key(pair_topic) {
-        out.push(view_of(&key, facts));
-    }
 }
 
 /// The pair-topics of `org` (from the index), in key order.
