@@ -71,11 +71,33 @@ async fn nats_outage_mid_import_loses_nothing_acknowledged() {
             {
                 if i == half {
                     stack.nats.stop();
-                    // Appends are refused while the log is away…
+                    // Once ingest knows the log is away (a publish sent in the moment before it
+                    // noticed would be an unknown outcome, possibly appended on reconnect)…
+                    let readyz = format!("{}/readyz", stack.service(Service::Ingest).url());
+                    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+                    while reqwest::get(&readyz)
+                        .await
+                        .map(|r| r.status().as_u16())
+                        .ok()
+                        != Some(503)
+                    {
+                        assert!(
+                            tokio::time::Instant::now() < deadline,
+                            "ingest never noticed"
+                        );
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    // …appends are refused while the log is away…
                     let probe = serde_json::json!({"type": "organization.registered",
                         "time": "2024-01-01", "data": {"id": "probe", "name": "Probe"}});
                     let (code, answer) = stack.post_events(&probe).await.expect("ingest is up");
                     assert_eq!(code, 503, "{answer}");
+                    assert!(
+                        answer["detail"]
+                            .as_str()
+                            .is_some_and(|d| d.contains("nothing was appended")),
+                        "{answer}"
+                    );
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     // …and the import resumes once it is back, with no restart of any service.
                     stack.nats.start_again().await;
