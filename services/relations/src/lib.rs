@@ -30,5 +30,5 @@ pub use links::{LinkEntry, LinkFact, LinkKey, LinkState, LinkView, Links};
 pub use pair::{PairTopic, pair_topics};
 pub use pair_state::{PairTopicState, StatusView};
 pub use relations::Relations;
-pub use status_machine::{fold, step};
+pub use status_machine::{NewestFirst, fold, step};
 pub use transition::{Transition, partnership_formed, status_entered};

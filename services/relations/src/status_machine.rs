@@ -2,7 +2,8 @@
 //!
 //! [`step`] is one move of the machine; [`fold`] runs it over a pair-topic's facts in order.
 //! Everything else in the crate (incremental state, `as_of`, transitions) is built on these two,
-//! so the contract's table lives in exactly one place.
+//! so the contract's table lives in exactly one place. [`NewestFirst`] reaches [`fold`]'s
+//! outcome reading the facts newest first, and stops as soon as older ones cannot change it.
 
 use liaison_proto::Status;
 
@@ -53,6 +54,76 @@ pub fn fold<'a>(entries: impl IntoIterator<Item = &'a FactEntry>) -> Folded<'a> 
         }
     }
     folded
+}
+
+/// [`fold`] read backwards: facts are fed newest first, and [`NewestFirst::older`] says when
+/// no older fact can change the outcome, so a projection re-folding a long history after a
+/// late fact reads only its recent part.
+///
+/// Why it works: an asserted `ended` always leaves the status `ended` (it moves from any other
+/// status, and `ended` stays), so the outcome depends only on the facts after the newest
+/// `ended` — a climb from rank 0 to the highest target among them, `since` the first fact that
+/// reached it — and, when there are none, on the run of `ended` facts it closes (`since` is the
+/// run's first: the later ones did not move the status).
+#[derive(Debug, Clone)]
+pub struct NewestFirst<T> {
+    status: Status,
+    since: Option<T>,
+    done: bool,
+}
+
+impl<T> Default for NewestFirst<T> {
+    fn default() -> Self {
+        Self {
+            status: Status::None,
+            since: None,
+            done: false,
+        }
+    }
+}
+
+impl<T> NewestFirst<T> {
+    /// Nothing read yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds the next older fact: `effect` when it is asserted and can move the status (its
+    /// effect has a target), `None` otherwise; `item` names it. Returns whether older facts can
+    /// still change the outcome (false: stop reading).
+    pub fn older(&mut self, effect: Option<Effect>, item: T) -> bool {
+        if self.done {
+            return false;
+        }
+        let Some(target) = effect.and_then(Effect::target) else {
+            return true;
+        };
+        match (self.status, target) {
+            // The newest `ended` and nothing after it: `ended`, since the first of its run.
+            (Status::None, Status::Ended) | (Status::Ended, Status::Ended) => {
+                self.status = Status::Ended;
+                self.since = Some(item);
+            }
+            // Before the run of `ended` facts: it started the run.
+            (Status::Ended, _) => self.done = true,
+            // An `ended` before the climb: the climb is all that counts.
+            (_, Status::Ended) => self.done = true,
+            // The climb: the highest target, and the earliest fact that reached it.
+            (current, _) => {
+                if current == Status::None || target.rank() >= current.rank() {
+                    self.status = target;
+                    self.since = Some(item);
+                }
+            }
+        }
+        !self.done
+    }
+
+    /// The status [`fold`] reaches over the facts fed, and the item of the fact that moved it
+    /// there (`None` while `none`).
+    pub fn finish(self) -> (Status, Option<T>) {
+        (self.status, self.since)
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! The cooperation read model: per pair and topic, the facts (one key each) and a summary of the
-//! current status, kept with the domain core's [`step`] and [`fold`].
+//! current status, kept with the domain core's [`step`] and [`NewestFirst`].
 //!
 //! An in-order fact (after the summary's last) is one [`step`]; a late fact or a retraction
-//! re-folds that pair-topic's range only; a query `as_of` folds the range up to its bound.
+//! re-folds that pair-topic newest first, back to its last `ended` ([`NewestFirst`]); a query
+//! `as_of` does the same from its bound.
 
 use liaison_proto::query::{EventRef, RelationshipView, Signal};
 use liaison_proto::{AsOf, Slug, Status};
-use liaison_relations::{PairTopic, step};
+use liaison_relations::{NewestFirst, PairTopic, step};
 
 use crate::store::{FactRecord, Store, StoreError, Summary, Writes, decode, encode, keys};
 
@@ -148,27 +149,25 @@ fn change_of(key: &PairTopic, before: Status, after: &Summary) -> Option<Change>
     })
 }
 
-/// The status reached by folding facts in order, reading only each fact's fold header
-/// ([`FactRecord::fold_effect`]) and keeping the one fact that brought the status to decode at
-/// the end: a pair-topic of thousands of facts folds at the cost of the scan.
+/// The summary of the facts fed newest first, reading only each fact's one-byte fold header
+/// ([`FactRecord::fold_effect`]) and stopping as soon as older facts cannot change the
+/// outcome ([`NewestFirst`]): a late fact on a pair-topic with a long history reads the facts
+/// since its last `ended`, not the whole history. Only the fact that brought the status is
+/// decoded.
 #[derive(Default)]
 struct HeaderFold {
-    status: Status,
-    since: Option<(Vec<u8>, Vec<u8>)>,
+    fold: NewestFirst<(Vec<u8>, Vec<u8>)>,
     last: Option<[u8; keys::ORDER_LEN]>,
 }
 
 impl HeaderFold {
-    /// Folds the fact stored as (`k`, `v`).
-    fn feed(&mut self, k: &[u8], v: &[u8]) -> Result<(), StoreError> {
-        if let Some(effect) = FactRecord::fold_effect(k, v)?
-            && let Some(next) = step(self.status, effect)
-        {
-            self.status = next;
-            self.since = Some((k.to_vec(), v.to_vec()));
+    /// Feeds the next older fact, stored as (`k`, `v`); false when older ones do not matter.
+    fn older(&mut self, k: &[u8], v: &[u8]) -> Result<bool, StoreError> {
+        if self.last.is_none() {
+            self.last = k[k.len() - keys::ORDER_LEN..].try_into().ok();
         }
-        self.last = k[k.len() - keys::ORDER_LEN..].try_into().ok();
-        Ok(())
+        let effect = FactRecord::fold_effect(k, v)?;
+        Ok(self.fold.older(effect, (k.to_vec(), v.to_vec())))
     }
 
     /// The summary folded (`None` when no fact was fed).
@@ -176,12 +175,12 @@ impl HeaderFold {
         let Some(last) = self.last else {
             return Ok(None);
         };
-        let since = self
-            .since
+        let (status, since) = self.fold.finish();
+        let since = since
             .map(|(k, v)| FactRecord::from_bytes(&k, &v))
             .transpose()?;
         Ok(Some(Summary {
-            status: self.status,
+            status,
             since: since.as_ref().map(|r| r.time),
             since_event: since.map(|r| r.id.to_string()),
             last: hex::encode(last),
@@ -189,11 +188,10 @@ impl HeaderFold {
     }
 }
 
-/// The summary folded from every fact of the pair-topic (`None` when none is left): the same
-/// as [`liaison_relations::fold`] over the facts, from their headers ([`HeaderFold`]).
+/// The summary folded from the facts of the pair-topic (`None` when none is left).
 fn refold(w: &Writes<'_>, pair_topic: &str) -> Result<Option<Summary>, StoreError> {
     let mut fold = HeaderFold::default();
-    w.for_each_prefix(&fact_prefix(pair_topic), |k, v| fold.feed(k, v))?;
+    w.for_each_prefix_rev(&fact_prefix(pair_topic), |k, v| fold.older(k, v))?;
     fold.finish()
 }
 
@@ -252,9 +250,11 @@ fn status_as_of(
     let mut end = prefix.clone();
     end.extend_from_slice(&keys::as_of_bound(bound));
     let mut fold = HeaderFold::default();
-    for item in store.tree().range(prefix..=end) {
+    for item in store.tree().range(prefix..=end).rev() {
         let (k, v) = item?;
-        fold.feed(&k, &v)?;
+        if !fold.older(&k, &v)? {
+            break;
+        }
     }
     fold.finish()
 }

@@ -124,6 +124,45 @@ impl<'a> Writes<'a> {
         Ok(())
     }
 
+    /// Like [`Writes::for_each_prefix`], newest key first, until `f` returns false.
+    pub fn for_each_prefix_rev(
+        &self,
+        prefix: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let range = match prefix_end(prefix) {
+            Some(end) => self.pending.range(prefix.to_vec()..end),
+            None => self.pending.range(prefix.to_vec()..),
+        };
+        let mut pending = range.rev().peekable();
+        for item in self.tree.scan_prefix(prefix).rev() {
+            let (k, v) = item?;
+            while let Some((pk, pv)) = pending.next_if(|(pk, _)| pk.as_slice() > k.as_ref()) {
+                if let Some(pv) = pv
+                    && !f(pk, pv)?
+                {
+                    return Ok(());
+                }
+            }
+            let go_on = match pending.next_if(|(pk, _)| pk.as_slice() == k.as_ref()) {
+                Some((_, Some(pv))) => f(&k, pv)?,
+                Some((_, None)) => true,
+                None => f(&k, &v)?,
+            };
+            if !go_on {
+                return Ok(());
+            }
+        }
+        for (pk, pv) in pending {
+            if let Some(pv) = pv
+                && !f(pk, pv)?
+            {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
     /// Whether any entry starts with `prefix`, pending writes merged in.
     pub fn any_with_prefix(&self, prefix: &[u8]) -> Result<bool, StoreError> {
         Ok(!self.scan_prefix(prefix)?.is_empty())
@@ -150,6 +189,18 @@ impl<'a> Writes<'a> {
     pub fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }
+}
+
+/// The smallest key after every key that starts with `prefix` (`None`: there is none).
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -183,6 +234,21 @@ mod tests {
         })
         .unwrap();
         assert_eq!(streamed, w.scan_prefix(b"a").unwrap());
+        let mut backwards = Vec::new();
+        w.for_each_prefix_rev(b"a", |k, v| {
+            backwards.push((k.to_vec(), v.to_vec()));
+            Ok(true)
+        })
+        .unwrap();
+        backwards.reverse();
+        assert_eq!(backwards, streamed);
+        let mut first = Vec::new();
+        w.for_each_prefix_rev(b"a", |k, _| {
+            first.push(k.to_vec());
+            Ok(false)
+        })
+        .unwrap();
+        assert_eq!(first, vec![b"a3".to_vec()], "stops when told");
         assert_eq!(w.append_body(b"ab").offset, 0);
         assert_eq!(w.append_body(b"c"), BodyRef { offset: 2, len: 1 });
         let (batch, bodies) = w.into_batch();
