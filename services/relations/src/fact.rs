@@ -33,6 +33,18 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// Every effect, in declaration order (the order of the status ranks, then `Ended`, `Other`).
+    /// The projection stores an effect as its index here: never reorder, only append.
+    pub const ALL: [Effect; 7] = [
+        Effect::Contact,
+        Effect::Exploring,
+        Effect::Negotiating,
+        Effect::Agreed,
+        Effect::Active,
+        Effect::Ended,
+        Effect::Other,
+    ];
+
     /// The effect of an event type of the contract, or `None` for the types that do not concern a
     /// pair-topic at all (registrations, `procurement.planned`, `product.launched`,
     /// `event.retracted`, unknown types).

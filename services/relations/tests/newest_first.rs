@@ -8,16 +8,6 @@ use liaison_proto::Factuality;
 use liaison_relations::{Effect, FactEntry, NewestFirst, fold};
 use proptest::prelude::*;
 
-const EFFECTS: [Effect; 7] = [
-    Effect::Contact,
-    Effect::Exploring,
-    Effect::Negotiating,
-    Effect::Agreed,
-    Effect::Active,
-    Effect::Ended,
-    Effect::Other,
-];
-
 /// Facts in order: any effect, asserted or not; `ended` often, so that runs and resets occur.
 fn entries() -> impl Strategy<Value = Vec<FactEntry>> {
     proptest::collection::vec((0..9usize, proptest::bool::weighted(0.8)), 0..40).prop_map(|v| {
@@ -27,7 +17,7 @@ fn entries() -> impl Strategy<Value = Vec<FactEntry>> {
                 event_id: format!("e{i}"),
                 sequence: i as u64 + 1,
                 time: time("2024-01-01"),
-                effect: EFFECTS[e.min(5)], // 5..9 → ended: a third of the facts
+                effect: Effect::ALL[e.min(5)], // 5..9 → ended: a third of the facts
                 factuality: if asserted {
                     Factuality::Asserted
                 } else {

@@ -93,16 +93,8 @@ pub struct FactRecord {
     pub summary: Option<String>,
 }
 
-/// Every [`Effect`], by its code in a fact's fold header.
-const EFFECTS: [Effect; 7] = [
-    Effect::Contact,
-    Effect::Exploring,
-    Effect::Negotiating,
-    Effect::Agreed,
-    Effect::Active,
-    Effect::Ended,
-    Effect::Other,
-];
+/// Every [`Effect`], by its code in a fact's fold header (the index in this list).
+const EFFECTS: [Effect; 7] = Effect::ALL;
 /// The bit of the fold header set when the fact moves the status.
 const MOVES: u8 = 0x80;
 

@@ -63,15 +63,7 @@ pub const TIMES: [&str; 8] = [
     "2024-01-04",
 ];
 
-pub const EFFECTS: [Effect; 7] = [
-    Effect::Contact,
-    Effect::Exploring,
-    Effect::Negotiating,
-    Effect::Agreed,
-    Effect::Active,
-    Effect::Ended,
-    Effect::Other,
-];
+pub const EFFECTS: [Effect; 7] = Effect::ALL;
 
 fn factuality() -> impl Strategy<Value = Factuality> {
     // Mostly asserted, so that statuses climb far enough to matter.
