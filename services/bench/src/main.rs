@@ -314,8 +314,11 @@ async fn http_phase(
         match &projection {
             Ok(projection) => {
                 let base = projection.base();
-                if let Err(e) = e2e::settle(&client, &base, appended).await {
-                    eprintln!("  the projection did not catch up before the e2e windows: {e:#}");
+                let notifier_base = notifier.as_ref().ok().map(|n| n.base());
+                if let Err(e) =
+                    e2e::settle(&client, &base, notifier_base.as_deref(), appended).await
+                {
+                    eprintln!("  the stack did not catch up before the e2e windows: {e:#}");
                 }
                 for (rate, keys) in [
                     (

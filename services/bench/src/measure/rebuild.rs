@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use liaison_log::{Appender, LogSettings, ensure_events_stream};
+use liaison_log::{AppendOptions, Appender, LogSettings, ensure_events_stream};
 
 use super::{get_until_ok, visibility_url};
 use crate::stack::{Service, start_service};
@@ -35,7 +35,15 @@ pub async fn load_log(nats_url: &str, generator: &mut Generator, n: u64) -> Resu
     let client = async_nats::connect(nats_url).await?;
     let js = async_nats::jetstream::new(client.clone());
     ensure_events_stream(&js, &LogSettings::default()).await?;
-    let appender = Appender::new(client);
+    // A generous ack timeout: a million-event load keeps nats-server busy (the default sync's
+    // background flushes among it), and an atomic batch is not retried (1 attempt).
+    let appender = Appender::with_options(
+        client,
+        AppendOptions {
+            ack_timeout: Duration::from_secs(30),
+            ..AppendOptions::default()
+        },
+    );
     let started = Instant::now();
     let (mut done, mut bytes, mut last) = (0u64, 0u64, 0u64);
     let (mut late, mut retractions) = (0u64, 0u64);
