@@ -451,6 +451,9 @@ async fn big_phase(
     wants: &impl Fn(Section) -> bool,
     m: &mut Measurements,
 ) -> Result<()> {
+    // Write back what the earlier sections left dirty in the page cache first, so that the
+    // kernel does not stall this section's load and rebuild with it.
+    let _ = std::process::Command::new("sync").status();
     let nats = Nats::start(&dir.join("nats"), sync).await?;
     let mut generator = Generator::new(plan.workload(seed));
     let loaded = rebuild::load_log(&nats.url(), &mut generator, plan.big_events).await?;

@@ -54,7 +54,8 @@ pub async fn fixed_load(
                 let seq = post_events(&client, &ingest, event.to_bytes()).await?;
                 let acked = Instant::now();
                 let seq = seq.into_iter().max().unwrap_or(0);
-                let url = visibility_url(&projection, &event.organizations, seq);
+                let topic = event.body["data"]["topics"][0].as_str();
+                let url = visibility_url(&projection, &event.organizations, topic, seq);
                 let visible = get_until_ok(&client, &url, Duration::from_secs(10)).await?;
                 anyhow::Ok(visible.duration_since(acked))
             }
@@ -100,7 +101,7 @@ pub async fn settle(
     notifier: Option<&str>,
     sequence: u64,
 ) -> Result<()> {
-    let url = visibility_url(projection, &[], sequence);
+    let url = visibility_url(projection, &[], None, sequence);
     get_until_ok(client, &url, Duration::from_secs(300)).await?;
     let Some(notifier) = notifier else {
         return Ok(());
@@ -149,7 +150,7 @@ pub async fn max_rate(
 ) -> Result<(f64, super::ingest::Throughput)> {
     let started = Instant::now();
     let t = super::ingest::throughput(client, ingest, events, 100, 8).await?;
-    let url = visibility_url(projection, &[], t.last_sequence);
+    let url = visibility_url(projection, &[], None, t.last_sequence);
     let visible = get_until_ok(client, &url, Duration::from_secs(120)).await?;
     let acked = events.len() as f64 - t.errors as f64 * 100.0;
     Ok((

@@ -106,12 +106,27 @@ pub async fn get_until_ok(client: &reqwest::Client, url: &str, limit: Duration) 
     }
 }
 
-/// The visibility probe for an event naming `organizations`, at `min_sequence`.
-pub fn visibility_url(projection: &str, organizations: &[String], min_sequence: u64) -> String {
+/// A cheap query that answers once the projection has applied `min_sequence` (the wait is the
+/// same for every query): one fact of the event's pair on its topic, one timeline entry of a
+/// lone organization. The answer is kept small on purpose: a hot pair's full view would measure
+/// serialising it, not the pipeline.
+pub fn visibility_url(
+    projection: &str,
+    organizations: &[String],
+    topic: Option<&str>,
+    min_sequence: u64,
+) -> String {
+    let topic = topic.map_or(String::new(), |t| format!("&topic={t}"));
     match organizations {
-        [a, b, ..] => format!("{projection}/v1/relationships/{a}/{b}?min_sequence={min_sequence}"),
-        [a] => format!("{projection}/v1/organizations/{a}?min_sequence={min_sequence}"),
-        [] => format!("{projection}/v1/relationships/org-0/org-1?min_sequence={min_sequence}"),
+        [a, b, ..] => format!(
+            "{projection}/v1/relationships/{a}/{b}?limit=1{topic}&min_sequence={min_sequence}"
+        ),
+        [a] => format!(
+            "{projection}/v1/organizations/{a}/timeline?limit=1&min_sequence={min_sequence}"
+        ),
+        [] => {
+            format!("{projection}/v1/relationships/org-0/org-1?limit=1&min_sequence={min_sequence}")
+        }
     }
 }
 

@@ -58,13 +58,32 @@ pub async fn load_log(nats_url: &str, generator: &mut Generator, n: u64) -> Resu
             .count() as u64;
         let batch: Vec<_> = events.iter().map(|e| e.to_outgoing(now)).collect();
         bytes += batch.iter().map(|e| e.payload.len() as u64).sum::<u64>();
-        let appended = appender
-            .append_batch(batch)
-            .await
-            .with_context(|| format!("atomic batch after {done} events"))?;
-        last = appended.last().map(|a| a.sequence).unwrap_or(last);
+        // nats-server can stall for seconds while the kernel writes back the gigabytes the
+        // run has written: an unacknowledged batch is sent again with the same message ids, and
+        // "duplicate" then says the first attempt was stored.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match appender.append_batch(batch.clone()).await {
+                Ok(appended) => {
+                    last = appended.last().map(|a| a.sequence).unwrap_or(last);
+                    break;
+                }
+                Err(e) if e.err_code() == Some(liaison_log::ERR_BATCH_DUPLICATE_MSG_ID) => break,
+                Err(e) if attempt < 6 => {
+                    eprintln!("  atomic batch after {done} events: {e}; again in 5 s");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("atomic batch after {done} events"));
+                }
+            }
+        }
         done += size as u64;
     }
+    // The loader is the log's only writer: its end is the last loaded event (also when the
+    // last batch's sequences were not told, being a duplicate of a stored attempt).
+    last = last.max(liaison_log::last_sequence(&js).await?);
     Ok(Loaded {
         last_sequence: last,
         events: done,
@@ -93,7 +112,7 @@ pub async fn rebuild(
     )
     .await?;
     let client = super::http_client()?;
-    let url = visibility_url(&projection.base(), &[], loaded.last_sequence);
+    let url = visibility_url(&projection.base(), &[], None, loaded.last_sequence);
     let visible = get_until_ok(&client, &url, limit).await?;
     let rate = loaded.last_sequence as f64 / visible.duration_since(started).as_secs_f64();
     Ok((rate, projection))
