@@ -89,9 +89,10 @@ impl<T> NewestFirst<T> {
     }
 
     /// Feeds the next older fact: `effect` when it is asserted and can move the status (its
-    /// effect has a target), `None` otherwise; `item` names it. Returns whether older facts can
-    /// still change the outcome (false: stop reading).
-    pub fn older(&mut self, effect: Option<Effect>, item: T) -> bool {
+    /// effect has a target), `None` otherwise; `item` names it, called only when this fact
+    /// becomes the one that moved the status (so a caller copies only those). Returns whether
+    /// older facts can still change the outcome (false: stop reading).
+    pub fn older(&mut self, effect: Option<Effect>, item: impl FnOnce() -> T) -> bool {
         if self.done {
             return false;
         }
@@ -102,7 +103,7 @@ impl<T> NewestFirst<T> {
             // The newest `ended` and nothing after it: `ended`, since the first of its run.
             (Status::None, Status::Ended) | (Status::Ended, Status::Ended) => {
                 self.status = Status::Ended;
-                self.since = Some(item);
+                self.since = Some(item());
             }
             // Before the run of `ended` facts: it started the run.
             (Status::Ended, _) => self.done = true,
@@ -112,7 +113,7 @@ impl<T> NewestFirst<T> {
             (current, _) => {
                 if current == Status::None || target.rank() >= current.rank() {
                     self.status = target;
-                    self.since = Some(item);
+                    self.since = Some(item());
                 }
             }
         }

@@ -37,7 +37,7 @@ proptest! {
         let mut backwards = NewestFirst::new();
         for (i, e) in entries.iter().enumerate().rev() {
             let moves = e.factuality.moves_status().then_some(e.effect);
-            if !backwards.older(moves, i) {
+            if !backwards.older(moves, || i) {
                 break;
             }
         }
@@ -50,8 +50,8 @@ proptest! {
 #[test]
 fn it_stops_at_the_ended_before_a_climb() {
     let mut b = NewestFirst::new();
-    assert!(b.older(Some(Effect::Agreed), 3));
-    assert!(b.older(Some(Effect::Contact), 2));
-    assert!(!b.older(Some(Effect::Ended), 1), "nothing older matters");
+    assert!(b.older(Some(Effect::Agreed), || 3));
+    assert!(b.older(Some(Effect::Contact), || 2));
+    assert!(!b.older(Some(Effect::Ended), || 1), "nothing older matters");
     assert_eq!(b.finish(), (liaison_proto::Status::Agreed, Some(3)));
 }

@@ -167,7 +167,7 @@ impl HeaderFold {
             self.last = k[k.len() - keys::ORDER_LEN..].try_into().ok();
         }
         let effect = FactRecord::fold_effect(k, v)?;
-        Ok(self.fold.older(effect, (k.to_vec(), v.to_vec())))
+        Ok(self.fold.older(effect, || (k.to_vec(), v.to_vec())))
     }
 
     /// The summary folded (`None` when no fact was fed).
