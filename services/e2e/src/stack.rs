@@ -74,20 +74,7 @@ impl Stack {
         // contract tells clients to, for up to 30 s.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let response = self
-                .http
-                .get(format!("{}{path}", self.projection.url()))
-                .timeout(Duration::from_secs(15))
-                .send()
-                .await
-                .expect("projection reachable");
-            let status = response.status().as_u16();
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            let body = response.json::<Value>().await.unwrap_or(Value::Null);
+            let (status, retry_after, body) = self.get(&self.projection.url(), path).await;
             match retry_after {
                 Some(secs) if status == 503 && tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_secs(secs.clamp(1, 5))).await;
@@ -99,18 +86,28 @@ impl Stack {
 
     /// `GET` on the notifier; the status and the JSON answer.
     pub async fn notifier_get(&self, path: &str) -> (u16, Value) {
+        let (status, _, body) = self.get(&self.notifier.url(), path).await;
+        (status, body)
+    }
+
+    /// One `GET` of `path` on the service at `base`: the status, the `Retry-After` seconds if
+    /// any, and the JSON answer (`null` when it is not JSON).
+    async fn get(&self, base: &str, path: &str) -> (u16, Option<u64>, Value) {
         let response = self
             .http
-            .get(format!("{}{path}", self.notifier.url()))
+            .get(format!("{base}{path}"))
             .timeout(Duration::from_secs(15))
             .send()
             .await
-            .expect("notifier reachable");
+            .unwrap_or_else(|e| panic!("{base} reachable: {e}"));
         let status = response.status().as_u16();
-        (
-            status,
-            response.json::<Value>().await.unwrap_or(Value::Null),
-        )
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let body = response.json::<Value>().await.unwrap_or(Value::Null);
+        (status, retry_after, body)
     }
 }
 
