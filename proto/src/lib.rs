@@ -3,6 +3,7 @@
 //! Services never invent wire types of their own; they use these. The crate is pure data and
 //! pure validation — no IO — so that every service, the CLI and the tests agree on one definition.
 
+pub mod admin;
 pub mod alert;
 pub mod envelope;
 pub mod events;

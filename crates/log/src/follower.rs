@@ -1,65 +1,65 @@
 //! The follower: the one loop by which every service keeps its sled state current with the log.
 //!
-//! Each service derives its own state from the log (ARCHITECTURE.md, decisions 1 and 3). The loop
-//! is the same everywhere, so it lives here: read the checkpoint, replay the log from
-//! checkpoint + 1 with an ordered consumer, hand each batch of consecutive entries to the service's
-//! [`Apply`] implementation — which writes the derived state *and* the new checkpoint in one sled
-//! transaction — and publish how far it got. After any failure (NATS gone, a consumer lost, a sled
+//! Each service derives its own state from the log (docs/decisions/001-one-log.md,
+//! docs/decisions/003-apply-exactly-once.md). The loop is the same everywhere, so it lives here:
+//! read the checkpoint, check that the stream is the log the database was built from, replay it
+//! from checkpoint + 1 with an ordered consumer, hand each batch of consecutive entries to the
+//! service's [`Apply`] (an [`crate::Applier`], which gates, applies and checkpoints in one atomic
+//! write), and publish how far it got. After any failure (NATS gone, a consumer lost, a sled
 //! error) it starts again from the checkpoint, so an entry is applied exactly once in effect.
 //!
-//! Batches are whatever has been read ahead, up to [`FollowerOptions::max_batch`]: one entry
-//! at a time when the log is quiet (low latency), large batches while catching up (throughput).
+//! Reading runs ahead of applying, bounded in entries and in bytes; batches are whatever has been
+//! read ahead, up to [`FollowerOptions::max_batch`] entries and
+//! [`FollowerOptions::max_batch_bytes`]: one entry at a time when the log is quiet (low latency),
+//! large batches while catching up (throughput).
+//!
+//! While it runs, the follower watches the stream's identity (its creation time) and length,
+//! polled and on JetStream's stream advisories: a stream deleted and created again, or one shorter
+//! than the checkpoint, is not the log this database follows, and the follower stops applying and
+//! reports [`FollowerStatus::WrongLog`] (docs/decisions/010-the-log-has-an-identity.md).
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_nats::jetstream;
 use futures::StreamExt;
-use tokio::sync::watch;
+use liaison_proto::subjects::EVENTS_STREAM;
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::read::{LogEntry, last_sequence, read_from};
+use crate::apply::{Applied, Applier, ApplyError, ReadModel};
+use crate::identity::{FactsError, LogIdentity, StreamFacts, mismatch, stream_facts};
+use crate::read::{LogEntry, read_from};
 
-/// Applying entries to a service's state failed; the follower retries from the checkpoint.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ApplyError(pub String);
-
-impl ApplyError {
-    /// An error with this message.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
-    }
-}
-
-impl From<sled::Error> for ApplyError {
-    fn from(e: sled::Error) -> Self {
-        Self(format!("sled: {e}"))
-    }
-}
-
-impl<E: std::fmt::Debug> From<sled::transaction::TransactionError<E>> for ApplyError {
-    fn from(e: sled::transaction::TransactionError<E>) -> Self {
-        match e {
-            sled::transaction::TransactionError::Abort(reason) => {
-                Self(format!("transaction aborted: {reason:?}"))
-            }
-            sled::transaction::TransactionError::Storage(e) => Self(format!("sled: {e}")),
-        }
-    }
-}
-
-/// What a service implements to follow the log. Both methods are called from a blocking thread,
-/// so they may do sled IO directly.
+/// What the follower drives. [`Applier`] implements it; services implement a
+/// [`ReadModel`] and wrap it in an applier, never this directly.
 pub trait Apply: Send + Sync + 'static {
     /// The last sequence applied (0 when nothing was).
     fn checkpoint(&self) -> Result<u64, ApplyError>;
 
-    /// Applies `entries` — consecutive, in log order, all above the checkpoint — and stores the
-    /// last one's sequence as the new checkpoint, in one sled transaction.
-    fn apply(&self, entries: &[LogEntry]) -> Result<(), ApplyError>;
+    /// The identity of the log the state was built from, once known.
+    fn identity(&self) -> Result<Option<LogIdentity>, ApplyError>;
+
+    /// Applies `entries` — consecutive, in log order — read from `log`, with the new checkpoint
+    /// in one atomic write.
+    fn apply(&self, entries: &[LogEntry], log: &LogIdentity) -> Result<Applied, ApplyError>;
+}
+
+impl<M: ReadModel> Apply for Applier<M> {
+    fn checkpoint(&self) -> Result<u64, ApplyError> {
+        Applier::checkpoint(self)
+    }
+
+    fn identity(&self) -> Result<Option<LogIdentity>, ApplyError> {
+        Applier::identity(self)
+    }
+
+    fn apply(&self, entries: &[LogEntry], log: &LogIdentity) -> Result<Applied, ApplyError> {
+        Applier::apply(self, entries, log)
+    }
 }
 
 /// Tuning of the follower loop.
@@ -67,7 +67,12 @@ pub trait Apply: Send + Sync + 'static {
 pub struct FollowerOptions {
     /// The most entries handed to one [`Apply::apply`] call.
     pub max_batch: usize,
-    /// How often the log's last sequence is polled, for the lag.
+    /// The most payload bytes handed to one [`Apply::apply`] call (one larger entry goes alone).
+    pub max_batch_bytes: usize,
+    /// The most payload bytes read ahead of applying.
+    pub max_read_ahead_bytes: usize,
+    /// How often the log's identity and last sequence are polled, for the lag and the check
+    /// that the log is still the same.
     pub lag_poll: Duration,
     /// The longest wait between two attempts after a failure.
     pub max_backoff: Duration,
@@ -82,6 +87,8 @@ impl Default for FollowerOptions {
     fn default() -> Self {
         Self {
             max_batch: 2_000,
+            max_batch_bytes: 16 * 1024 * 1024,
+            max_read_ahead_bytes: 64 * 1024 * 1024,
             lag_poll: Duration::from_millis(500),
             max_backoff: Duration::from_secs(5),
             stall_after: Duration::from_secs(2),
@@ -98,15 +105,44 @@ pub enum FollowerStatus {
     Following,
     /// The last attempt failed with this error; it will try again.
     Failing(String),
+    /// The stream is not the log this database follows (deleted and created again, or shorter
+    /// than the checkpoint): nothing is applied until it is, or the data directory is reset.
+    WrongLog(String),
     /// Shut down.
     Stopped,
+}
+
+impl FollowerStatus {
+    /// Whether this status lets a service say it is ready (given a small enough lag).
+    pub fn is_healthy(&self) -> bool {
+        matches!(self, Self::Connecting | Self::Following)
+    }
+}
+
+impl std::fmt::Display for FollowerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Connecting => f.write_str("connecting"),
+            Self::Following => f.write_str("following"),
+            Self::Failing(reason) => write!(f, "failing, retrying: {reason}"),
+            Self::WrongLog(reason) => write!(f, "stopped: {reason}"),
+            Self::Stopped => f.write_str("stopped"),
+        }
+    }
 }
 
 struct Shared {
     applied: watch::Sender<u64>,
     log_last: AtomicU64,
-    log_last_known: std::sync::atomic::AtomicBool,
+    log_last_known: AtomicBool,
     status: Mutex<FollowerStatus>,
+    /// The identity the follower applies under (stored, or the stream's when nothing is).
+    expected: Mutex<Option<LogIdentity>>,
+    /// Why the log is not the expected one, as the watcher last found it.
+    wrong_log: Mutex<Option<String>>,
+    /// Woken when the watcher finds the log is not the expected one.
+    wrong_log_found: Notify,
+    quarantined: AtomicU64,
 }
 
 impl Shared {
@@ -119,6 +155,15 @@ impl Shared {
 #[derive(Clone)]
 pub struct Follower {
     shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Follower {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Follower")
+            .field("applied", &self.applied())
+            .field("status", &self.status())
+            .finish()
+    }
 }
 
 impl Follower {
@@ -163,6 +208,21 @@ impl Follower {
             .clone()
     }
 
+    /// Why the log found is not the one this database follows, if it is not (checked at every
+    /// poll, so it can be known before the follower next tries to apply).
+    pub fn wrong_log(&self) -> Option<String> {
+        self.shared
+            .wrong_log
+            .lock()
+            .expect("wrong log lock")
+            .clone()
+    }
+
+    /// How many entries this follower quarantined since it started.
+    pub fn quarantined(&self) -> u64 {
+        self.shared.quarantined.load(Ordering::Acquire)
+    }
+
     /// Records that the log holds at least `sequence` (e.g. right after an append), so the lag
     /// does not wait for the next poll.
     pub fn observe_log_sequence(&self, sequence: u64) {
@@ -181,7 +241,7 @@ pub fn spawn_follower(
 }
 
 /// Starts following the log: a task that applies every entry above the checkpoint, in order,
-/// until `shutdown` fires, and a task that polls the log's last sequence for the lag. Fails only
+/// until `shutdown` fires, and a task that watches the log's identity and length. Fails only
 /// when the checkpoint cannot be read.
 pub fn spawn_follower_with(
     js: jetstream::Context,
@@ -196,6 +256,10 @@ pub fn spawn_follower_with(
         log_last: AtomicU64::new(0),
         log_last_known: false.into(),
         status: Mutex::new(FollowerStatus::Connecting),
+        expected: Mutex::new(applier.identity()?),
+        wrong_log: Mutex::new(None),
+        wrong_log_found: Notify::new(),
+        quarantined: AtomicU64::new(0),
     });
     let follower = Follower { shared };
     tokio::spawn(follow(
@@ -205,7 +269,7 @@ pub fn spawn_follower_with(
         shutdown.clone(),
         options.clone(),
     ));
-    tokio::spawn(poll_lag(js, follower.clone(), shutdown, options.lag_poll));
+    tokio::spawn(watch_log(js, follower.clone(), shutdown, options.lag_poll));
     Ok(follower)
 }
 
@@ -220,8 +284,14 @@ async fn follow(
     let mut failures: u32 = 0;
     while !shutdown.is_cancelled() {
         let applied_before = follower.applied();
-        match follow_once(&js, &applier, &follower, &shutdown, &options).await {
+        let delay = match follow_once(&js, &applier, &follower, &shutdown, &options).await {
             Ok(()) => break,
+            Err(ApplyError::WrongLog(reason)) => {
+                tracing::error!(%reason, "the log is not the one this database follows; \
+                    applying nothing until it is");
+                shared.set_status(FollowerStatus::WrongLog(reason));
+                options.lag_poll
+            }
             Err(e) => {
                 // Backoff grows only while no progress is made.
                 if follower.applied() > applied_before {
@@ -230,19 +300,19 @@ async fn follow(
                 failures = failures.saturating_add(1);
                 tracing::warn!(error = %e, attempt = failures, "following the log failed; retrying from the checkpoint");
                 shared.set_status(FollowerStatus::Failing(e.to_string()));
-                let backoff = Duration::from_millis(100 * 2u64.saturating_pow(failures.min(6)))
-                    .min(options.max_backoff);
-                tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    _ = tokio::time::sleep(backoff) => {}
-                }
+                Duration::from_millis(100 * 2u64.saturating_pow(failures.min(6)))
+                    .min(options.max_backoff)
             }
+        };
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tokio::time::sleep(delay) => {}
         }
     }
     shared.set_status(FollowerStatus::Stopped);
 }
 
-/// Follows from the checkpoint until shutdown (Ok) or a failure (Err).
+/// Checks the log, then follows it from the checkpoint until shutdown (Ok) or a failure (Err).
 async fn follow_once(
     js: &jetstream::Context,
     applier: &Arc<dyn Apply>,
@@ -251,74 +321,179 @@ async fn follow_once(
     options: &FollowerOptions,
 ) -> Result<(), ApplyError> {
     let shared = &follower.shared;
-    let mut checkpoint = blocking(applier, |a| a.checkpoint()).await?;
+    let (checkpoint, stored) = blocking(applier, |a| Ok((a.checkpoint()?, a.identity()?))).await?;
     shared.applied.send_replace(checkpoint);
     shared.set_status(FollowerStatus::Connecting);
-    // Reading runs ahead of applying, in its own task, into a buffer of two batches: while one
-    // batch is applied the next one arrives, and a follower that is behind takes full batches
-    // (the ordered consumer alone hands over what one pull brought, ≈ 130 entries).
+    let facts = stream_facts(js, EVENTS_STREAM).await.map_err(|e| match e {
+        // A service that holds state of a log that is gone must not wait quietly for a new one.
+        FactsError::Missing(_) if checkpoint > 0 || stored.is_some() => ApplyError::WrongLog(
+            format!("{e}; this service holds state up to sequence {checkpoint}"),
+        ),
+        e => ApplyError::Task(e.to_string()),
+    })?;
+    if let Some(reason) = mismatch(stored.as_ref(), checkpoint, &facts) {
+        return Err(ApplyError::WrongLog(reason));
+    }
+    let log = facts.identity.clone();
+    *shared.expected.lock().expect("expected lock") = Some(log.clone());
+    *shared.wrong_log.lock().expect("wrong log lock") = None;
+    follower.observe_log_sequence(facts.last_sequence);
+
+    let budget = Budget::new(options.max_read_ahead_bytes);
     let (tx, mut rx) = tokio::sync::mpsc::channel(options.max_batch * 2);
-    let reader = tokio::spawn({
-        let entries = read_from(js, checkpoint + 1);
-        async move {
-            let mut entries = std::pin::pin!(entries);
-            while let Some(entry) = entries.next().await {
-                if tx.send(entry).await.is_err() {
-                    return;
-                }
-            }
-        }
-    });
+    let reader = tokio::spawn(read_ahead(js.clone(), checkpoint + 1, tx, budget.clone()));
     let _stop_reader = AbortOnDrop(reader);
-    let mut batch = Vec::with_capacity(options.max_batch);
+    let mut pending: VecDeque<ReadAhead> = VecDeque::with_capacity(options.max_batch * 2);
+    let mut received = Vec::with_capacity(options.max_batch);
     let mut last_progress = tokio::time::Instant::now();
     let mut stall_check = tokio::time::interval(options.stall_after / 4);
+    let mut checkpoint = checkpoint;
     loop {
-        let received = tokio::select! {
-            _ = shutdown.cancelled() => return Ok(()),
-            n = rx.recv_many(&mut batch, options.max_batch) => n,
-            _ = stall_check.tick() => {
-                let behind = follower.log_last_sequence().is_some_and(|last| last > checkpoint);
-                if behind && last_progress.elapsed() >= options.stall_after {
-                    return Err(ApplyError::new(format!(
-                        "no entry arrived for {:?} while the log is ahead of {checkpoint}; recreating the consumer",
-                        options.stall_after
-                    )));
+        if pending.is_empty() {
+            let n = tokio::select! {
+                _ = shutdown.cancelled() => return Ok(()),
+                () = shared.wrong_log_found.notified() => {
+                    let reason = follower.wrong_log().unwrap_or_else(|| "the log changed".to_owned());
+                    return Err(ApplyError::WrongLog(reason));
                 }
-                if !behind {
-                    last_progress = tokio::time::Instant::now();
+                n = rx.recv_many(&mut received, options.max_batch) => n,
+                _ = stall_check.tick() => {
+                    let behind = follower.log_last_sequence().is_some_and(|last| last > checkpoint);
+                    if behind && last_progress.elapsed() >= options.stall_after {
+                        return Err(ApplyError::Task(format!(
+                            "no entry arrived for {:?} while the log is ahead of {checkpoint}; recreating the consumer",
+                            options.stall_after
+                        )));
+                    }
+                    if !behind {
+                        last_progress = tokio::time::Instant::now();
+                    }
+                    continue;
                 }
-                continue;
+            };
+            if n == 0 {
+                return Err(ApplyError::Task("the log's consumer ended".to_owned()));
             }
-        };
+            pending.extend(received.drain(..));
+        }
         last_progress = tokio::time::Instant::now();
-        if received == 0 {
-            return Err(ApplyError::new("the log's consumer ended"));
+        while pending.len() < options.max_batch
+            && let Ok(more) = rx.try_recv()
+        {
+            pending.push_back(more);
         }
-        let mut entries = Vec::with_capacity(batch.len());
-        let mut failure = None;
-        for item in batch.drain(..) {
-            match item {
-                Ok(entry) if entry.sequence > checkpoint => entries.push(entry),
-                Ok(_) => {} // at or below the checkpoint: applied already
-                Err(e) => {
-                    failure = Some(ApplyError::new(format!("reading the log: {e}")));
-                    break;
-                }
-            }
-        }
+        let (entries, held, failure) =
+            next_batch(&mut pending, options.max_batch, options.max_batch_bytes);
         if let Some(last) = entries.last().map(|e| e.sequence) {
             shared.set_status(FollowerStatus::Following);
             let applier = applier.clone();
-            tokio::task::spawn_blocking(move || applier.apply(&entries))
+            let log = log.clone();
+            let outcome = tokio::task::spawn_blocking(move || applier.apply(&entries, &log))
                 .await
-                .map_err(|e| ApplyError::new(format!("apply task failed: {e}")))??;
+                .map_err(|e| ApplyError::Task(format!("the apply task failed: {e}")))??;
             checkpoint = last;
+            shared
+                .quarantined
+                .fetch_add(outcome.quarantined as u64, Ordering::AcqRel);
             shared.log_last.fetch_max(last, Ordering::AcqRel);
             shared.applied.send_replace(last);
         }
+        budget.release(held);
         if let Some(e) = failure {
             return Err(e);
+        }
+    }
+}
+
+/// An entry read ahead, with the read-ahead bytes it holds; or a reading failure.
+type ReadAhead = Result<(LogEntry, usize), ApplyError>;
+
+/// Takes the next batch off the front of `pending`: at most `max_entries`, and at most
+/// `max_bytes` of payload unless its first entry alone is larger. Returns the entries, the
+/// read-ahead bytes they held, and a reading failure met at the front (which ends the attempt).
+fn next_batch(
+    pending: &mut VecDeque<ReadAhead>,
+    max_entries: usize,
+    max_bytes: usize,
+) -> (Vec<LogEntry>, usize, Option<ApplyError>) {
+    let mut entries = Vec::new();
+    let mut bytes = 0usize;
+    while entries.len() < max_entries {
+        match pending.front() {
+            None => break,
+            Some(Ok((_, size))) if !entries.is_empty() && bytes + size > max_bytes => break,
+            Some(Ok(_)) => {
+                let Some(Ok((entry, size))) = pending.pop_front() else {
+                    unreachable!("the front was an entry")
+                };
+                bytes += size;
+                entries.push(entry);
+            }
+            Some(Err(_)) => {
+                let Some(Err(e)) = pending.pop_front() else {
+                    unreachable!("the front was an error")
+                };
+                return (entries, bytes, Some(e));
+            }
+        }
+    }
+    (entries, bytes, None)
+}
+
+/// The bytes that may be read ahead of applying: reading waits while they are all held.
+#[derive(Clone)]
+struct Budget {
+    permits: Arc<Semaphore>,
+    size: usize,
+}
+
+impl Budget {
+    fn new(size: usize) -> Self {
+        let size = size.clamp(1, Semaphore::MAX_PERMITS);
+        Self {
+            permits: Arc::new(Semaphore::new(size)),
+            size,
+        }
+    }
+
+    /// Waits until `bytes` (at most the whole budget) are free and holds them; how many it
+    /// holds, or `None` when the budget is gone.
+    async fn hold(&self, bytes: usize) -> Option<usize> {
+        let bytes = bytes.clamp(1, self.size);
+        let permit = self
+            .permits
+            .acquire_many(u32::try_from(bytes).unwrap_or(u32::MAX))
+            .await
+            .ok()?;
+        permit.forget();
+        Some(bytes)
+    }
+
+    fn release(&self, bytes: usize) {
+        self.permits.add_permits(bytes);
+    }
+}
+
+/// Reads the log from `start` into `tx`, each entry holding its payload's bytes of `budget` until
+/// it is applied.
+async fn read_ahead(
+    js: jetstream::Context,
+    start: u64,
+    tx: tokio::sync::mpsc::Sender<ReadAhead>,
+    budget: Budget,
+) {
+    let entries = read_from(&js, start);
+    let mut entries = std::pin::pin!(entries);
+    while let Some(entry) = entries.next().await {
+        let item = match entry {
+            Ok(entry) => match budget.hold(entry.payload.len()).await {
+                Some(held) => Ok((entry, held)),
+                None => return,
+            },
+            Err(e) => Err(ApplyError::Read(e)),
+        };
+        if tx.send(item).await.is_err() {
+            return;
         }
     }
 }
@@ -332,24 +507,73 @@ impl Drop for AbortOnDrop {
     }
 }
 
-async fn poll_lag(
+/// Polls the log's identity and last sequence, and listens to JetStream's advisories about the
+/// stream, so that a replaced log is found within a poll, or at once when the advisory arrives.
+async fn watch_log(
     js: jetstream::Context,
     follower: Follower,
     shutdown: CancellationToken,
     every: Duration,
 ) {
+    let client = js.client();
+    let advisories = client
+        .subscribe(format!("$JS.EVENT.ADVISORY.STREAM.*.{EVENTS_STREAM}"))
+        .await
+        .ok();
+    let mut advisories = advisories.map(|s| s.boxed());
     loop {
-        // Bounded: while NATS is away a request can wait for the client's whole request
-        // timeout, and a stale lag delays the stall detection of `follow_once`.
-        if let Ok(Ok(last)) =
-            tokio::time::timeout(every.max(Duration::from_secs(1)), last_sequence(&js)).await
+        // Bounded: while NATS is away a request can wait for the client's whole request timeout.
+        // Read before asking: whatever was applied by then was in the log before the answer.
+        let applied = follower.applied();
+        if let Ok(found) = tokio::time::timeout(
+            every.max(Duration::from_secs(1)),
+            stream_facts(&js, EVENTS_STREAM),
+        )
+        .await
         {
-            follower.observe_log_sequence(last);
+            observe(&follower, found, applied);
         }
+        let advisory = async {
+            match advisories.as_mut() {
+                Some(stream) => stream.next().await.map(|_| ()),
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
+            _ = advisory => {}
         }
+    }
+}
+
+/// Takes in what the server said about the stream, asked once `applied` entries were applied.
+fn observe(follower: &Follower, found: Result<StreamFacts, FactsError>, applied: u64) {
+    let shared = &follower.shared;
+    let wrong = match found {
+        Ok(facts) => {
+            follower.observe_log_sequence(facts.last_sequence);
+            let expected = shared.expected.lock().expect("expected lock").clone();
+            mismatch(expected.as_ref(), applied, &facts)
+        }
+        Err(FactsError::Missing(stream)) => Some(format!(
+            "the log {stream} does not exist (deleted?); this service holds state up to \
+             sequence {}",
+            follower.applied()
+        )),
+        Err(FactsError::Unreachable { .. }) => None,
+    };
+    let changed = {
+        let mut slot = shared.wrong_log.lock().expect("wrong log lock");
+        let changed = *slot != wrong;
+        slot.clone_from(&wrong);
+        changed
+    };
+    if let Some(reason) = wrong
+        && changed
+    {
+        tracing::error!(%reason, "the log is not the one this service follows");
+        shared.wrong_log_found.notify_one();
     }
 }
 
@@ -360,5 +584,5 @@ async fn blocking<T: Send + 'static>(
     let applier = applier.clone();
     tokio::task::spawn_blocking(move || f(applier.as_ref()))
         .await
-        .map_err(|e| ApplyError::new(format!("blocking task failed: {e}")))?
+        .map_err(|e| ApplyError::Task(format!("blocking task failed: {e}")))?
 }

@@ -1,23 +1,61 @@
-//! Creating the log streams, idempotently, with the settings the architecture fixes.
+//! Creating the log streams with the settings the architecture fixes — never changing one that
+//! exists.
 //!
-//! Every service calls [`ensure_events_stream`] at start: the first one creates the stream, the
-//! others find it and (if a setting changed, e.g. the replica count) update it. async-nats 0.51
-//! knows `allow_atomic` (`stream::Config::allow_atomic_publish`), so no raw API request is needed.
+//! A stream found on the server is the deployment's: an operator may have made it R3, or a
+//! service may run with other settings than the one that created it. Settings that differ from
+//! this service's are reported (a warning, and in the answer) and never written back, so that no
+//! service started with default flags can turn an R3 log into R1
+//! (docs/decisions/010-the-log-has-an-identity.md). async-nats 0.51 knows `allow_atomic`
+//! (`stream::Config::allow_atomic_publish`), so no raw API request is needed.
 
 use async_nats::jetstream::{self, stream};
 use liaison_proto::subjects::{ALERTS_ALL, ALERTS_STREAM, EVENTS_ALL, EVENTS_STREAM};
 
 use crate::LogSettings;
+use crate::identity::{FactsError, stream_facts};
 
-/// Creating or updating a stream failed.
+/// Setting up a stream failed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot create or update stream {stream}: {source}")]
-pub struct StreamSetupError {
-    /// The stream's name.
-    pub stream: String,
-    /// What the client or server said.
-    #[source]
-    pub source: jetstream::context::CreateStreamError,
+pub enum StreamSetupError {
+    /// The stream does not exist and this caller may not create it.
+    #[error("the stream {stream} does not exist, and {why}")]
+    Missing {
+        /// The stream's name.
+        stream: String,
+        /// Why it is not created here.
+        why: String,
+    },
+    /// The server could not be asked, or refused to create the stream.
+    #[error("cannot set up stream {stream}: {message}")]
+    Request {
+        /// The stream's name.
+        stream: String,
+        /// What the client or server said.
+        message: String,
+    },
+}
+
+/// What setting up a stream found.
+#[derive(Debug, Clone)]
+pub enum StreamSetup {
+    /// It did not exist; it was created with these settings.
+    Created(Box<stream::Info>),
+    /// It existed; these of its settings differ from the caller's (empty when none do).
+    Found {
+        /// What the server holds.
+        info: Box<stream::Info>,
+        /// One line per differing setting: `replicas: 3 on the server, 1 here`.
+        differences: Vec<String>,
+    },
+}
+
+impl StreamSetup {
+    /// The stream's information.
+    pub fn info(&self) -> &stream::Info {
+        match self {
+            Self::Created(info) | Self::Found { info, .. } => info,
+        }
+    }
 }
 
 /// The configuration of the log, [`EVENTS_STREAM`] on [`EVENTS_ALL`]: file storage, nothing ever
@@ -67,31 +105,150 @@ fn common(settings: &LogSettings) -> stream::Config {
     }
 }
 
-/// Creates the event log stream, or updates it to `settings`; calling it again is a no-op.
+/// Creates the event log when it is absent; reports an existing one's differing settings.
 pub async fn ensure_events_stream(
     js: &jetstream::Context,
     settings: &LogSettings,
-) -> Result<stream::Info, StreamSetupError> {
-    ensure(js, events_stream_config(settings)).await
+) -> Result<StreamSetup, StreamSetupError> {
+    ensure(js, events_stream_config(settings), Ok(())).await
 }
 
-/// Creates the alerts stream, or updates it to `settings`; calling it again is a no-op.
+/// Like [`ensure_events_stream`], creating the log only when `may_create` says so (its `Err`
+/// says why not, and becomes [`StreamSetupError::Missing`]): ingest never creates a log again
+/// once it has appended to one (docs/decisions/010-the-log-has-an-identity.md).
+pub async fn ensure_events_stream_if(
+    js: &jetstream::Context,
+    settings: &LogSettings,
+    may_create: Result<(), String>,
+) -> Result<StreamSetup, StreamSetupError> {
+    ensure(js, events_stream_config(settings), may_create).await
+}
+
+/// Creates the alerts stream when it is absent; reports an existing one's differing settings.
 pub async fn ensure_alerts_stream(
     js: &jetstream::Context,
     settings: &LogSettings,
-) -> Result<stream::Info, StreamSetupError> {
-    ensure(js, alerts_stream_config(settings)).await
+) -> Result<StreamSetup, StreamSetupError> {
+    ensure(js, alerts_stream_config(settings), Ok(())).await
 }
 
 async fn ensure(
     js: &jetstream::Context,
     config: stream::Config,
-) -> Result<stream::Info, StreamSetupError> {
+    may_create: Result<(), String>,
+) -> Result<StreamSetup, StreamSetupError> {
     let name = config.name.clone();
-    js.create_or_update_stream(config)
+    let request = |message: String| StreamSetupError::Request {
+        stream: name.clone(),
+        message,
+    };
+    match stream_facts(js, &name).await {
+        Ok(_) => {}
+        Err(FactsError::Missing(_)) => {
+            if let Err(why) = may_create {
+                return Err(StreamSetupError::Missing { stream: name, why });
+            }
+            // Another instance may create it at the same time: `create_stream` of an identical
+            // configuration succeeds, and a different one fails, then is found below.
+            match js.create_stream(config.clone()).await {
+                Ok(mut created) => {
+                    let info = created.info().await.map_err(|e| request(e.to_string()))?;
+                    tracing::info!(
+                        stream = name,
+                        replicas = info.config.num_replicas,
+                        "stream created"
+                    );
+                    return Ok(StreamSetup::Created(Box::new(info.clone())));
+                }
+                Err(e) => {
+                    tracing::info!(stream = name, error = %e, "creating the stream failed; reading it")
+                }
+            }
+        }
+        Err(e @ FactsError::Unreachable { .. }) => return Err(request(e.to_string())),
+    }
+    let mut stream = js
+        .get_stream(&name)
         .await
-        .map_err(|source| StreamSetupError {
-            stream: name,
-            source,
-        })
+        .map_err(|e| request(e.to_string()))?;
+    let info = stream
+        .info()
+        .await
+        .map_err(|e| request(e.to_string()))?
+        .clone();
+    let differences = differences(&config, &info.config);
+    for difference in &differences {
+        tracing::warn!(stream = name, %difference,
+            "the stream's setting differs from this service's; the server's is kept");
+    }
+    Ok(StreamSetup::Found {
+        info: Box::new(info),
+        differences,
+    })
+}
+
+/// The settings of `server` that differ from `wanted`, one line each.
+pub fn differences(wanted: &stream::Config, server: &stream::Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut check = |name: &str, here: String, there: String| {
+        if here != there {
+            out.push(format!("{name}: {there} on the server, {here} here"));
+        }
+    };
+    check(
+        "replicas",
+        wanted.num_replicas.to_string(),
+        server.num_replicas.to_string(),
+    );
+    check(
+        "subjects",
+        format!("{:?}", wanted.subjects),
+        format!("{:?}", server.subjects),
+    );
+    check(
+        "storage",
+        format!("{:?}", wanted.storage),
+        format!("{:?}", server.storage),
+    );
+    check(
+        "retention",
+        format!("{:?}", wanted.retention),
+        format!("{:?}", server.retention),
+    );
+    check(
+        "discard",
+        format!("{:?}", wanted.discard),
+        format!("{:?}", server.discard),
+    );
+    check(
+        "deny_delete",
+        wanted.deny_delete.to_string(),
+        server.deny_delete.to_string(),
+    );
+    check(
+        "deny_purge",
+        wanted.deny_purge.to_string(),
+        server.deny_purge.to_string(),
+    );
+    check(
+        "allow_atomic",
+        wanted.allow_atomic_publish.to_string(),
+        server.allow_atomic_publish.to_string(),
+    );
+    check(
+        "allow_direct",
+        wanted.allow_direct.to_string(),
+        server.allow_direct.to_string(),
+    );
+    check(
+        "max_message_size",
+        wanted.max_message_size.to_string(),
+        server.max_message_size.to_string(),
+    );
+    check(
+        "duplicate_window",
+        format!("{:?}", wanted.duplicate_window),
+        format!("{:?}", server.duplicate_window),
+    );
+    out
 }

@@ -4,7 +4,10 @@ mod common;
 
 use async_nats::jetstream::stream::{DiscardPolicy, StorageType};
 use common::{event, log, read};
-use liaison_log::{LogSettings, ensure_alerts_stream, ensure_events_stream, get, last_sequence};
+use liaison_log::{
+    LogSettings, StreamSetup, StreamSetupError, ensure_alerts_stream, ensure_events_stream,
+    ensure_events_stream_if, get, last_sequence,
+};
 
 #[tokio::test]
 async fn appended_events_read_back_in_order() {
@@ -81,7 +84,12 @@ async fn ensuring_the_streams_twice_is_a_no_op_with_the_specified_settings() {
     let (_server, js, appender) = log().await;
     appender.append(event(1)).await.expect("append");
     let settings = LogSettings::default();
-    let info = ensure_events_stream(&js, &settings).await.expect("again");
+    let setup = ensure_events_stream(&js, &settings).await.expect("again");
+    assert!(
+        matches!(&setup, StreamSetup::Found { differences, .. } if differences.is_empty()),
+        "{setup:?}"
+    );
+    let info = setup.info();
     let config = &info.config;
     assert_eq!(config.storage, StorageType::File);
     assert_eq!(config.discard, DiscardPolicy::New);
@@ -93,8 +101,8 @@ async fn ensuring_the_streams_twice_is_a_no_op_with_the_specified_settings() {
 
     let alerts = ensure_alerts_stream(&js, &settings).await.expect("alerts");
     let again = ensure_alerts_stream(&js, &settings).await.expect("again");
-    assert_eq!(alerts.config, again.config);
-    assert_eq!(again.config.storage, StorageType::File);
+    assert_eq!(alerts.info().config, again.info().config);
+    assert_eq!(again.info().config.storage, StorageType::File);
 
     // The log refuses deletes and purges.
     let stream = js.get_stream("LIAISON_EVENTS").await.expect("stream");
@@ -157,4 +165,43 @@ async fn durable_pull_on_the_alerts_stream_is_one_consumer_for_every_binder() {
     );
     let mut info = second.clone();
     assert_eq!(info.info().await.expect("info").config.max_deliver, 3);
+}
+
+#[tokio::test]
+async fn an_existing_stream_is_reported_never_changed_and_created_only_when_allowed() {
+    let server = liaison_testkit::NatsServer::start().await;
+    let js = async_nats::jetstream::new(server.client().await);
+    let refused = ensure_events_stream_if(&js, &LogSettings::default(), Err("not allowed".into()))
+        .await
+        .expect_err("absent and not allowed");
+    assert!(matches!(&refused, StreamSetupError::Missing { why, .. } if why == "not allowed"));
+    assert!(
+        js.get_stream("LIAISON_EVENTS").await.is_err(),
+        "nothing created"
+    );
+
+    let wider = LogSettings {
+        max_message_size: 2 * 1024 * 1024,
+        ..LogSettings::default()
+    };
+    let created = ensure_events_stream_if(&js, &wider, Ok(()))
+        .await
+        .expect("created");
+    assert!(matches!(created, StreamSetup::Created(_)));
+    let found = ensure_events_stream(&js, &LogSettings::default())
+        .await
+        .expect("found");
+    let StreamSetup::Found { info, differences } = found else {
+        panic!("an existing stream is found, not created");
+    };
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert!(
+        differences[0].starts_with("max_message_size: 2097152 on the server"),
+        "{differences:?}"
+    );
+    assert_eq!(
+        info.config.max_message_size,
+        2 * 1024 * 1024,
+        "the server's setting is kept"
+    );
 }

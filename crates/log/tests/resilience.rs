@@ -59,7 +59,18 @@ async fn an_r3_stream_on_a_cluster_appends_and_reads() {
     let info = ensure_events_stream(&js, &LogSettings::clustered())
         .await
         .expect("R3 stream");
+    assert_eq!(info.info().config.num_replicas, 3);
+    // A service started with one-machine settings finds the R3 log, says so, and leaves it R3.
+    let again = ensure_events_stream(&js, &LogSettings::default())
+        .await
+        .expect("found");
+    let liaison_log::StreamSetup::Found { info, differences } = again else {
+        panic!("found, not created");
+    };
+    assert_eq!(differences, ["replicas: 3 on the server, 1 here"]);
     assert_eq!(info.config.num_replicas, 3);
+    let mut stream = js.get_stream("LIAISON_EVENTS").await.expect("stream");
+    assert_eq!(stream.info().await.expect("info").config.num_replicas, 3);
     let appender = Appender::new(client);
     appender.append(event(0)).await.expect("append");
     let batch = appender

@@ -135,6 +135,26 @@ pub struct CommonArgs {
         value_name = "MIB"
     )]
     pub sled_cache_mib: u64,
+
+    /// `/readyz` says not ready while the service is more than this many log entries behind.
+    #[arg(
+        long,
+        env = "LIAISON_READY_MAX_LAG",
+        default_value_t = 1_000,
+        value_name = "ENTRIES"
+    )]
+    pub ready_max_lag: u64,
+
+    /// Replicas of a stream this service creates when it is absent (1 on one machine, 3 on a
+    /// cluster). A stream that exists keeps its own: it is never changed, only reported.
+    #[arg(
+        long,
+        env = "LIAISON_STREAM_REPLICAS",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..=5),
+        value_name = "N"
+    )]
+    pub stream_replicas: u8,
 }
 
 impl CommonArgs {
@@ -175,6 +195,8 @@ impl Default for CommonArgs {
             api_token: None,
             log_format: LogFormat::Text,
             sled_cache_mib: 64,
+            ready_max_lag: 1_000,
+            stream_replicas: 1,
         }
     }
 }
@@ -200,6 +222,8 @@ impl fmt::Debug for CommonArgs {
             .field("api_token", &redact(&self.api_token))
             .field("log_format", &self.log_format)
             .field("sled_cache_mib", &self.sled_cache_mib)
+            .field("ready_max_lag", &self.ready_max_lag)
+            .field("stream_replicas", &self.stream_replicas)
             .finish()
     }
 }
@@ -230,6 +254,8 @@ mod tests {
         "LIAISON_API_TOKEN",
         "LIAISON_LOG_FORMAT",
         "LIAISON_SLED_CACHE_MIB",
+        "LIAISON_READY_MAX_LAG",
+        "LIAISON_STREAM_REPLICAS",
     ];
     const CHILD_ARGS: &str = "LIAISON_CONFIG_TEST_ARGS";
 
@@ -267,6 +293,8 @@ mod tests {
             "api_token": c.api_token(),
             "log_format": format!("{:?}", c.log_format),
             "sled_cache_mib": c.sled_cache_mib,
+            "ready_max_lag": c.ready_max_lag,
+            "stream_replicas": c.stream_replicas,
             "debug": format!("{c:?}"),
         })
     }
@@ -330,6 +358,8 @@ mod tests {
                 ("LIAISON_SLED_CACHE_MIB", "96"),
                 ("LIAISON_NATS_TLS_REQUIRED", "true"),
                 ("LIAISON_NATS_CREDS", "/etc/liaison/svc.creds"),
+                ("LIAISON_READY_MAX_LAG", "50"),
+                ("LIAISON_STREAM_REPLICAS", "3"),
             ],
             &[],
         )
@@ -345,6 +375,8 @@ mod tests {
         assert_eq!(c["sled_cache_mib"], 96);
         assert_eq!(c["nats_tls_required"], true);
         assert_eq!(c["nats_creds"], "/etc/liaison/svc.creds");
+        assert_eq!(c["ready_max_lag"], 50);
+        assert_eq!(c["stream_replicas"], 3);
     }
 
     #[test]
@@ -406,6 +438,8 @@ mod tests {
         assert!(parse_with_env(&[], &["--http-addr", "nonsense"]).is_err());
         assert!(parse_with_env(&[], &["--log-format", "xml"]).is_err());
         assert!(parse_with_env(&[("LIAISON_SLED_CACHE_MIB", "lots")], &[]).is_err());
+        assert!(parse_with_env(&[("LIAISON_STREAM_REPLICAS", "0")], &[]).is_err());
+        assert!(parse_with_env(&[], &["--stream-replicas", "7"]).is_err());
     }
 
     #[test]

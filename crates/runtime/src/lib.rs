@@ -29,6 +29,7 @@ pub mod http;
 pub mod json_body;
 pub mod nats;
 pub mod problem;
+pub mod service;
 pub mod shutdown;
 pub mod storage;
 pub mod telemetry;

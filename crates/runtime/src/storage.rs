@@ -51,16 +51,28 @@ pub enum StorageError {
 /// so what a crash loses of it is replayed, never lost.
 pub const FLUSH_EVERY_MS: u64 = 500;
 
+/// The file beside a service's database that names the stored format of its data directory.
+pub const FORMAT_FILE: &str = "liaison-format";
+
+/// The stored format this version writes. A data directory of another format (or of none: from
+/// before the marker) is emptied when opened, and the service rebuilds it from the log — every
+/// service's state is derived from the log (docs/decisions/001-one-log.md).
+/// 2: the applier of `liaison-log` keeps its checkpoint, the log's identity, the registered names
+/// and the quarantine under its own prefix.
+pub const FORMAT: &str = "2";
+
 /// Opens (creating if needed) the sled database of `liaison-<service>` in `dir`, with a
-/// page cache of `cache_mib` MiB.
+/// page cache of `cache_mib` MiB; a directory of another stored format is emptied first.
 ///
 /// The database uses sled's `HighThroughput` mode: services write small checkpointed
 /// batches continuously and the data is rebuildable from the log, so speed wins over space.
 pub fn open_db(dir: &Path, cache_mib: u64, service: &str) -> Result<sled::Db, StorageError> {
-    std::fs::create_dir_all(dir).map_err(|source| StorageError::CreateDir {
+    let create = |source| StorageError::CreateDir {
         dir: dir.to_owned(),
         source,
-    })?;
+    };
+    std::fs::create_dir_all(dir).map_err(create)?;
+    reset_other_format(dir).map_err(create)?;
     let result = sled::Config::new()
         .path(dir)
         .cache_capacity(cache_mib.saturating_mul(1024 * 1024))
@@ -69,6 +81,7 @@ pub fn open_db(dir: &Path, cache_mib: u64, service: &str) -> Result<sled::Db, St
         .open();
     match result {
         Ok(db) => {
+            std::fs::write(dir.join(FORMAT_FILE), format!("{FORMAT}\n")).map_err(create)?;
             tracing::info!(dir = %dir.display(), cache_mib, "opened sled database");
             Ok(db)
         }
@@ -83,6 +96,29 @@ pub fn open_db(dir: &Path, cache_mib: u64, service: &str) -> Result<sled::Db, St
             source,
         }),
     }
+}
+
+/// Empties `dir` when it holds anything but a database of [`FORMAT`].
+fn reset_other_format(dir: &Path) -> std::io::Result<()> {
+    let marker = std::fs::read_to_string(dir.join(FORMAT_FILE)).ok();
+    if marker.as_deref().map(str::trim) == Some(FORMAT) {
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(dir)?.peekable();
+    if entries.peek().is_none() {
+        return Ok(());
+    }
+    tracing::warn!(dir = %dir.display(), found = ?marker, expected = FORMAT,
+        "the data directory holds another stored format; emptying it to rebuild from the log");
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -100,6 +136,23 @@ mod tests {
         }
         let db = open_db(&dir, 16, "ingest").unwrap();
         assert_eq!(db.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
+    }
+
+    #[test]
+    fn a_directory_of_another_format_is_emptied() {
+        let tmp = tempfile::tempdir().unwrap();
+        {
+            let db = open_db(tmp.path(), 16, "ingest").unwrap();
+            db.insert(b"k", b"v").unwrap();
+            db.flush().unwrap();
+        }
+        std::fs::write(tmp.path().join(FORMAT_FILE), "1\n").unwrap();
+        let db = open_db(tmp.path(), 16, "ingest").unwrap();
+        assert_eq!(db.get(b"k").unwrap(), None, "rebuilt from nothing");
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(FORMAT_FILE)).unwrap(),
+            format!("{FORMAT}\n")
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::registry::{RegistryError, RegistryStore};
-use crate::registry_applier::RegistryApplier;
+use crate::registry_model::RegistryApplier;
 
 /// Seconds a client should wait before retrying after a `503`.
 pub const RETRY_AFTER_SECONDS: u64 = 2;
@@ -180,6 +180,7 @@ pub struct LogState {
     stream_ready: AtomicBool,
     caught_up: AtomicBool,
     ensure_again: Notify,
+    problem: std::sync::Mutex<Option<String>>,
 }
 
 impl LogState {
@@ -191,6 +192,19 @@ impl LogState {
     /// Records that the stream was ensured.
     pub fn set_stream_ready(&self) {
         self.stream_ready.store(true, Ordering::Release);
+        *self.problem.lock().expect("problem lock") = None;
+    }
+
+    /// Why the log cannot be used, when the start-up task found it cannot (the stream is gone
+    /// and this ingest may not create a new one).
+    pub fn problem(&self) -> Option<String> {
+        self.problem.lock().expect("problem lock").clone()
+    }
+
+    /// Records why the log cannot be used.
+    pub fn set_problem(&self, problem: String) {
+        self.stream_ready.store(false, Ordering::Release);
+        *self.problem.lock().expect("problem lock") = Some(problem);
     }
 
     /// Whether the registry caught up with the log once since start (before that, an old
@@ -304,6 +318,11 @@ impl Ingest {
     pub async fn append(&self, body: &Value) -> Result<AppendOutcome, AppendRejection> {
         let batch = is_batch(body);
         let mut events = validate_submission(body).map_err(AppendRejection::Invalid)?;
+        if let Some(reason) = self.follower.wrong_log().or_else(|| self.state.problem()) {
+            return Err(AppendRejection::Unavailable(format!(
+                "{reason}; nothing was appended"
+            )));
+        }
         if !self.state.stream_ready() {
             return Err(AppendRejection::Unavailable(
                 "the log cannot be reached yet (ingest is still setting up the log stream); \
@@ -406,6 +425,10 @@ impl Ingest {
             envelopes.push(envelope);
         }
 
+        // Every entry of the log this instance already applied is below what it appends now;
+        // an acknowledgement at or below that comes from another log (deleted and created
+        // again) and must not become a `201`.
+        let applied_before = self.follower.applied();
         let mut sequences = vec![0u64; plans.len()];
         if let [i] = new[..] {
             let event = outgoing.pop().expect("one event");
@@ -444,6 +467,13 @@ impl Ingest {
                 }
                 Err(e) => return Err(self.unavailable_or_other(e)),
             }
+        }
+        if let Some(first) = new.iter().map(|&i| sequences[i]).min()
+            && first <= applied_before
+        {
+            return Err(AppendRejection::Unavailable(format!(
+                "the log acknowledged sequence {first}, at or below what this ingest applied                  already ({applied_before}): it is not the log the services hold (deleted and                  created again?); the events may be in that other log, and are not acknowledged"
+            )));
         }
         let appended: Vec<(u64, &Envelope, &str)> = new
             .iter()

@@ -1,11 +1,10 @@
 //! The settings of `liaison-ingest`: the flags and environment every service shares
-//! ([`CommonArgs`]) plus the few that only ingest has.
+//! ([`CommonArgs`]) plus the few that only ingest has, `LIAISON_INGEST_*`.
 //!
-//! The same struct is the service's CLI (flattened into `main.rs`'s parser) and what tests build
-//! directly, so a test runs the service with exactly the settings a deployment would.
+//! The same struct is the service's command line and what tests build directly; either way the
+//! skeleton validates it through [`crate::IngestService`]'s `validate`, so a test runs the service
+//! with exactly the settings a deployment would.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -13,12 +12,13 @@ use liaison_log::LogSettings;
 use liaison_runtime::config::CommonArgs;
 use liaison_runtime::json_body::JsonLimits;
 
-/// The name of this service, for the data directory and logs.
-pub const SERVICE: &str = "ingest";
+/// How long an append waits for the local follower to apply what it appended, so that the
+/// next request (to this instance) sees it.
+pub const APPLY_WAIT: Duration = Duration::from_secs(2);
 
-/// The contract's default HTTP address of ingest.
-pub const DEFAULT_HTTP_ADDR: SocketAddr =
-    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7401);
+/// How long an append waits for the follower to catch up with the log before re-checking
+/// references or idempotency (another instance may have appended what is missing).
+pub const CATCH_UP_WAIT: Duration = Duration::from_secs(5);
 
 /// Every setting of `liaison-ingest`.
 #[derive(Debug, Clone, Args)]
@@ -29,7 +29,7 @@ pub struct Config {
 
     /// The largest request body (HTTP or NATS), in bytes; larger ones answer 413.
     #[arg(
-        long,
+        long = "max-body-bytes",
         env = "LIAISON_INGEST_MAX_BODY_BYTES",
         default_value_t = JsonLimits::DEFAULT_MAX_BYTES,
         value_name = "BYTES"
@@ -39,22 +39,12 @@ pub struct Config {
     /// The deepest nesting of JSON arrays and objects accepted in a request (at most 127);
     /// deeper ones answer 400.
     #[arg(
-        long,
+        long = "max-json-depth",
         env = "LIAISON_INGEST_MAX_JSON_DEPTH",
         default_value_t = JsonLimits::DEFAULT_MAX_DEPTH,
         value_name = "LEVELS"
     )]
     pub max_json_depth: usize,
-
-    /// Replicas of the log stream that ingest creates or updates at start: 1 on one machine,
-    /// 3 on a cluster.
-    #[arg(
-        long,
-        env = "LIAISON_INGEST_REPLICAS",
-        default_value_t = 1,
-        value_name = "N"
-    )]
-    pub replicas: usize,
 }
 
 impl Default for Config {
@@ -64,50 +54,22 @@ impl Default for Config {
             common: CommonArgs::default(),
             max_body_bytes: JsonLimits::DEFAULT_MAX_BYTES,
             max_json_depth: JsonLimits::DEFAULT_MAX_DEPTH,
-            replicas: 1,
         }
     }
 }
 
 impl Config {
-    /// The sled directory: `--data-dir`, else `./data/ingest`.
-    pub fn data_dir(&self) -> PathBuf {
-        self.common.data_dir(SERVICE)
-    }
-
-    /// The HTTP address: `--http-addr`, else `127.0.0.1:7401`.
-    pub fn http_addr(&self) -> SocketAddr {
-        self.common.http_addr(DEFAULT_HTTP_ADDR)
-    }
-
-    /// The request size and nesting limits.
+    /// The request size and nesting limits (clamped by [`JsonLimits::new`]).
     pub fn json_limits(&self) -> JsonLimits {
         JsonLimits::new(self.max_body_bytes, self.max_json_depth)
     }
 
-    /// The settings of the log stream ingest ensures at start (ARCHITECTURE.md: R1 on one
-    /// machine, R3 on a cluster; the rest fixed by `liaison-log`).
+    /// The settings of the log stream ingest creates when it is absent (R1 on one machine, R3 on
+    /// a cluster; the rest fixed by `liaison-log`).
     pub fn log_settings(&self) -> LogSettings {
         LogSettings {
-            replicas: self.replicas.max(1),
+            replicas: usize::from(self.common.stream_replicas),
             ..LogSettings::default()
         }
-    }
-
-    /// How long an append waits for the local follower to apply what it appended, so that the
-    /// next request (to this instance) sees it.
-    pub fn apply_wait(&self) -> Duration {
-        Duration::from_secs(2)
-    }
-
-    /// How long an append waits for the follower to catch up with the log before re-checking
-    /// references or idempotency (another instance may have appended what is missing).
-    pub fn catch_up_wait(&self) -> Duration {
-        Duration::from_secs(5)
-    }
-
-    /// The largest follower lag (entries) with which `/readyz` still says ready.
-    pub fn ready_max_lag(&self) -> u64 {
-        1_000
     }
 }

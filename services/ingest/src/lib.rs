@@ -3,16 +3,16 @@
 //! holds, and appends them to the JetStream log exactly once — one event, or a batch all or
 //! nothing.
 //!
-//! A library, so that tests start the real service in-process:
-//! `Application::build(config).await?` → `address()` → `run_until_stopped()`. `main.rs` only
-//! parses the command line.
+//! A library on the service skeleton of `liaison-runtime`, so that tests start the real service
+//! in-process: `Application::build(config, shutdown).await?` → `address()` →
+//! `run_until_stopped()`. `main.rs` is one line.
 //!
 //! | module | purpose |
 //! |---|---|
 //! | [`config`] | flags and environment |
-//! | [`app`] | wiring, start-up (log stream set-up with retries), readiness |
+//! | [`app`] | the service on the skeleton: wiring, log stream set-up with retries, readiness |
 //! | [`registry`] | the sled registry: organizations, persons, rules, event ids with digests |
-//! | [`registry_applier`] | keeps the registry current from the log, with its checkpoint |
+//! | [`registry_model`] | the registry as a read model of the log, and the writes ahead of it |
 //! | [`append`] | the append operation, transport-independent |
 //! | [`http_api`] | `POST /v1/events` |
 //! | [`nats_api`] | the same on NATS request-reply |
@@ -25,8 +25,8 @@ pub mod http_api;
 pub mod metrics;
 pub mod nats_api;
 pub mod registry;
-pub mod registry_applier;
+pub mod registry_model;
 
-pub use app::{Application, StartError};
+pub use app::{Application, IngestHandle, IngestService};
 pub use append::{AppendOutcome, AppendRejection, Ingest, Receipt, Receipts};
 pub use config::Config;

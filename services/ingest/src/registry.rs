@@ -4,7 +4,8 @@
 //!
 //! JetStream's duplicate window lasts minutes; this index is what makes a retry recognisable
 //! days later (ARCHITECTURE.md, decision 2). It is derived from the log only — written by
-//! [`crate::registry_applier`] with its checkpoint in one transaction — so two instances on one
+//! [`crate::registry_model`] through the applier of `liaison-log`, with its checkpoint in one
+//! atomic write — so two instances on one
 //! log agree, and a deleted data directory rebuilds itself by replay.
 //!
 //! Trees (values are JSON):
@@ -15,7 +16,7 @@
 //! | `persons` | slug | [`Registration`] of a `PersonRegistered` |
 //! | `rules` | slug | [`RuleRecord`] |
 //! | `events` | UUID (16 bytes) | [`EventRecord`] |
-//! | `meta` | checkpoint key | last applied sequence |
+//! | `meta` | `__liaison_log/…` | the applier's records: checkpoint, log identity, quarantine |
 
 use liaison_proto::EventType;
 use liaison_proto::events::{OrganizationRegistered, PersonRegistered, RuleCreated};
@@ -117,11 +118,6 @@ impl RegistryStore {
             events: db.open_tree(EVENTS)?,
             meta: db.open_tree(META)?,
         })
-    }
-
-    /// The last log sequence applied to the registry.
-    pub fn checkpoint(&self) -> Result<u64, RegistryError> {
-        Ok(liaison_log::checkpoint::load(&self.meta)?)
     }
 
     /// What the log holds under event id `id`.

@@ -40,3 +40,37 @@ pub async fn read(js: &jetstream::Context, start: u64, n: usize) -> Vec<LogEntry
         .map(|entry| entry.expect("entry"))
         .collect()
 }
+
+/// A valid stored event (an `organization.registered` of `org-<i>`), as ingest would append it.
+pub fn org_registered(i: usize) -> OutgoingEvent {
+    stored(serde_json::json!({
+        "type": "organization.registered",
+        "time": "2024-01-01",
+        "data": {"id": format!("org-{i}"), "name": format!("Organization {i}")}
+    }))
+}
+
+/// A valid stored event from a client event's JSON, on its own subject with its id as message id.
+pub fn stored(client: serde_json::Value) -> OutgoingEvent {
+    let client: liaison_proto::ClientEvent =
+        serde_json::from_value(client).expect("a client event");
+    let envelope = liaison_proto::Envelope::record(
+        client,
+        liaison_proto::envelope::INGEST_SOURCE,
+        chrono::Utc::now(),
+    );
+    OutgoingEvent::new(
+        envelope.subject(),
+        envelope.id.to_string(),
+        Bytes::from(serde_json::to_vec(&envelope).expect("serializes")),
+    )
+}
+
+/// Anything at all on `subject`, with a fresh message id.
+pub fn raw(subject: &str, payload: impl Into<Bytes>) -> OutgoingEvent {
+    OutgoingEvent::new(
+        subject.to_owned(),
+        uuid::Uuid::now_v7().to_string(),
+        payload.into(),
+    )
+}

@@ -55,7 +55,9 @@ pub async fn spawn_app_unready(config: Config) -> TestApp {
     if std::env::var_os("RUST_LOG").is_some() {
         liaison_runtime::telemetry::init_tracing("ingest-test", Default::default());
     }
-    let app = Application::build(config).await.expect("ingest builds");
+    let app = Application::build(config, Shutdown::new())
+        .await
+        .expect("ingest builds");
     let url = format!("http://{}", app.address());
     let shutdown = app.shutdown_handle();
     let task = tokio::spawn(async move {

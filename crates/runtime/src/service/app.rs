@@ -1,0 +1,144 @@
+//! A built service, bound to its address: `App::build(config, shutdown) → address() →
+//! run_until_stopped()`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use liaison_log::Follower;
+use tokio::task::JoinHandle;
+
+use super::context::Context;
+use super::readiness::log_check;
+use super::{Service, StartError, quarantine};
+use crate::http::{self, Check, HttpServer};
+use crate::shutdown::Shutdown;
+
+/// How long the background tasks of a stopping service may take, all together.
+pub const TASKS_GRACE: Duration = Duration::from_secs(3);
+
+/// A running service.
+pub struct App<S: Service> {
+    server: HttpServer,
+    shutdown: Shutdown,
+    tasks: Vec<JoinHandle<()>>,
+    db: Option<sled::Db>,
+    follower: Option<Follower>,
+    handle: S::Handle,
+}
+
+impl<S: Service> std::fmt::Debug for App<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("service", &S::NAME)
+            .field("address", &self.server.address())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Service> App<S> {
+    /// Validates `config`, connects to NATS (in the background), lets the service wire itself,
+    /// and binds the HTTP address. The service stops when `shutdown` fires.
+    pub async fn build(config: S::Config, shutdown: Shutdown) -> Result<Self, StartError> {
+        let config = S::validate(config).map_err(StartError::Config)?;
+        let common = S::common(&config).clone();
+        let (nats, health) = crate::nats::connect(&common, S::NAME).await?;
+        let mut ctx = Context {
+            service: S::NAME,
+            common: common.clone(),
+            nats,
+            health: health.clone(),
+            shutdown: shutdown.clone(),
+            db: None,
+            tasks: Vec::new(),
+            checks: Vec::new(),
+            follower: None,
+            quarantine: None,
+        };
+        let (routes, handle) = S::build(config, &mut ctx).await?;
+        let Context {
+            db,
+            tasks,
+            checks,
+            follower,
+            quarantine,
+            ..
+        } = ctx;
+        let routes = match quarantine {
+            Some(source) => routes.merge(quarantine::routes(
+                source,
+                crate::auth::BearerAuthLayer::new(common.api_token().map(Into::into)),
+            )),
+            None => routes,
+        };
+        let readiness = {
+            let follower = follower.clone();
+            let checks = Arc::new(checks);
+            let max_lag = common.ready_max_lag;
+            move || -> Vec<Check> {
+                std::iter::once(health.check())
+                    .chain(follower.iter().map(|f| log_check(f, max_lag)))
+                    .chain(checks.iter().map(|check| check()))
+                    .collect()
+            }
+        };
+        let router = http::service_router(routes, readiness);
+        let server = HttpServer::build(common.http_addr(S::DEFAULT_HTTP_ADDR), router).await?;
+        Ok(Self {
+            server,
+            shutdown,
+            tasks,
+            db,
+            follower,
+            handle,
+        })
+    }
+
+    /// The HTTP address the service listens on (the real port when port 0 was asked for).
+    pub fn address(&self) -> SocketAddr {
+        self.server.address()
+    }
+
+    /// What the service exposes once built.
+    pub fn handle(&self) -> &S::Handle {
+        &self.handle
+    }
+
+    /// The follower, when the service follows the log.
+    pub fn follower(&self) -> Option<&Follower> {
+        self.follower.as_ref()
+    }
+
+    /// The signal that stops the service; trigger it to stop.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the shutdown signal; then lets the service finish its work in flight, stops
+    /// the background tasks (within [`TASKS_GRACE`]) and flushes the database.
+    pub async fn run_until_stopped(self) -> Result<(), StartError> {
+        let Self {
+            server,
+            shutdown,
+            tasks,
+            db,
+            handle,
+            ..
+        } = self;
+        let served = server.run_until_stopped(shutdown.clone()).await;
+        shutdown.trigger();
+        S::stopping(&handle).await;
+        let all = futures::future::join_all(tasks);
+        if tokio::time::timeout(TASKS_GRACE, all).await.is_err() {
+            tracing::warn!(service = S::NAME, grace = ?TASKS_GRACE,
+                "background tasks did not stop in time; leaving them");
+        }
+        if let Some(db) = db
+            && let Err(error) = db.flush_async().await
+        {
+            tracing::warn!(service = S::NAME, %error, "flushing the database at shutdown failed");
+        }
+        served?;
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! What the skeleton prepares for a service's [`super::Service::build`]: the NATS connection,
+//! the data directory and its database, the shutdown signal — and the registers in which the
+//! service leaves its follower, background tasks and readiness checks for the skeleton to run.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_nats::jetstream;
+use liaison_log::{Applier, Follower, ReadModel, spawn_follower};
+use tokio::task::JoinHandle;
+
+use super::StartError;
+use super::quarantine::QuarantineSource;
+use crate::auth::BearerAuthLayer;
+use crate::config::CommonArgs;
+use crate::http::Check;
+use crate::nats::NatsHealth;
+use crate::shutdown::Shutdown;
+use crate::storage::open_db;
+
+/// A service's follower and the applier it drives.
+pub struct Followed<M> {
+    /// The applier: the read model behind the gate; its write lock for other writers.
+    pub applier: Arc<Applier<M>>,
+    /// How far it got.
+    pub follower: Follower,
+}
+
+/// The start-up context of a service.
+pub struct Context {
+    pub(super) service: &'static str,
+    pub(super) common: CommonArgs,
+    pub(super) nats: async_nats::Client,
+    pub(super) health: NatsHealth,
+    pub(super) shutdown: Shutdown,
+    pub(super) db: Option<sled::Db>,
+    pub(super) tasks: Vec<JoinHandle<()>>,
+    pub(super) checks: Vec<Box<dyn Fn() -> Check + Send + Sync>>,
+    pub(super) follower: Option<Follower>,
+    pub(super) quarantine: Option<Arc<dyn QuarantineSource>>,
+}
+
+impl Context {
+    /// The settings every service shares.
+    pub fn common(&self) -> &CommonArgs {
+        &self.common
+    }
+
+    /// The service's name.
+    pub fn service(&self) -> &'static str {
+        self.service
+    }
+
+    /// The NATS client (connecting in the background).
+    pub fn nats(&self) -> &async_nats::Client {
+        &self.nats
+    }
+
+    /// JetStream on the NATS client.
+    pub fn jetstream(&self) -> jetstream::Context {
+        jetstream::new(self.nats.clone())
+    }
+
+    /// Whether NATS is connected, for checks of the service's own.
+    pub fn health(&self) -> &NatsHealth {
+        &self.health
+    }
+
+    /// The signal that stops the service; background loops select on it.
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// The service's data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.common.data_dir(self.service)
+    }
+
+    /// The service's sled database in its data directory, opened on first use (and flushed by
+    /// the skeleton when the service stops). A service that manages its databases itself (the
+    /// projection switches to a rebuilt one) uses [`Context::data_dir`] instead.
+    pub fn db(&mut self) -> Result<sled::Db, StartError> {
+        if let Some(db) = &self.db {
+            return Ok(db.clone());
+        }
+        let db = open_db(&self.data_dir(), self.common.sled_cache_mib, self.service)?;
+        self.db = Some(db.clone());
+        Ok(db)
+    }
+
+    /// The write-endpoint guard: `Authorization: Bearer <LIAISON_API_TOKEN>` when a token is set.
+    pub fn write_auth(&self) -> BearerAuthLayer {
+        BearerAuthLayer::new(self.common.api_token().map(Into::into))
+    }
+
+    /// Follows the log with `model` behind the one applier (gate, quarantine, checkpoint,
+    /// identity); its state shows in `/readyz` and `GET /v1/admin/quarantine`. One per service.
+    pub fn follow<M: ReadModel>(&mut self, model: M) -> Result<Followed<M>, StartError> {
+        if self.follower.is_some() {
+            return Err(StartError::Config(format!(
+                "liaison-{} follows the log twice",
+                self.service
+            )));
+        }
+        let applier = Arc::new(Applier::new(self.service, model));
+        let follower = spawn_follower(self.jetstream(), applier.clone(), self.shutdown.token())?;
+        self.follower = Some(follower.clone());
+        self.quarantine = Some(applier.clone());
+        Ok(Followed { applier, follower })
+    }
+
+    /// Runs `task` in the background; the skeleton awaits it (bounded) when the service stops,
+    /// so it must end once [`Context::shutdown`] fires.
+    pub fn spawn(&mut self, task: impl Future<Output = ()> + Send + 'static) {
+        self.tasks.push(tokio::spawn(task));
+    }
+
+    /// Adds a readiness check of the service's own to `/readyz`.
+    pub fn check(&mut self, check: impl Fn() -> Check + Send + Sync + 'static) {
+        self.checks.push(Box::new(check));
+    }
+}

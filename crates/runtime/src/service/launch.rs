@@ -1,0 +1,55 @@
+//! The entry point of every service binary: parse flags and environment, log, build, serve until
+//! SIGTERM or Ctrl-C.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser};
+
+use super::{App, Service, StartError};
+use crate::shutdown::Shutdown;
+use crate::telemetry::init_tracing;
+
+/// The command line of a service: its `Config`, flattened.
+#[derive(Parser)]
+struct Cli<C: clap::Args> {
+    #[command(flatten)]
+    config: C,
+}
+
+/// Runs service `S` as a process: the whole `main` of a service binary.
+pub fn main<S: Service>() -> ExitCode {
+    let command = Cli::<S::Config>::command()
+        .name(S::BINARY)
+        .bin_name(S::BINARY)
+        .about(S::ABOUT)
+        .version(env!("CARGO_PKG_VERSION"));
+    let matches = command.get_matches();
+    let config = match Cli::<S::Config>::from_arg_matches(&matches) {
+        Ok(cli) => cli.config,
+        Err(e) => e.exit(),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("{}: cannot start the async runtime: {e}", S::BINARY);
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve::<S>(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "{} failed", S::BINARY);
+            eprintln!("{}: {e}", S::BINARY);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Serves `S` with `config` until SIGTERM or Ctrl-C (for binaries with subcommands of their own).
+pub async fn serve<S: Service>(config: S::Config) -> Result<(), StartError> {
+    init_tracing(S::NAME, S::common(&config).log_format);
+    tracing::info!(?config, "starting {}", S::BINARY);
+    let app = App::<S>::build(config, Shutdown::on_signals()).await?;
+    tracing::info!(address = %app.address(), "{} ready to serve", S::BINARY);
+    app.run_until_stopped().await
+}

@@ -1,0 +1,75 @@
+//! The one shape of every Liaison service: a clap `Config`, [`Service::build`] that wires the
+//! service's domain into a [`Context`] the skeleton prepared, and an [`App`] that runs it —
+//! `App::build(config, shutdown) → address() → run_until_stopped()`, so that tests start the real
+//! service in-process on port 0 (docs/decisions/011-one-service-shape.md).
+//!
+//! What every service shares lives here, once: reading the configuration, logging, connecting to
+//! NATS (in the background: a service never fails to start because NATS is down), opening the
+//! sled database, following the log through the one applier of `liaison-log` (its gate,
+//! checkpoint and quarantine), the readiness rule, `/healthz` `/readyz` `/metrics`,
+//! `GET /v1/admin/quarantine`, background tasks that stop with the service, and a shutdown that
+//! always finishes.
+//!
+//! A service's `main.rs` is one line: `liaison_runtime::service::main::<MyService>()`.
+
+mod app;
+mod context;
+mod error;
+mod launch;
+mod quarantine;
+mod readiness;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+
+pub use app::App;
+pub use context::{Context, Followed};
+pub use error::StartError;
+pub use launch::{main, serve};
+pub use readiness::log_check;
+
+use crate::config::CommonArgs;
+
+/// A Liaison service: what the skeleton needs to know of it, and how it wires itself.
+pub trait Service: Sized + Send + Sync + 'static {
+    /// Its short name: the data directory `./data/<name>`, logs, metrics, the NATS client name.
+    const NAME: &'static str;
+    /// The name of its binary (`liaison-<name>`).
+    const BINARY: &'static str;
+    /// What it does, for `--help`.
+    const ABOUT: &'static str;
+    /// Its default HTTP address (the contract's).
+    const DEFAULT_HTTP_ADDR: SocketAddr;
+
+    /// Every setting: [`CommonArgs`] flattened, plus the service's own, named
+    /// `LIAISON_<SERVICE>_<NAME>[_<UNIT>]` in the environment.
+    type Config: clap::Args + clap::FromArgMatches + Clone + std::fmt::Debug + Send + Sync + 'static;
+
+    /// What the service exposes to its tests and operators once built (cheap to clone).
+    type Handle: Clone + Send + Sync + 'static;
+
+    /// The settings every service shares, inside `config`.
+    fn common(config: &Self::Config) -> &CommonArgs;
+
+    /// Checks and clamps the service's own settings (the one place they are validated, also
+    /// for a `Config` built directly by a test); an error says which setting and why.
+    fn validate(config: Self::Config) -> Result<Self::Config, String> {
+        Ok(config)
+    }
+
+    /// Wires the service into `ctx`: its read model ([`Context::follow`]), background tasks
+    /// ([`Context::spawn`]), readiness checks ([`Context::check`]); returns its routes (the
+    /// skeleton adds the shared ones) and its handle.
+    fn build(
+        config: Self::Config,
+        ctx: &mut Context,
+    ) -> impl Future<Output = Result<(Router, Self::Handle), StartError>> + Send;
+
+    /// Called once the HTTP server stopped and before the background tasks are awaited: to
+    /// finish work in flight (drain NATS subscriptions, flush files).
+    fn stopping(_handle: &Self::Handle) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+}

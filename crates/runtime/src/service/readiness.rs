@@ -1,0 +1,37 @@
+//! The one readiness rule: a service is ready when NATS is connected, its follower (if it has
+//! one) is following the log it was built from, within `--ready-max-lag` entries of its end, and
+//! every check the service added passes.
+
+use liaison_log::Follower;
+
+use crate::http::Check;
+
+/// The `log` check of a follower: healthy, on the right log, and not too far behind.
+pub fn log_check(follower: &Follower, max_lag: u64) -> Check {
+    let status = follower.status();
+    let applied = follower.applied();
+    if let Some(reason) = follower.wrong_log() {
+        return Check::fail("log", format!("{reason} (applied {applied})"));
+    }
+    if !status.is_healthy() {
+        return Check::fail("log", format!("{status} (applied {applied})"));
+    }
+    let quarantined = match follower.quarantined() {
+        0 => String::new(),
+        n => format!(", {n} quarantined since start"),
+    };
+    match follower.lag() {
+        None => Check::fail(
+            "log",
+            format!("the log's length is not known yet ({status}, applied {applied})"),
+        ),
+        Some(lag) if lag > max_lag => Check::fail(
+            "log",
+            format!("applied {applied}, lag {lag} > {max_lag}{quarantined}"),
+        ),
+        Some(lag) => Check::pass(
+            "log",
+            format!("applied {applied}, lag {lag} <= {max_lag}{quarantined}"),
+        ),
+    }
+}
