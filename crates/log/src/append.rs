@@ -1,4 +1,4 @@
-//! Appending one event to the log, exactly once (ARCHITECTURE.md, decision 2).
+//! Appending one event to the log, exactly once (docs/decisions/002-append-once.md).
 //!
 //! The event is published with `Nats-Msg-Id` = its id, as a core NATS request whose answer is the
 //! JetStream `PubAck`, parsed here so every error code reaches the caller. A publish that gets no

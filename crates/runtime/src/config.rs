@@ -126,7 +126,7 @@ pub struct CommonArgs {
     pub log_format: LogFormat,
 
     /// sled page-cache size, in MiB. sled holds about two to three times this in memory;
-    /// 64 (the low end of ARCHITECTURE.md's 64–256) keeps a service near 256 MiB at a
+    /// 64 (the low end of the 64–256 of docs/decisions/013-settled-facts.md) keeps a service near 256 MiB at a
     /// million events, at a few per cent of apply speed.
     #[arg(
         long,

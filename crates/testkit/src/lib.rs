@@ -1,4 +1,4 @@
-//! Real `nats-server` processes for tests: no mock of NATS anywhere (ARCHITECTURE.md, decision 6).
+//! Real `nats-server` processes for tests: no mock of NATS anywhere (docs/decisions/006-real-parts-in-tests.md).
 //!
 //! [`NatsServer`] starts one server with JetStream on a free loopback port and a temporary store,
 //! with `sync_interval: always` like every shipped configuration; it can be killed and started

@@ -3,7 +3,7 @@
 //! digest and sequence.
 //!
 //! JetStream's duplicate window lasts minutes; this index is what makes a retry recognisable
-//! days later (ARCHITECTURE.md, decision 2). It is derived from the log only — written by
+//! days later (docs/decisions/002-append-once.md). It is derived from the log only — written by
 //! [`crate::registry_model`] through the applier of `liaison-log`, with its checkpoint in one
 //! atomic write — so two instances on one
 //! log agree, and a deleted data directory rebuilds itself by replay.

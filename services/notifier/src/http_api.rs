@@ -33,10 +33,10 @@ use serde_json::json;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::applier::RuleSet;
-use crate::delivery::shared::request_redelivery;
+use crate::delivery::nats_queue::redeliver;
 use crate::delivery::signature::{SECRET_PREFIX, secret_key};
-use crate::delivery::worker::redeliver;
+use crate::delivery::webhook_queue::request_redelivery;
+use crate::model::RuleSet;
 use crate::store::{DeliveryState, Store, TargetKind, decode, sequence_key_id};
 
 /// Most alerts one page holds.

@@ -4,7 +4,7 @@
 //!
 //! | tree | key | value |
 //! |---|---|---|
-//! | `meta` | the checkpoint | last applied log sequence |
+//! | `meta` | `__liaison_log/…` | the applier's records: checkpoint, log identity, quarantine |
 //! | `pairs` | `a/b/topic` | [`PairTopicState`](liaison_relations::PairTopicState) (JSON) |
 //! | `event_keys` | event id | the pair-topic keys the event touched (JSON), to route a retraction |
 //! | `retracted` | event id | empty: the event was retracted |
@@ -16,7 +16,7 @@
 //! | `webhook_outcomes` | alert id (16) | [`WebhookOutcome`]s (JSON list, stream order) published before this instance derived the alert |
 //!
 //! `meta` also holds [`ALERTS_CHECKPOINT`]: the last alerts-stream sequence whose webhook
-//! outcomes and redelivery requests were applied (see [`crate::delivery::shared`]).
+//! outcomes and redelivery requests were applied (see [`crate::delivery::webhook_queue`]).
 
 use chrono::{DateTime, Utc};
 use liaison_proto::Alert;
@@ -54,6 +54,10 @@ pub struct Store {
     pub pending: sled::Tree,
     /// Webhook outcomes of alerts not derived here yet.
     pub webhook_outcomes: sled::Tree,
+    /// Taken by every writer of these trees — the applier of the log, the delivery worker, the
+    /// follower of webhook outcomes — so that the applier's staged reads see no write it did not
+    /// make itself (see `liaison_log::Staged`).
+    pub writer: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -70,8 +74,14 @@ impl Store {
             alerts_by_sequence: db.open_tree("alerts_by_sequence")?,
             pending: db.open_tree("pending")?,
             webhook_outcomes: db.open_tree("webhook_outcomes")?,
+            writer: Default::default(),
             db,
         })
+    }
+
+    /// Holds [`Store::writer`] until dropped.
+    pub fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The alert record with this id.

@@ -28,13 +28,13 @@ fn spawn(nats: &str, dir: &std::path::Path, port: u16) -> Child {
         .arg("--data-dir")
         .arg(dir)
         .args([
-            "--backoff-base",
+            "--backoff-base-ms",
             "50",
-            "--backoff-max",
+            "--backoff-max-ms",
             "200",
             "--webhook-attempts",
             "20",
-            "--webhook-timeout",
+            "--webhook-timeout-ms",
             "2000",
         ])
         .env("RUST_LOG", "warn")

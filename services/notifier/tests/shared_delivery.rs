@@ -110,7 +110,7 @@ async fn two_instances_post_each_alert_once_and_agree_on_its_delivery() {
 async fn when_one_instance_stops_mid_stream_the_other_delivers_every_alert() {
     let log = Log::start(ServerOptions::fast()).await;
     let mut delivery = fast_delivery(5);
-    delivery.webhook_timeout = Duration::from_secs(1); // ack wait: 4 s
+    delivery.webhook_timeout_ms = 1_000; // ack wait: 4 s
     let a = Notifier::start(&log, delivery.clone()).await;
     let b = Notifier::start(&log, delivery).await;
     let receiver = Receiver::start(0).await;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream;
 use hdrhistogram::Histogram;
 use liaison_log::{Appender, LogSettings, OutgoingEvent, ensure_events_stream};
-use liaison_projection::{Application, Settings};
+use liaison_projection::{Application, Config};
 use liaison_proto::{ClientEvent, Envelope};
 use liaison_runtime::config::CommonArgs;
 use liaison_runtime::shutdown::Shutdown;
@@ -156,12 +156,15 @@ async fn main() {
         ..CommonArgs::default()
     };
     let t = Instant::now();
-    let app = Application::build(Settings::new(common)).await.unwrap();
-    let addr = app.address();
-    let follower = app.follower();
     let shutdown = Shutdown::new();
-    let s = shutdown.clone();
-    let task = tokio::spawn(async move { app.run_until_stopped(s).await.unwrap() });
+    let config = Config {
+        common,
+        ..Config::default()
+    };
+    let app = Application::build(config, shutdown.clone()).await.unwrap();
+    let addr = app.address();
+    let follower = app.handle().follower.clone();
+    let task = tokio::spawn(async move { app.run_until_stopped().await.unwrap() });
     let mut reported = Instant::now();
     while !follower.wait_applied(last, Duration::from_secs(1)).await {
         if reported.elapsed() > Duration::from_secs(10) {

@@ -27,7 +27,7 @@ pub struct ApiState {
     /// The rebuild trigger.
     pub rebuilder: Arc<Rebuilder>,
     /// The applier (its notifications wake the SSE streams).
-    pub applier: Arc<crate::applier::Applier>,
+    pub applier: crate::rebuild::LiveApplier,
 }
 
 /// The query routes, the SSE stream and the (authenticated) rebuild trigger.

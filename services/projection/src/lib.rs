@@ -1,19 +1,18 @@
 //! `liaison-projection`: consumes the whole log, builds the read models in sled, and answers the
 //! contract's queries over HTTP and NATS request-reply, with a stream of status changes (SSE).
 //!
-//! - [`applier`]: the follower's [`liaison_log::Apply`] — a batch of events and its checkpoint in
-//!   one atomic sled write;
+//! - [`model`]: the projection as a read model of the log — how one checked event becomes read
+//!   models (the applier of `liaison-log` does the rest: gate, checkpoint, quarantine);
 //! - [`store`], [`read_models`]: the tables and how each read model is written and read;
 //! - [`queries`]: the queries, independent of transport; [`http_api`], [`nats_api`], [`sse`];
 //! - [`rebuild`], [`switch`]: replay into a fresh database and switch to it atomically;
 //! - [`metrics`]: lag, apply rate, query latency.
 //!
-//! The follower consumes with an ephemeral ordered consumer from checkpoint + 1: the checkpoint
-//! in sled is the truth, which makes the consumer durable in effect (nothing is kept on the server).
+//! [`ProjectionService`] wires them on the service skeleton of `liaison-runtime`.
 
-pub mod applier;
 pub mod http_api;
 pub mod metrics;
+pub mod model;
 pub mod nats_api;
 pub mod queries;
 pub mod read_models;
@@ -26,212 +25,195 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream;
-use liaison_log::{Follower, FollowerStatus};
+use axum::Router;
+use clap::{Args, Subcommand};
+use liaison_log::{Applier, Follower};
 use liaison_runtime::config::CommonArgs;
-use liaison_runtime::http::{self, Check, HttpServer};
+use liaison_runtime::service::{App, Context, Service, StartError};
 use liaison_runtime::shutdown::Shutdown;
-use tokio_util::sync::CancellationToken;
 
-use crate::applier::Applier;
+use crate::model::{ProjectionModel, Target};
 use crate::queries::Queries;
 use crate::rebuild::Rebuilder;
 use crate::store::Store;
 use crate::switch::StoreSwitch;
 
-/// The default HTTP address of the projection.
-pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:7402";
-/// The service name (data directory, logs, NATS client name).
-pub const SERVICE: &str = "projection";
+/// The running projection.
+pub type Application = App<ProjectionService>;
 
-/// How the service is configured.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Flags shared by every service.
+/// Every setting of `liaison-projection`.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// The settings every Liaison service shares.
+    #[command(flatten)]
     pub common: CommonArgs,
-    /// `/readyz` fails while the lag (log's last sequence − last applied) is above this.
-    pub max_lag: u64,
     /// How long a query with `min_sequence` waits for the projection before `503`.
-    pub min_sequence_wait: Duration,
-    /// Whether to answer queries over NATS request-reply too.
-    pub nats_queries: bool,
+    #[arg(
+        long = "min-sequence-wait-ms",
+        env = "LIAISON_PROJECTION_MIN_SEQUENCE_WAIT_MS",
+        default_value_t = 5_000,
+        value_name = "MS"
+    )]
+    pub min_sequence_wait_ms: u64,
+    /// Do not answer queries over NATS request-reply (HTTP only).
+    #[arg(long = "no-nats-queries", env = "LIAISON_PROJECTION_NO_NATS_QUERIES")]
+    pub no_nats_queries: bool,
+    /// What to do; serving is the default.
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
-impl Settings {
-    /// Defaults around `common`: max lag 1000, `min_sequence` wait 5 s, NATS queries on.
-    pub fn new(common: CommonArgs) -> Self {
+/// The projection's commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Replay the log into a fresh database and switch to it atomically. Asks the instance
+    /// running at --http-addr to do it (queries keep answering from the old state meanwhile);
+    /// when none answers there, rebuilds the data directory offline.
+    Rebuild,
+}
+
+impl Default for Config {
+    /// The documented defaults, ignoring flags and environment (for tests).
+    fn default() -> Self {
         Self {
-            common,
-            max_lag: 1000,
-            min_sequence_wait: Duration::from_secs(5),
-            nats_queries: true,
+            common: CommonArgs::default(),
+            min_sequence_wait_ms: 5_000,
+            no_nats_queries: false,
+            command: None,
         }
     }
 }
 
-/// Starting the service failed.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    /// The database could not be opened.
-    #[error(transparent)]
-    Store(#[from] store::StoreError),
-    /// NATS is misconfigured.
-    #[error(transparent)]
-    Nats(#[from] liaison_runtime::nats::NatsError),
-    /// The HTTP server failed.
-    #[error(transparent)]
-    Http(#[from] liaison_runtime::http::HttpError),
-    /// The follower could not start.
-    #[error(transparent)]
-    Follow(#[from] liaison_log::ApplyError),
-}
-
-/// The running service: built, bound, following the log; serving once
-/// [`Application::run_until_stopped`] is called.
-pub struct Application {
-    server: HttpServer,
-    stop: CancellationToken,
-    stores: Arc<StoreSwitch>,
-    queries: Arc<Queries>,
-    follower: Follower,
-    rebuilder: Arc<Rebuilder>,
-    nats_task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl std::fmt::Debug for Application {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application")
-            .field("address", &self.server.address())
-            .finish_non_exhaustive()
+impl Config {
+    /// How long a query with `min_sequence` waits.
+    pub fn min_sequence_wait(&self) -> Duration {
+        Duration::from_millis(self.min_sequence_wait_ms)
     }
 }
 
-impl Application {
-    /// Opens the database, connects to NATS (in the background), starts following the log and
-    /// answering NATS queries, and binds the HTTP address.
-    pub async fn build(settings: Settings) -> Result<Self, AppError> {
-        let common = &settings.common;
-        let stores = Arc::new(StoreSwitch::open(
-            &common.data_dir(SERVICE),
-            common.sled_cache_mib,
-        )?);
-        let (client, health) = liaison_runtime::nats::connect(common, SERVICE).await?;
-        let js = jetstream::new(client.clone());
-        let stop = CancellationToken::new();
-        let applier = Arc::new(Applier::new(stores.clone()));
-        let follower = liaison_log::spawn_follower(js.clone(), applier.clone(), stop.clone())?;
-        let queries = Arc::new(Queries::new(stores.clone(), settings.min_sequence_wait));
-        queries.set_follower(follower.clone());
-        let rebuilder = Arc::new(Rebuilder::new(js, stores.clone(), applier.clone()));
-        tokio::spawn(sample_position(follower.clone(), stop.clone()));
+/// The projection's longest `min_sequence` wait: a longer one would hold a request (and a
+/// client) longer than any client waits for an answer.
+pub const MAX_MIN_SEQUENCE_WAIT_MS: u64 = 60_000;
 
-        let nats_task = settings.nats_queries.then(|| {
-            let (queries, stop) = (queries.clone(), stop.clone());
-            tokio::spawn(async move {
-                if let Err(e) = nats_api::serve(client, queries, stop).await {
-                    tracing::error!(error = %e, "cannot serve queries over NATS");
-                }
-            })
-        });
+/// `liaison-projection` as a service of the skeleton.
+#[derive(Debug)]
+pub struct ProjectionService;
 
-        let readiness = {
-            let (follower, max_lag) = (follower.clone(), settings.max_lag);
-            move || vec![health.check(), lag_check(&follower, max_lag)]
-        };
-        let state = http_api::ApiState {
-            queries: queries.clone(),
-            rebuilder: rebuilder.clone(),
-            applier,
-        };
-        let router = http::service_router(
-            http_api::routes(state, common.api_token().map(Into::into)),
-            readiness,
-        );
-        let addr = common.http_addr(DEFAULT_HTTP_ADDR.parse().expect("a valid address"));
-        let server = HttpServer::build(addr, router)
-            .await?
-            .with_grace_period(Duration::from_secs(5));
-        Ok(Self {
-            server,
-            stop,
-            stores,
-            queries,
-            follower,
-            rebuilder,
-            nats_task,
-        })
-    }
+/// What the projection exposes once built.
+#[derive(Clone)]
+pub struct ProjectionHandle {
+    /// The live database and its rebuilt successors.
+    pub stores: Arc<StoreSwitch>,
+    /// The queries.
+    pub queries: Arc<Queries>,
+    /// The rebuild runner.
+    pub rebuilder: Arc<Rebuilder>,
+    /// The applier the follower drives.
+    pub applier: Arc<Applier<ProjectionModel>>,
+    /// How far the projection got.
+    pub follower: Follower,
+    nats_task: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
+}
 
-    /// The bound HTTP address.
-    pub fn address(&self) -> SocketAddr {
-        self.server.address()
-    }
-
+impl ProjectionHandle {
     /// The live database (e.g. for [`Store::dump`]).
     pub fn store(&self) -> Arc<Store> {
         self.stores.current()
     }
-
-    /// The queries.
-    pub fn queries(&self) -> Arc<Queries> {
-        self.queries.clone()
-    }
-
-    /// The follower: how far the projection got.
-    pub fn follower(&self) -> Follower {
-        self.follower.clone()
-    }
-
-    /// The rebuild runner.
-    pub fn rebuilder(&self) -> Arc<Rebuilder> {
-        self.rebuilder.clone()
-    }
-
-    /// Serves until `shutdown` fires; then stops following, answers the NATS queries already
-    /// received, and flushes the database.
-    pub async fn run_until_stopped(self, shutdown: Shutdown) -> Result<(), AppError> {
-        let stop = self.stop.clone();
-        let watcher = shutdown.clone();
-        tokio::spawn(async move {
-            watcher.wait().await;
-            stop.cancel();
-        });
-        let served = self.server.run_until_stopped(shutdown).await;
-        self.stop.cancel();
-        if let Some(task) = self.nats_task {
-            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
-        }
-        if let Err(e) = self.stores.current().flush() {
-            tracing::warn!(error = %e, "flushing the database at shutdown failed");
-        }
-        served?;
-        Ok(())
-    }
 }
 
-fn lag_check(follower: &Follower, max_lag: u64) -> Check {
-    let status = follower.status();
-    match follower.lag() {
-        None => Check::fail("log", format!("the log was not reached yet ({status:?})")),
-        Some(lag) if lag > max_lag => Check::fail(
-            "log",
-            format!("lag {lag} > {max_lag} (applied {})", follower.applied()),
-        ),
-        Some(lag) => Check::new(
-            "log",
-            !matches!(status, FollowerStatus::Stopped),
-            format!("lag {lag} (applied {}, {status:?})", follower.applied()),
-        ),
+impl Service for ProjectionService {
+    const NAME: &'static str = "projection";
+    const BINARY: &'static str = "liaison-projection";
+    const ABOUT: &'static str =
+        "Consumes the Liaison log, builds the read models, answers queries.";
+    const DEFAULT_HTTP_ADDR: SocketAddr =
+        SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7402);
+    type Config = Config;
+    type Handle = ProjectionHandle;
+
+    fn common(config: &Config) -> &CommonArgs {
+        &config.common
+    }
+
+    fn validate(config: Config) -> Result<Config, String> {
+        if config.min_sequence_wait_ms > MAX_MIN_SEQUENCE_WAIT_MS {
+            return Err(format!(
+                "--min-sequence-wait-ms (LIAISON_PROJECTION_MIN_SEQUENCE_WAIT_MS) is at most \
+                 {MAX_MIN_SEQUENCE_WAIT_MS}, got {}",
+                config.min_sequence_wait_ms
+            ));
+        }
+        Ok(config)
+    }
+
+    async fn build(
+        config: Config,
+        ctx: &mut Context,
+    ) -> Result<(Router, ProjectionHandle), StartError> {
+        let stores = Arc::new(
+            StoreSwitch::open(&ctx.data_dir(), ctx.common().sled_cache_mib)
+                .map_err(|e| StartError::service("opening the projection's database", e))?,
+        );
+        let followed = ctx.follow(ProjectionModel::new(Target::Live(stores.clone())))?;
+        let queries = Arc::new(Queries::new(stores.clone(), config.min_sequence_wait()));
+        queries.set_follower(followed.follower.clone());
+        let rebuilder = Arc::new(Rebuilder::new(
+            ctx.jetstream(),
+            stores.clone(),
+            followed.applier.clone(),
+        ));
+        ctx.spawn(sample_position(followed.follower.clone(), ctx.shutdown()));
+        let nats_task = (!config.no_nats_queries).then(|| {
+            let (client, queries, stop) = (ctx.nats().clone(), queries.clone(), ctx.shutdown());
+            tokio::spawn(async move {
+                if let Err(e) = nats_api::serve(client, queries, stop.token()).await {
+                    tracing::error!(error = %e, "cannot serve queries over NATS");
+                }
+            })
+        });
+        let state = http_api::ApiState {
+            queries: queries.clone(),
+            rebuilder: rebuilder.clone(),
+            applier: followed.applier.clone(),
+        };
+        let routes = http_api::routes(state, ctx.common().api_token().map(Into::into));
+        let handle = ProjectionHandle {
+            stores,
+            queries,
+            rebuilder,
+            applier: followed.applier,
+            follower: followed.follower,
+            nats_task: Arc::new(std::sync::Mutex::new(nats_task)),
+        };
+        Ok((routes, handle))
+    }
+
+    /// Answers the NATS queries already received, then flushes the database.
+    async fn stopping(handle: &ProjectionHandle) {
+        let task = handle
+            .nats_task
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(task) = task {
+            let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
+        }
+        if let Err(e) = handle.stores.current().flush() {
+            tracing::warn!(error = %e, "flushing the database at shutdown failed");
+        }
     }
 }
 
 /// Publishes the follower's position and the apply rate every second.
-async fn sample_position(follower: Follower, stop: CancellationToken) {
+async fn sample_position(follower: Follower, stop: Shutdown) {
     let mut last = (Instant::now(), follower.applied());
     loop {
         tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            () = stop.wait() => return,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
         let now = (Instant::now(), follower.applied());
         let rate = now.1.saturating_sub(last.1) as f64 / (now.0 - last.0).as_secs_f64();

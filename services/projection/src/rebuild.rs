@@ -12,12 +12,16 @@ use std::time::Instant;
 
 use async_nats::jetstream;
 use futures::StreamExt;
-use liaison_log::{LogEntry, ReadError};
+use liaison_log::{Applier, ApplyError, FactsError, LogEntry, LogIdentity, ReadError};
+use liaison_proto::subjects::EVENTS_STREAM;
 use serde::Serialize;
 
-use crate::applier::Applier;
+use crate::model::{ProjectionModel, Target};
 use crate::store::{Store, StoreError};
 use crate::switch::StoreSwitch;
+
+/// The live applier of a running projection.
+pub type LiveApplier = Arc<Applier<ProjectionModel>>;
 
 /// Entries per applied batch while replaying.
 const BATCH: usize = 2_000;
@@ -31,9 +35,15 @@ pub enum RebuildError {
     /// The log could not be read.
     #[error("reading the log: {0}")]
     Log(#[from] ReadError),
+    /// The log's state could not be read.
+    #[error("{0}")]
+    Facts(#[from] FactsError),
     /// The database failed.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// Applying the log to the fresh database failed.
+    #[error("{0}")]
+    Apply(#[from] ApplyError),
     /// A blocking task failed.
     #[error("{0}")]
     Task(String),
@@ -55,13 +65,13 @@ pub struct RebuildReport {
 pub struct Rebuilder {
     js: jetstream::Context,
     stores: Arc<StoreSwitch>,
-    applier: Arc<Applier>,
+    applier: LiveApplier,
     busy: AtomicBool,
 }
 
 impl Rebuilder {
     /// A rebuilder for the service's databases and applier.
-    pub fn new(js: jetstream::Context, stores: Arc<StoreSwitch>, applier: Arc<Applier>) -> Self {
+    pub fn new(js: jetstream::Context, stores: Arc<StoreSwitch>, applier: LiveApplier) -> Self {
         Self {
             js,
             stores,
@@ -96,18 +106,26 @@ impl Rebuilder {
     }
 }
 
-/// Replays the log into a fresh database and switches to it. With `applier` (a running
-/// service), the switch waits for the live checkpoint and happens under the applier's lock;
-/// without (offline), it switches once the fresh database has the whole log.
+/// Replays the log into a fresh database and switches to it. With `live` (a running service),
+/// the switch waits for the live checkpoint and happens under the live applier's write lock —
+/// unless the live database was built from another log (deleted and created again), which the
+/// rebuild replaces as soon as it has the new log; without (offline), it switches once the
+/// fresh database has the whole log.
 pub async fn rebuild(
     js: &jetstream::Context,
     stores: &Arc<StoreSwitch>,
-    applier: Option<&Arc<Applier>>,
+    live: Option<&LiveApplier>,
 ) -> Result<RebuildReport, RebuildError> {
     let started = Instant::now();
     let fresh = Arc::new(stores.fresh()?);
     tracing::info!(dir = %fresh.path().display(), "rebuilding from the log");
-    let mut target = liaison_log::last_sequence(js).await?;
+    let facts = liaison_log::stream_facts(js, EVENTS_STREAM).await?;
+    let log = facts.identity;
+    let applier = Arc::new(Applier::new(
+        "projection",
+        ProjectionModel::new(Target::Fixed(fresh.clone())),
+    ));
+    let mut target = facts.last_sequence;
     let mut entries = std::pin::pin!(liaison_log::read_from(js, 1).ready_chunks(BATCH));
     let mut applied = 0;
     loop {
@@ -119,26 +137,16 @@ pub async fn rebuild(
             let Some(last) = batch.last().map(|e| e.sequence) else {
                 continue;
             };
-            let store = fresh.clone();
-            tokio::task::spawn_blocking(move || Applier::apply_to(&store, &batch))
+            let (applier, log) = (applier.clone(), log.clone());
+            tokio::task::spawn_blocking(move || applier.apply(&batch, &log))
                 .await
                 .map_err(|e| RebuildError::Task(e.to_string()))??;
             applied = last;
         }
         let store = fresh.clone();
-        let stores = stores.clone();
-        let applier = applier.cloned();
-        let switched = tokio::task::spawn_blocking(move || -> Result<Option<u64>, StoreError> {
-            let _guard = applier
-                .as_ref()
-                .map(|a| a.lock.lock().unwrap_or_else(|e| e.into_inner()));
-            let live = stores.current().checkpoint()?;
-            if store.checkpoint()? < live {
-                return Ok(Some(live));
-            }
-            let store = Arc::try_unwrap(store).unwrap_or_else(|arc| (*arc).clone());
-            stores.switch_to(store)?;
-            Ok(None)
+        let (stores, live, log) = (stores.clone(), live.cloned(), log.clone());
+        let switched = tokio::task::spawn_blocking(move || {
+            switch_when_caught_up(&stores, store, live.as_ref(), &log)
         })
         .await
         .map_err(|e| RebuildError::Task(e.to_string()))??;
@@ -153,4 +161,93 @@ pub async fn rebuild(
         checkpoint: live.checkpoint()?,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Switches to `fresh` under the live applier's lock when it has caught up with the live
+/// database (or the live one follows another log); otherwise the live checkpoint to reach.
+fn switch_when_caught_up(
+    stores: &Arc<StoreSwitch>,
+    fresh: Arc<Store>,
+    live: Option<&LiveApplier>,
+    log: &LogIdentity,
+) -> Result<Option<u64>, RebuildError> {
+    let _guard = live.map(|a| a.write_lock());
+    let current = stores.current();
+    let same_log =
+        liaison_log::apply::identity(current.tree())?.is_none_or(|identity| identity == *log);
+    let live_checkpoint = current.checkpoint()?;
+    if same_log && fresh.checkpoint()? < live_checkpoint {
+        return Ok(Some(live_checkpoint));
+    }
+    let fresh = Arc::try_unwrap(fresh).unwrap_or_else(|arc| (*arc).clone());
+    stores.switch_to(fresh)?;
+    Ok(None)
+}
+
+/// `liaison-projection rebuild`: asks the instance running at `--http-addr` to rebuild; when
+/// none answers there, rebuilds the data directory offline.
+pub fn command(config: crate::Config) -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("liaison-projection: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    liaison_runtime::telemetry::init_tracing("projection", config.common.log_format);
+    match runtime.block_on(ask_or_rebuild(&config)) {
+        Ok(report) => {
+            println!("{report}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("liaison-projection rebuild: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Asks a running instance to rebuild, or rebuilds offline; the report as JSON text.
+async fn ask_or_rebuild(config: &crate::Config) -> Result<String, String> {
+    use liaison_runtime::service::Service;
+    let addr = config
+        .common
+        .http_addr(crate::ProjectionService::DEFAULT_HTTP_ADDR);
+    let url = format!("http://{addr}/v1/admin/rebuild?wait=true");
+    let mut request = reqwest::Client::new().post(&url);
+    if let Some(token) = config.common.api_token() {
+        request = request.bearer_auth(token);
+    }
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            if status.is_success() {
+                Ok(body)
+            } else {
+                Err(format!("{url} answered {status}: {body}"))
+            }
+        }
+        Err(e) if e.is_connect() => {
+            tracing::info!(%addr, "no running instance; rebuilding offline");
+            let stores = Arc::new(
+                StoreSwitch::open(
+                    &config.common.data_dir("projection"),
+                    config.common.sled_cache_mib,
+                )
+                .map_err(|e| {
+                    format!("opening the data directory (is an instance running elsewhere?): {e}")
+                })?,
+            );
+            let (client, _health) = liaison_runtime::nats::connect(&config.common, "projection")
+                .await
+                .map_err(|e| e.to_string())?;
+            let js = async_nats::jetstream::new(client);
+            let report = rebuild(&js, &stores, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            serde_json::to_string(&report).map_err(|e| e.to_string())
+        }
+        Err(e) => Err(format!("asking {url} to rebuild: {e}")),
+    }
 }

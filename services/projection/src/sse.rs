@@ -96,7 +96,7 @@ pub async fn stream(
     let cursor = Cursor {
         queries: s.queries.clone(),
         after,
-        wake: s.applier.subscribe(),
+        wake: s.applier.model().subscribe(),
         buffer: VecDeque::new(),
     };
     let events = futures::stream::unfold(cursor, |mut c| async move {

@@ -34,7 +34,7 @@ impl StoreSwitch {
             .unwrap_or_else(|_| FIRST.to_owned());
         let store = match Store::open(&data_dir.join(&name), cache_mib) {
             Err(e @ (StoreError::Format { .. } | StoreError::BodiesLost { .. })) => {
-                // Derived state only (ARCHITECTURE.md, decision 1): rebuild it from the log.
+                // Derived state only (docs/decisions/001-one-log.md): rebuild it from the log.
                 tracing::warn!(error = %e, "deleting a database that cannot be read; it is rebuilt from the log");
                 std::fs::remove_dir_all(data_dir.join(&name))
                     .map_err(|e| StoreError::Open(e.to_string()))?;
@@ -132,13 +132,18 @@ mod tests {
             let tree = db.open_tree(crate::store::TREE).unwrap();
             tree.insert(b"sa/b/xr", br#"{"status":"contact"}"#.as_slice())
                 .unwrap();
-            tree.insert(
-                liaison_log::checkpoint::CHECKPOINT_KEY,
-                &42u64.to_be_bytes(),
-            )
-            .unwrap();
+            tree.insert(b"__liaison_checkpoint", &42u64.to_be_bytes())
+                .unwrap();
             db.flush().unwrap();
         }
+        // The data directory's own marker is current; the projection's format is not.
+        std::fs::write(
+            dir.path()
+                .join(FIRST)
+                .join(liaison_runtime::storage::FORMAT_FILE),
+            liaison_runtime::storage::FORMAT,
+        )
+        .unwrap();
         let err = Store::open(&dir.path().join(FIRST), 8).unwrap_err();
         assert!(
             matches!(err, StoreError::Format { found: None, .. }),
@@ -162,7 +167,7 @@ mod tests {
             let store = Store::open(&dir.path().join(FIRST), 8).unwrap();
             store
                 .tree()
-                .insert(liaison_log::checkpoint::CHECKPOINT_KEY, &9u64.to_be_bytes())
+                .insert(b"__liaison_log/checkpoint", &9u64.to_be_bytes())
                 .unwrap();
             store
                 .tree()

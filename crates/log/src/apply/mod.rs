@@ -22,7 +22,7 @@ mod state;
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use liaison_proto::Envelope;
@@ -31,6 +31,7 @@ use liaison_proto::admin::{QuarantineEntry, QuarantineList};
 pub use error::ApplyError;
 pub use staged::{Entry, Staged, StagedTree};
 pub use state::PREFIX as RESERVED_PREFIX;
+pub use state::{checkpoint, identity};
 
 use crate::LogEntry;
 use crate::identity::LogIdentity;
@@ -64,6 +65,10 @@ pub trait ReadModel: Send + Sync + 'static {
     /// one tree commits with one `Tree::apply_batch`; with several, one sled transaction.
     fn home(&self) -> sled::Tree;
 
+    /// Called before the first event of a batch is staged — again when a batch is staged anew
+    /// after an entry was refused — for per-batch state kept beside the staged writes.
+    fn begin(&self) {}
+
     /// Stages the effect of `event`. An [`ApplyError::Refused`] quarantines this entry; any
     /// other error makes the follower retry the batch.
     fn apply(&self, staged: &mut Staged, event: &Checked<'_>) -> Result<(), ApplyError>;
@@ -76,6 +81,12 @@ pub trait ReadModel: Send + Sync + 'static {
 
     /// Called after a batch committed, with its last sequence.
     fn after_commit(&self, _last: u64) {}
+
+    /// The lock that everything else writing the model's trees takes, when something does (the
+    /// applier then stages and commits under it too); `None`: the applier's own lock.
+    fn shared_write_lock(&self) -> Option<Arc<Mutex<()>>> {
+        None
+    }
 }
 
 /// What one call of [`Applier::apply`] did.
@@ -94,7 +105,7 @@ pub struct Applied {
 pub struct Applier<M> {
     service: &'static str,
     model: M,
-    lock: Mutex<()>,
+    lock: Arc<Mutex<()>>,
 }
 
 impl<M> std::fmt::Debug for Applier<M> {
@@ -122,8 +133,8 @@ impl<M: ReadModel> Applier<M> {
     pub fn new(service: &'static str, model: M) -> Self {
         Self {
             service,
+            lock: model.shared_write_lock().unwrap_or_default(),
             model,
-            lock: Mutex::new(()),
         }
     }
 
@@ -231,6 +242,7 @@ impl<M: ReadModel> Applier<M> {
     ) -> Result<Result<(Staged, usize), Poisoned>, ApplyError> {
         let mut staged = Staged::new();
         let mut applied = 0;
+        self.model.begin();
         for entry in entries {
             let outcome = match poisoned.get(&entry.sequence) {
                 Some(reason) => Outcome::Quarantined(Box::new(

@@ -19,7 +19,7 @@ const ORGANIZATION: &str = "__liaison_log/org/";
 const PERSON: &str = "__liaison_log/person/";
 const QUARANTINE: &[u8] = b"__liaison_log/quarantine/";
 
-/// The last sequence applied (0: none).
+/// The last sequence applied to the state in `home` (0: none).
 pub fn checkpoint(home: &sled::Tree) -> Result<u64, ApplyError> {
     home.get(CHECKPOINT)?
         .map_or(Ok(0), |bytes| decode_u64(CHECKPOINT, &bytes))
@@ -30,7 +30,7 @@ pub fn stage_checkpoint(home: &mut StagedTree, sequence: u64) {
     home.insert(CHECKPOINT, sequence.to_be_bytes());
 }
 
-/// The identity of the log the database follows, once known.
+/// The identity of the log the state in `home` was built from, once known.
 pub fn identity(home: &sled::Tree) -> Result<Option<LogIdentity>, ApplyError> {
     home.get(IDENTITY)?
         .map(|bytes| serde_json::from_slice(&bytes).map_err(|e| ApplyError::corrupt(IDENTITY, e)))

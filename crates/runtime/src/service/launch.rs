@@ -18,16 +18,26 @@ struct Cli<C: clap::Args> {
 
 /// Runs service `S` as a process: the whole `main` of a service binary.
 pub fn main<S: Service>() -> ExitCode {
+    run::<S>(parse::<S>())
+}
+
+/// The configuration of `S` from the command line and the environment (flags win); exits with
+/// clap's message on a usage error or `--help`.
+pub fn parse<S: Service>() -> S::Config {
     let command = Cli::<S::Config>::command()
         .name(S::BINARY)
         .bin_name(S::BINARY)
         .about(S::ABOUT)
         .version(env!("CARGO_PKG_VERSION"));
     let matches = command.get_matches();
-    let config = match Cli::<S::Config>::from_arg_matches(&matches) {
+    match Cli::<S::Config>::from_arg_matches(&matches) {
         Ok(cli) => cli.config,
         Err(e) => e.exit(),
-    };
+    }
+}
+
+/// Serves `S` with `config` on a new async runtime until SIGTERM or Ctrl-C; the exit code.
+pub fn run<S: Service>(config: S::Config) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -45,7 +55,7 @@ pub fn main<S: Service>() -> ExitCode {
     }
 }
 
-/// Serves `S` with `config` until SIGTERM or Ctrl-C (for binaries with subcommands of their own).
+/// Serves `S` with `config` until SIGTERM or Ctrl-C, in the caller's async runtime.
 pub async fn serve<S: Service>(config: S::Config) -> Result<(), StartError> {
     init_tracing(S::NAME, S::common(&config).log_format);
     tracing::info!(?config, "starting {}", S::BINARY);

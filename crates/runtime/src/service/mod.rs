@@ -27,7 +27,7 @@ use axum::Router;
 pub use app::App;
 pub use context::{Context, Followed};
 pub use error::StartError;
-pub use launch::{main, serve};
+pub use launch::{main, parse, run, serve};
 pub use readiness::log_check;
 
 use crate::config::CommonArgs;

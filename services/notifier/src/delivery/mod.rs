@@ -1,11 +1,42 @@
-//! Delivering alerts, after the applier recorded them: to the alerts stream on NATS
-//! ([`nats`], driven by the [`worker`] over the `pending` tree), and to webhooks ([`webhook`],
+//! Delivering alerts, after the read model recorded them: to the alerts stream on NATS
+//! ([`nats`], driven by the [`nats_queue`] over the `pending` tree), and to webhooks ([`webhook`],
 //! signed per [`signature`], retried per [`backoff`]) through the durable consumer that every
-//! instance shares ([`shared`]).
+//! instance shares ([`webhook_queue`]).
 
 pub mod backoff;
 pub mod nats;
-pub mod shared;
+pub mod nats_queue;
 pub mod signature;
 pub mod webhook;
-pub mod worker;
+pub mod webhook_queue;
+
+use std::time::Duration;
+
+use backoff::Backoff;
+
+/// How alerts are delivered and retried.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// Webhook attempts per round before the alert is `failed`.
+    pub webhook_attempts: u32,
+    /// How long a webhook call may take.
+    pub webhook_timeout: Duration,
+    /// Backoff between attempts.
+    pub backoff: Backoff,
+    /// How many deliveries run at once.
+    pub concurrency: usize,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            webhook_attempts: 8,
+            webhook_timeout: Duration::from_secs(10),
+            backoff: Backoff {
+                base: Duration::from_millis(500),
+                max: Duration::from_secs(300),
+            },
+            concurrency: 32,
+        }
+    }
+}

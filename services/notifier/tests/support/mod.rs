@@ -15,9 +15,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use liaison_log::{Appender, Follower, LogSettings, OutgoingEvent, ensure_events_stream};
-use liaison_notifier::delivery::backoff::Backoff;
+use liaison_notifier::config::DeliveryArgs;
 use liaison_notifier::delivery::signature::{secret_key, verify};
-use liaison_notifier::delivery::worker::DeliveryConfig;
 use liaison_notifier::{Application, Config};
 use liaison_proto::{Alert, ClientEvent, Envelope};
 use liaison_runtime::config::CommonArgs;
@@ -63,15 +62,12 @@ pub fn relation(event_type: &str, time: &str, a: &str, b: &str, topic: &str) -> 
 }
 
 /// Small, fast delivery settings for tests.
-pub fn fast_delivery(attempts: u32) -> DeliveryConfig {
-    DeliveryConfig {
+pub fn fast_delivery(attempts: u32) -> DeliveryArgs {
+    DeliveryArgs {
         webhook_attempts: attempts,
-        webhook_timeout: Duration::from_secs(2),
-        backoff: Backoff {
-            base: Duration::from_millis(50),
-            max: Duration::from_millis(200),
-        },
-        concurrency: 16,
+        webhook_timeout_ms: 2_000,
+        backoff_base_ms: 50,
+        backoff_max_ms: 200,
     }
 }
 
@@ -85,7 +81,7 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub async fn start(log: &Log, delivery: DeliveryConfig) -> Self {
+    pub async fn start(log: &Log, delivery: DeliveryArgs) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let common = CommonArgs {
             nats_urls: vec![log.server.url()],
@@ -95,18 +91,11 @@ impl Notifier {
             ..CommonArgs::default()
         };
         let shutdown = Shutdown::new();
-        let app = Application::build(
-            Config {
-                common,
-                delivery,
-                alerts_replicas: None,
-            },
-            shutdown.clone(),
-        )
-        .await
-        .expect("notifier builds");
+        let app = Application::build(Config { common, delivery }, shutdown.clone())
+            .await
+            .expect("notifier builds");
         let base = format!("http://{}", app.address());
-        let follower = app.follower().clone();
+        let follower = app.handle().follower.clone();
         tokio::spawn(app.run_until_stopped());
         let http = reqwest::Client::new();
         let ready = eventually(Duration::from_secs(10), || async {
@@ -322,6 +311,44 @@ impl LogHandle {
 /// Appends `event` with `appender`; its id and sequence.
 pub async fn append_with(appender: &Appender, event: Value) -> (Uuid, u64) {
     let client: ClientEvent = serde_json::from_value(event).expect("a client event");
+    register_named(appender, &client).await;
+    append_envelope(appender, client).await
+}
+
+/// Registers the organizations `event` names that it does not register itself: the notifier
+/// (like every follower) applies only events whose organizations were registered earlier in the
+/// log, and these tests write the log directly. Each registration has a fixed id and message
+/// id, so JetStream drops the repeats (and a repeat past its window changes nothing).
+async fn register_named(appender: &Appender, event: &ClientEvent) {
+    let own = match &event.event {
+        liaison_proto::EventData::OrganizationRegistered(d) => Some(d.id.as_str().to_owned()),
+        _ => None,
+    };
+    let rule_orgs = match &event.event {
+        liaison_proto::EventData::RuleCreated(d) => d.matcher.organizations.clone(),
+        _ => Vec::new(),
+    };
+    let names: Vec<String> = event
+        .event
+        .organizations()
+        .into_iter()
+        .chain(&rule_orgs)
+        .map(|s| s.as_str().to_owned())
+        .filter(|s| Some(s) != own.as_ref())
+        .collect();
+    for name in names {
+        let id = Uuid::new_v5(
+            &Uuid::NAMESPACE_OID,
+            format!("test-registration-{name}").as_bytes(),
+        );
+        let registration = json!({"type": "organization.registered", "id": id, "time": "2000-01-01",
+            "data": {"id": name, "name": name}});
+        let client: ClientEvent = serde_json::from_value(registration).unwrap();
+        append_envelope(appender, client).await;
+    }
+}
+
+async fn append_envelope(appender: &Appender, client: ClientEvent) -> (Uuid, u64) {
     let envelope = Envelope::record(client, "/test", chrono::Utc::now());
     let appended = appender
         .append(OutgoingEvent::new(

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use bodies::{Bodies, BodyRef};
-pub use writes::Writes;
+pub use writes::{PendingBodies, Writes};
 
 /// The name of the tree that holds every table.
 pub const TREE: &str = "projection";
@@ -31,8 +31,10 @@ pub const FORMAT_KEY: &[u8] = b"__liaison_projection_format";
 /// [`crate::switch::StoreSwitch::open`] then deletes it and rebuilds from the log.
 /// 2: fact values start with a fold header ([`FactRecord::to_bytes`]);
 /// 3: retracted ids are marked under [`keys::INDEX`], no `x` table;
-/// 4: event bodies in the [`bodies`] file, timeline and meeting entries hold a [`BodyRef`].
-pub const FORMAT: &[u8] = b"4";
+/// 4: event bodies in the [`bodies`] file, timeline and meeting entries hold a [`BodyRef`];
+/// 5: the applier of `liaison-log` keeps the checkpoint, the log's identity, the registered
+/// names and the quarantine under its reserved prefix.
+pub const FORMAT: &[u8] = b"5";
 
 /// Opening or reading the database failed.
 #[derive(Debug, thiserror::Error)]
@@ -311,7 +313,10 @@ impl Store {
 
     /// The last applied log sequence (0: nothing yet).
     pub fn checkpoint(&self) -> Result<u64, StoreError> {
-        Ok(liaison_log::checkpoint::load(&self.tree)?)
+        liaison_log::apply::checkpoint(&self.tree).map_err(|e| StoreError::Corrupt {
+            key: "checkpoint".to_owned(),
+            message: e.to_string(),
+        })
     }
 
     /// Flushes to disk (the bodies first: the tree references them).
@@ -333,17 +338,14 @@ impl Store {
 
     /// Every read model as deterministic text, one `key = value` line per entry in key order:
     /// equal for two databases built from the same log, however they were built (incrementally,
-    /// after a crash, or by a rebuild). The checkpoint is left out.
+    /// after a crash, or by a rebuild). The applier's records (checkpoint, identity of the log,
+    /// quarantine) are left out.
     pub fn dump(&self) -> Result<String, StoreError> {
         let mut out = String::new();
         for item in self.tree.iter() {
             let (k, v) = item?;
-            if [
-                liaison_log::checkpoint::CHECKPOINT_KEY,
-                FORMAT_KEY,
-                bodies::COMMITTED_KEY,
-            ]
-            .contains(&k.as_ref())
+            if [FORMAT_KEY, bodies::COMMITTED_KEY].contains(&k.as_ref())
+                || k.starts_with(liaison_log::apply::RESERVED_PREFIX)
             {
                 continue;
             }

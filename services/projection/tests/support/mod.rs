@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_nats::jetstream;
 use liaison_log::{Appender, LogSettings, OutgoingEvent, ensure_events_stream};
 use liaison_projection::store::Store;
-use liaison_projection::{Application, Settings};
+use liaison_projection::{Application, Config};
 use liaison_proto::{ClientEvent, Envelope};
 use liaison_runtime::config::CommonArgs;
 use liaison_runtime::shutdown::Shutdown;
@@ -123,11 +123,7 @@ pub struct Projection {
 
 impl Projection {
     /// Starts the projection on `nats_url`, storing in `data_dir`.
-    pub async fn start(
-        nats_url: &str,
-        data_dir: PathBuf,
-        tune: impl FnOnce(&mut Settings),
-    ) -> Self {
+    pub async fn start(nats_url: &str, data_dir: PathBuf, tune: impl FnOnce(&mut Config)) -> Self {
         let common = CommonArgs {
             nats_urls: vec![nats_url.to_owned()],
             data_dir: Some(data_dir.clone()),
@@ -135,18 +131,21 @@ impl Projection {
             sled_cache_mib: 32,
             ..CommonArgs::default()
         };
-        let mut settings = Settings::new(common);
-        settings.min_sequence_wait = Duration::from_secs(10);
-        tune(&mut settings);
-        let app = Application::build(settings).await.expect("build");
-        let addr = app.address();
-        let queries = app.queries();
-        let follower = app.follower();
-        let rebuilder = app.rebuilder();
+        let mut config = Config {
+            common,
+            min_sequence_wait_ms: 10_000,
+            ..Config::default()
+        };
+        tune(&mut config);
         let shutdown = Shutdown::new();
-        let s = shutdown.clone();
+        let app = Application::build(config, shutdown.clone())
+            .await
+            .expect("build");
+        let addr = app.address();
+        let handle = app.handle().clone();
+        let (queries, follower, rebuilder) = (handle.queries, handle.follower, handle.rebuilder);
         let task = tokio::spawn(async move {
-            app.run_until_stopped(s).await.expect("run");
+            app.run_until_stopped().await.expect("run");
         });
         Self {
             addr,

@@ -1,9 +1,9 @@
-//! Webhook delivery shared by every notifier instance (ARCHITECTURE.md, decision 7: "notifier
+//! Webhook delivery shared by every notifier instance (docs/decisions/007-scale-by-the-engine.md: "notifier
 //! instances share one durable consumer").
 //!
 //! Every instance follows the whole log and derives the same alerts with the same ids, and
 //! publishes each one to the alerts stream with `Nats-Msg-Id` = its id, so the stream keeps it
-//! once. That stored alert is the webhook's work item: [`WebhookWorker`]s of every instance pull
+//! once. That stored alert is the webhook's work item: [`WebhookQueue`]s of every instance pull
 //! from one durable consumer, [`WEBHOOK_CONSUMER`], on the alerts and the redelivery requests of
 //! the stream, so each item is in the hands of one instance at a time:
 //!
@@ -31,7 +31,7 @@ use async_nats::jetstream::{self, AckKind, consumer, stream};
 use bytes::Bytes;
 use chrono::Utc;
 use futures::StreamExt;
-use liaison_log::{Follower, LogEntry, checkpoint::CHECKPOINT_KEY, durable_pull_on};
+use liaison_log::{Follower, LogEntry, durable_pull_on};
 use liaison_proto::AlertEvent;
 use liaison_proto::notifier::{Attempt, DeliveryState, RedeliveryRequest, WebhookOutcome};
 use liaison_proto::subjects::{
@@ -43,8 +43,8 @@ use sled::transaction::ConflictableTransactionError;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::DeliveryConfig;
 use super::webhook::WebhookSender;
-use super::worker::DeliveryConfig;
 use crate::store::{ALERTS_CHECKPOINT, AlertRecord, Store, StoreError, TargetKind, decode, encode};
 
 /// How long an attempt waits for this instance to apply the alert's causing event.
@@ -179,6 +179,7 @@ pub fn apply_outcomes(store: &Store, entries: &[LogEntry]) -> Result<(), StoreEr
     };
     let checkpoint = alerts_checkpoint(store)?;
     let entries: Vec<&LogEntry> = entries.iter().filter(|e| e.sequence > checkpoint).collect();
+    let _writer = store.write_lock();
     let outcome = (&store.meta, &store.alerts, &store.webhook_outcomes).transaction(
         |(meta, alerts, early)| {
             for entry in &entries {
@@ -229,7 +230,6 @@ pub fn apply_outcomes(store: &Store, entries: &[LogEntry]) -> Result<(), StoreEr
             Ok(())
         },
     );
-    debug_assert_ne!(ALERTS_CHECKPOINT, CHECKPOINT_KEY);
     outcome.map_err(|e| match e {
         sled::transaction::TransactionError::Abort(m) => {
             StoreError::Corrupt(serde::de::Error::custom(m))
@@ -241,7 +241,7 @@ pub fn apply_outcomes(store: &Store, entries: &[LogEntry]) -> Result<(), StoreEr
 // ---------- the instance an item is handed to: one webhook attempt ----------
 
 /// Takes webhook work from the shared consumer; see the module docs.
-pub struct WebhookWorker {
+pub struct WebhookQueue {
     store: Store,
     js: jetstream::Context,
     follower: Follower,
@@ -256,7 +256,7 @@ struct Item {
     redelivery: bool,
 }
 
-impl WebhookWorker {
+impl WebhookQueue {
     /// A worker of this instance.
     pub fn new(
         store: Store,

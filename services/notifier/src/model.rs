@@ -1,25 +1,23 @@
-//! The notifier's [`Apply`]: turns each log entry into domain facts, runs them through the
-//! domain core's pair-topic states (the same code the projection uses, so an alert and the status
-//! the projection shows cannot disagree), matches the resulting transitions against the rules in
-//! force at that point of the log, and records new alerts with their pending deliveries — all of
-//! it and the checkpoint in one sled transaction.
+//! The notifier as a read model of the log: turns each checked event into domain facts, runs
+//! them through the domain core's pair-topic states (the same code the projection uses, so an
+//! alert and the status the projection shows cannot disagree), matches the resulting transitions
+//! against the rules in force at that point of the log, and stages new alerts with their pending
+//! deliveries; the applier of `liaison-log` commits them with the checkpoint in one atomic write.
 //!
 //! Alert ids are [`alert_id_for`]`(rule, transition)`: deterministic in (rule, pair, topic,
 //! causing event). An alert is inserted only when absent, so a replay (after a crash lost the
 //! checkpoint's last writes, or from an empty database) raises nothing twice.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
-use liaison_log::{Apply, ApplyError, LogEntry, checkpoint};
+use liaison_log::{ApplyError, Checked, ReadModel, Staged, StagedTree};
 use liaison_proto::alert::new_partnership_rule;
 use liaison_proto::events::{BUILTIN_RULES, RuleCreated};
 use liaison_proto::notifier::WebhookOutcome;
 use liaison_proto::{Alert, Envelope, EventData};
 use liaison_relations::{Effect, Fact, PairTopicState, Transition, alert_id_for, pair_topics};
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -28,8 +26,6 @@ use crate::store::{
     AlertRecord, PendingKey, Store, StoredRule, TargetKind, TargetRecord, decode, encode,
     sequence_key,
 };
-
-type TxResult<T> = Result<T, ConflictableTransactionError<String>>;
 
 /// The rules in force, as the applier last committed them: read by the HTTP API, replaced
 /// after every applied batch.
@@ -66,148 +62,132 @@ impl RuleSet {
     }
 }
 
-/// Applies log entries to the notifier's store.
-pub struct Applier {
+/// The notifier as a read model of the log.
+pub struct NotifierModel {
     store: Store,
     rules: RuleSet,
     builtin: RuleCreated,
     raised: Arc<Notify>,
+    batch: Mutex<Batch>,
 }
 
-impl Applier {
-    /// An applier on `store`, keeping `rules` current, waking `raised` when it records alerts.
+/// What one batch changes outside sled: the rules it leaves in force, the alerts it raised.
+#[derive(Default)]
+struct Batch {
+    rules: BTreeMap<String, StoredRule>,
+    raised: Vec<String>,
+    now: Option<DateTime<Utc>>,
+}
+
+impl NotifierModel {
+    /// A model on `store`, keeping `rules` current, waking `raised` when it records alerts.
     pub fn new(store: Store, rules: RuleSet, raised: Arc<Notify>) -> Self {
         Self {
             store,
             rules,
             builtin: new_partnership_rule(),
             raised,
+            batch: Mutex::new(Batch::default()),
         }
+    }
+
+    fn batch(&self) -> std::sync::MutexGuard<'_, Batch> {
+        self.batch.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-/// The trees one transaction touches.
+/// The trees one batch writes, staged.
 struct Tx<'a> {
-    pairs: &'a TransactionalTree,
-    event_keys: &'a TransactionalTree,
-    retracted: &'a TransactionalTree,
-    organizations: &'a TransactionalTree,
-    rules: &'a TransactionalTree,
-    alerts: &'a TransactionalTree,
-    alerts_by_sequence: &'a TransactionalTree,
-    pending: &'a TransactionalTree,
-    webhook_outcomes: &'a TransactionalTree,
+    store: &'a Store,
+    staged: &'a mut Staged,
 }
 
-/// One decoded log entry.
+impl Tx<'_> {
+    fn on(&mut self, tree: fn(&Store) -> &sled::Tree) -> &mut StagedTree {
+        let tree = tree(self.store);
+        self.staged.on(tree)
+    }
+}
+
+/// One checked log entry.
 struct Decoded {
     sequence: u64,
     published: DateTime<Utc>,
-    event: Option<Envelope>,
 }
 
-impl Apply for Applier {
-    fn checkpoint(&self) -> Result<u64, ApplyError> {
-        Ok(checkpoint::load(&self.store.meta)?)
+impl ReadModel for NotifierModel {
+    fn home(&self) -> sled::Tree {
+        self.store.meta.clone()
     }
 
-    fn apply(&self, entries: &[LogEntry]) -> Result<(), ApplyError> {
-        let Some(last) = entries.last().map(|e| e.sequence) else {
-            return Ok(());
+    fn begin(&self) {
+        *self.batch() = Batch {
+            rules: self.rules.snapshot(),
+            raised: Vec::new(),
+            now: Some(Utc::now()),
         };
-        let decoded: Vec<Decoded> = entries
-            .iter()
-            .map(|entry| Decoded {
-                sequence: entry.sequence,
-                published: entry.published,
-                event: match serde_json::from_slice::<Envelope>(&entry.payload) {
-                    Ok(event) => Some(event),
-                    Err(e) => {
-                        tracing::warn!(sequence = entry.sequence, subject = entry.subject, error = %e, "skipping a log entry that is not a Liaison event");
-                        None
-                    }
-                },
-            })
-            .collect();
-        let base = self.rules.snapshot();
-        let now = Utc::now();
-        let s = &self.store;
-        let (rules, raised) = (
-            &s.meta,
-            &s.pairs,
-            &s.event_keys,
-            &s.retracted,
-            &s.organizations,
-            &s.rules,
-            &s.alerts,
-            &s.alerts_by_sequence,
-            &s.pending,
-            &s.webhook_outcomes,
-        )
-            .transaction(
-                |(
-                    meta,
-                    pairs,
-                    event_keys,
-                    retracted,
-                    organizations,
-                    rules,
-                    alerts,
-                    by_seq,
-                    pending,
-                    webhook_outcomes,
-                )| {
-                    let tx = Tx {
-                        pairs,
-                        event_keys,
-                        retracted,
-                        organizations,
-                        rules,
-                        alerts,
-                        alerts_by_sequence: by_seq,
-                        pending,
-                        webhook_outcomes,
-                    };
-                    let mut rule_set = base.clone();
-                    let mut raised: Vec<String> = Vec::new();
-                    for d in &decoded {
-                        if let Some(event) = &d.event {
-                            self.apply_event(&tx, &mut rule_set, d, event, now, &mut raised)?;
-                        }
-                    }
-                    checkpoint::store(meta, last)?;
-                    Ok((rule_set, raised))
-                },
-            )?;
-        self.rules.replace(rules);
-        if !raised.is_empty() {
-            for rule in &raised {
+    }
+
+    fn apply(&self, staged: &mut Staged, event: &Checked<'_>) -> Result<(), ApplyError> {
+        let mut batch = self.batch();
+        let Batch { rules, raised, now } = &mut *batch;
+        let now = now.unwrap_or_else(Utc::now);
+        let entry = Decoded {
+            sequence: event.sequence,
+            published: event.published,
+        };
+        let mut tx = Tx {
+            store: &self.store,
+            staged,
+        };
+        self.apply_event(&mut tx, rules, &entry, event.event, now, raised)
+    }
+
+    fn after_commit(&self, _last: u64) {
+        let batch = std::mem::take(&mut *self.batch());
+        self.rules.replace(batch.rules);
+        if !batch.raised.is_empty() {
+            for rule in &batch.raised {
                 metrics::counter!(crate::metrics::ALERTS_RAISED, "rule" => rule.clone())
                     .increment(1);
             }
             self.raised.notify_one();
         }
-        Ok(())
+    }
+
+    fn shared_write_lock(&self) -> Option<Arc<Mutex<()>>> {
+        Some(self.store.writer.clone())
     }
 }
 
-fn abort(e: impl std::fmt::Display) -> ConflictableTransactionError<String> {
-    ConflictableTransactionError::Abort(e.to_string())
+fn corrupt(key: impl AsRef<[u8]>) -> impl FnOnce(crate::store::StoreError) -> ApplyError {
+    move |e| ApplyError::corrupt(key, e)
 }
 
-impl Applier {
+fn get(tree: &StagedTree, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>, ApplyError> {
+    Ok(tree.get(key.as_ref())?)
+}
+
+fn read<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    key: impl AsRef<[u8]>,
+) -> Result<T, ApplyError> {
+    decode(bytes).map_err(corrupt(key))
+}
+
+impl NotifierModel {
     fn apply_event(
         &self,
-        tx: &Tx<'_>,
+        tx: &mut Tx<'_>,
         rules: &mut BTreeMap<String, StoredRule>,
         entry: &Decoded,
         event: &Envelope,
         now: DateTime<Utc>,
         raised: &mut Vec<String>,
-    ) -> TxResult<()> {
+    ) -> Result<(), ApplyError> {
         let transitions = match &event.event {
             EventData::OrganizationRegistered(d) => {
-                tx.organizations.insert(d.id.as_str(), encode(d))?;
+                tx.on(|s| &s.organizations).insert(d.id.as_str(), encode(d));
                 return Ok(());
             }
             EventData::RuleCreated(d) => {
@@ -217,7 +197,7 @@ impl Applier {
                         deleted: false,
                         sequence: entry.sequence,
                     };
-                    tx.rules.insert(d.id.as_str(), encode(&stored))?;
+                    tx.on(|s| &s.rules).insert(d.id.as_str(), encode(&stored));
                     rules.insert(d.id.as_str().to_owned(), stored);
                 }
                 return Ok(());
@@ -225,7 +205,7 @@ impl Applier {
             EventData::RuleDeleted(d) => {
                 if let Some(stored) = rules.get_mut(d.id.as_str()) {
                     stored.deleted = true;
-                    tx.rules.insert(d.id.as_str(), encode(&*stored))?;
+                    tx.on(|s| &s.rules).insert(d.id.as_str(), encode(&*stored));
                 }
                 return Ok(());
             }
@@ -239,13 +219,14 @@ impl Applier {
             event_type: event.event_type(),
             factuality: event.event.factuality(),
         };
-        let live = std::iter::once(&self.builtin).chain(
-            rules
-                .values()
-                .filter(|r| !r.deleted && r.sequence < entry.sequence)
-                .map(|r| &r.rule),
-        );
-        let live: Vec<&RuleCreated> = live.collect();
+        let live: Vec<&RuleCreated> = std::iter::once(&self.builtin)
+            .chain(
+                rules
+                    .values()
+                    .filter(|r| !r.deleted && r.sequence < entry.sequence)
+                    .map(|r| &r.rule),
+            )
+            .collect();
         for t in &transitions {
             for rule in &live {
                 if fires(rule, cause, t) && record_alert(tx, rule, t, entry, event, now)? {
@@ -259,13 +240,15 @@ impl Applier {
 
 /// Applies a fact to every pair-topic it names; nothing for an event already applied or retracted.
 fn apply_fact(
-    tx: &Tx<'_>,
+    tx: &mut Tx<'_>,
     effect: Effect,
     entry: &Decoded,
     event: &Envelope,
-) -> TxResult<Vec<Transition>> {
+) -> Result<Vec<Transition>, ApplyError> {
     let id = event.id.to_string();
-    if tx.retracted.get(&id)?.is_some() || tx.event_keys.get(&id)?.is_some() {
+    if tx.on(|s| &s.retracted).contains(id.as_bytes())?
+        || tx.on(|s| &s.event_keys).contains(id.as_bytes())?
+    {
         return Ok(Vec::new());
     }
     let fact = Fact::new(
@@ -282,37 +265,42 @@ fn apply_fact(
     let mut stored_keys = Vec::with_capacity(keys.len());
     for key in keys {
         let storage_key = key.storage_key();
-        let mut state = match tx.pairs.get(&storage_key)? {
-            Some(bytes) => decode::<PairTopicState>(&bytes).map_err(abort)?,
+        let pairs = tx.on(|s| &s.pairs);
+        let mut state = match get(pairs, &storage_key)? {
+            Some(bytes) => read::<PairTopicState>(&bytes, &storage_key)?,
             None => PairTopicState::new(key),
         };
         transitions.push(state.apply(&fact));
-        tx.pairs.insert(storage_key.as_str(), encode(&state))?;
+        pairs.insert(storage_key.as_str(), encode(&state));
         stored_keys.push(storage_key);
     }
-    tx.event_keys.insert(id.as_str(), encode(&stored_keys))?;
+    tx.on(|s| &s.event_keys)
+        .insert(id.as_str(), encode(&stored_keys));
     Ok(transitions)
 }
 
 /// Removes the effect of `target` everywhere; the retraction `event` is the transitions' cause.
-fn retract(tx: &Tx<'_>, target: &str, event: &Envelope) -> TxResult<Vec<Transition>> {
-    tx.retracted.insert(target, &[])?;
-    let Some(bytes) = tx.event_keys.remove(target)? else {
+fn retract(tx: &mut Tx<'_>, target: &str, event: &Envelope) -> Result<Vec<Transition>, ApplyError> {
+    tx.on(|s| &s.retracted).insert(target, Vec::new());
+    let event_keys = tx.on(|s| &s.event_keys);
+    let Some(bytes) = get(event_keys, target)? else {
         return Ok(Vec::new());
     };
-    let keys: Vec<String> = decode(&bytes).map_err(abort)?;
+    event_keys.remove(target);
+    let keys: Vec<String> = read(&bytes, target)?;
     let cause = event.id.to_string();
     let mut transitions = Vec::with_capacity(keys.len());
     for storage_key in keys {
-        let Some(bytes) = tx.pairs.get(&storage_key)? else {
+        let pairs = tx.on(|s| &s.pairs);
+        let Some(bytes) = get(pairs, &storage_key)? else {
             continue;
         };
-        let mut state: PairTopicState = decode(&bytes).map_err(abort)?;
+        let mut state: PairTopicState = read(&bytes, &storage_key)?;
         transitions.push(state.retract(target, &cause));
         if state.is_empty() {
-            tx.pairs.remove(storage_key.as_str())?;
+            pairs.remove(storage_key.as_str());
         } else {
-            tx.pairs.insert(storage_key.as_str(), encode(&state))?;
+            pairs.insert(storage_key.as_str(), encode(&state));
         }
     }
     Ok(transitions)
@@ -320,15 +308,15 @@ fn retract(tx: &Tx<'_>, target: &str, event: &Envelope) -> TxResult<Vec<Transiti
 
 /// Records the alert of `rule` for `t` unless it exists; true when it was new.
 fn record_alert(
-    tx: &Tx<'_>,
+    tx: &mut Tx<'_>,
     rule: &RuleCreated,
     t: &Transition,
     entry: &Decoded,
     event: &Envelope,
     now: DateTime<Utc>,
-) -> TxResult<bool> {
+) -> Result<bool, ApplyError> {
     let id = alert_id_for(rule.id.as_str(), t);
-    if tx.alerts.get(id.as_bytes())?.is_some() {
+    if tx.on(|s| &s.alerts).contains(id.as_bytes())? {
         return Ok(false);
     }
     let alert = Alert {
@@ -344,12 +332,12 @@ fn record_alert(
     };
     let webhook = rule.deliver.webhook.clone();
     // Only the NATS publish is queued here: the published alert is the webhook's work item,
-    // which the instances take from their shared consumer (`delivery::shared`).
+    // which the instances take from their shared consumer (`delivery::webhook_queue`).
     let mut targets = vec![TargetRecord::pending(TargetKind::Nats, Some(now))];
-    tx.pending.insert(
-        &PendingKey::new(now, id, TargetKind::Nats).encode()[..],
-        &[],
-    )?;
+    tx.on(|s| &s.pending).insert(
+        PendingKey::new(now, id, TargetKind::Nats).encode(),
+        Vec::new(),
+    );
     if webhook.is_some() {
         targets.push(TargetRecord::pending(TargetKind::Webhook, None));
     }
@@ -364,16 +352,20 @@ fn record_alert(
     for outcome in early_outcomes(tx, id)? {
         record.apply_webhook_outcome(&outcome);
     }
-    tx.alerts.insert(&id.as_bytes()[..], encode(&record))?;
-    tx.alerts_by_sequence
-        .insert(&sequence_key(entry.sequence, id)[..], &[])?;
+    tx.on(|s| &s.alerts).insert(id.as_bytes(), encode(&record));
+    tx.on(|s| &s.alerts_by_sequence)
+        .insert(sequence_key(entry.sequence, id), Vec::new());
     Ok(true)
 }
 
 /// The webhook outcomes of alert `id` kept until it was derived here, in stream order; removed.
-fn early_outcomes(tx: &Tx<'_>, id: Uuid) -> TxResult<Vec<WebhookOutcome>> {
-    match tx.webhook_outcomes.remove(&id.as_bytes()[..])? {
-        Some(bytes) => decode(&bytes).map_err(abort),
+fn early_outcomes(tx: &mut Tx<'_>, id: Uuid) -> Result<Vec<WebhookOutcome>, ApplyError> {
+    let early = tx.on(|s| &s.webhook_outcomes);
+    match get(early, id.as_bytes())? {
+        Some(bytes) => {
+            early.remove(id.as_bytes());
+            read(&bytes, id.as_bytes())
+        }
         None => Ok(Vec::new()),
     }
 }

@@ -1,4 +1,4 @@
-//! The NATS delivery worker: after the follower commits, it scans the `pending` tree (ordered by
+//! The queue of NATS deliveries: after the read model commits, it scans the `pending` tree (ordered by
 //! when each delivery is due), publishes each due alert to the alerts stream, and records the
 //! attempt and the resulting state in sled, in one transaction with the queue change. NATS
 //! deliveries (our own infrastructure) are retried until they succeed, with the backoff.
@@ -6,8 +6,7 @@
 //! A crash between a delivery and its record means one more publish with the same alert id on
 //! restart, which the stream drops as a duplicate: at least once, never lost. Webhooks are not
 //! called from here: the published alert is their work item, taken by one instance through the
-//! consumer every instance shares ([`super::shared`]). A webhook entry left in `pending` by an
-//! older version is dropped.
+//! consumer every instance shares ([`super::webhook_queue`]).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -20,41 +19,14 @@ use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::backoff::Backoff;
+use super::DeliveryConfig;
 use super::nats::NatsPublisher;
 use crate::store::{
     AlertRecord, Attempt, DeliveryState, PendingKey, Store, StoreError, TargetKind, decode, encode,
 };
 
-/// How deliveries are made and retried.
-#[derive(Debug, Clone)]
-pub struct DeliveryConfig {
-    /// Webhook attempts per round before the alert is `failed`.
-    pub webhook_attempts: u32,
-    /// How long a webhook call may take.
-    pub webhook_timeout: Duration,
-    /// Backoff between attempts.
-    pub backoff: Backoff,
-    /// How many deliveries run at once.
-    pub concurrency: usize,
-}
-
-impl Default for DeliveryConfig {
-    fn default() -> Self {
-        Self {
-            webhook_attempts: 8,
-            webhook_timeout: Duration::from_secs(10),
-            backoff: Backoff {
-                base: Duration::from_millis(500),
-                max: Duration::from_secs(300),
-            },
-            concurrency: 32,
-        }
-    }
-}
-
 /// The delivery worker; see the module docs.
-pub struct Worker {
+pub struct NatsQueue {
     store: Store,
     nats: NatsPublisher,
     config: DeliveryConfig,
@@ -63,7 +35,7 @@ pub struct Worker {
     permits: Arc<Semaphore>,
 }
 
-impl Worker {
+impl NatsQueue {
     /// A worker over `store`, woken by `wake` (the applier notifies it after recording alerts).
     pub fn new(
         store: Store,
@@ -167,7 +139,7 @@ impl Worker {
             return Ok(());
         }
         if key.target == TargetKind::Webhook {
-            // Webhooks go through the shared consumer (an entry of an older version).
+            // Never queued here: webhooks go through the shared consumer.
             self.store.pending.remove(key.encode())?;
             return Ok(());
         }
@@ -202,6 +174,7 @@ impl Worker {
             TargetKind::Nats => u32::MAX,
             TargetKind::Webhook => self.config.webhook_attempts.max(1),
         };
+        let _writer = s.write_lock();
         let outcome = (&s.alerts, &s.pending).transaction(|(alerts, pending)| {
             pending.remove(&key.encode()[..])?;
             let Some(bytes) = alerts.get(id.as_bytes())? else {
@@ -261,6 +234,7 @@ pub fn redeliver(
     wake: &Notify,
 ) -> Result<Option<AlertRecord>, StoreError> {
     let now = Utc::now();
+    let writer = store.write_lock();
     let outcome = (&store.alerts, &store.pending).transaction(|(alerts, pending)| {
         let Some(bytes) = alerts.get(id.as_bytes())? else {
             return Ok(None);
@@ -285,6 +259,7 @@ pub fn redeliver(
         }
         sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
     })?;
+    drop(writer);
     wake.notify_one();
     Ok(record)
 }

@@ -1,15 +1,14 @@
-//! The [`Apply`] implementation: how a batch of log entries becomes read models.
+//! The projection as a read model of the log: how one checked event becomes read models.
 //!
-//! A batch is applied event by event over a [`Writes`] overlay of the live database, then written
-//! with the new checkpoint by one atomic `Tree::apply_batch` — all or nothing, also across a
-//! crash — so the derived state and the checkpoint never disagree (ARCHITECTURE.md, decision 3).
-//! Entries at or below the checkpoint are skipped. An event id already applied, or already
-//! retracted, changes nothing. An entry that is not a valid event is logged and skipped (it can
-//! never become valid, and must not stop the projection).
+//! The applier of `liaison-log` hands each event that passed its gate to [`ProjectionModel`],
+//! which writes the read models through [`Writes`] (the batch's staged writes of the projection's
+//! one tree, and its event bodies); the applier commits the batch with its checkpoint in one
+//! `Tree::apply_batch`, the bodies written to their file just before (see [`crate::store::bodies`]).
+//! An event id already applied, or already retracted, changes nothing.
 
 use std::sync::{Arc, Mutex};
 
-use liaison_log::{Apply, ApplyError, LogEntry};
+use liaison_log::{ApplyError, Checked, ReadModel, Staged};
 use liaison_proto::query::StatusChange;
 use liaison_proto::{Envelope, EventData};
 use liaison_relations::{Effect, Fact, LinkFact, pair_topics};
@@ -17,30 +16,60 @@ use tokio::sync::broadcast;
 
 use crate::read_models::{links, organizations, relationships, timeline};
 use crate::store::{
-    self, EventIndex, FactRecord, LinkRecord, Store, StoreError, Writes, decode, encode, keys,
+    self, EventIndex, FactRecord, LinkRecord, PendingBodies, Store, StoreError, Writes, decode,
+    encode, keys,
 };
 use crate::switch::StoreSwitch;
 
-/// Applies log entries to the current database of a [`StoreSwitch`].
-pub struct Applier {
-    stores: Arc<StoreSwitch>,
-    /// Held while a batch is applied, and by a rebuild while it switches databases.
-    pub(crate) lock: Mutex<()>,
-    changes: broadcast::Sender<u64>,
+/// Which database the model writes: the live one (which a rebuild may switch), or one fixed
+/// database (the fresh one a rebuild fills).
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The live database of the service.
+    Live(Arc<StoreSwitch>),
+    /// One database.
+    Fixed(Arc<Store>),
 }
 
-impl std::fmt::Debug for Applier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Applier").finish_non_exhaustive()
+impl Target {
+    fn store(&self) -> Arc<Store> {
+        match self {
+            Self::Live(stores) => stores.current(),
+            Self::Fixed(store) => store.clone(),
+        }
     }
 }
 
-impl Applier {
-    /// An applier writing to the current database of `stores`.
-    pub fn new(stores: Arc<StoreSwitch>) -> Self {
+/// The projection's read model.
+pub struct ProjectionModel {
+    target: Target,
+    batch: Mutex<Batch>,
+    changes: broadcast::Sender<u64>,
+}
+
+/// The batch being staged: its database, its event bodies, and what it cost.
+#[derive(Default)]
+struct Batch {
+    store: Option<Arc<Store>>,
+    bodies: PendingBodies,
+    events: usize,
+    keys: usize,
+    started: Option<std::time::Instant>,
+    staged: Option<std::time::Instant>,
+}
+
+impl std::fmt::Debug for ProjectionModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectionModel").finish_non_exhaustive()
+    }
+}
+
+impl ProjectionModel {
+    /// A model writing to `target`.
+    pub fn new(target: Target) -> Self {
         Self {
-            stores,
-            lock: Mutex::new(()),
+            target,
+            batch: Mutex::new(Batch::default()),
             changes: broadcast::channel(64).0,
         }
     }
@@ -50,76 +79,92 @@ impl Applier {
         self.changes.subscribe()
     }
 
-    /// Applies `entries` to `store` (no lock, no notification): the core, also used by a
-    /// rebuild on its fresh database.
-    pub fn apply_to(store: &Store, entries: &[LogEntry]) -> Result<(), StoreError> {
-        let t0 = std::time::Instant::now();
-        let checkpoint = store.checkpoint()?;
-        let bodies_at = store.bodies().committed();
-        let mut w = Writes::new(store.tree(), bodies_at);
-        let mut last = checkpoint;
-        for entry in entries.iter().filter(|e| e.sequence > checkpoint) {
-            apply_entry(&mut w, entry)?;
-            last = entry.sequence;
-        }
-        if last == checkpoint {
-            return Ok(());
-        }
-        w.insert(
-            liaison_log::checkpoint::CHECKPOINT_KEY.to_vec(),
-            last.to_be_bytes().to_vec(),
-        );
-        let t1 = std::time::Instant::now();
-        let n_keys = w.len();
-        let (mut batch, bodies) = w.into_batch();
+    fn batch(&self) -> std::sync::MutexGuard<'_, Batch> {
+        self.batch.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn failed(e: StoreError) -> ApplyError {
+    match e {
+        StoreError::Sled(e) => ApplyError::Storage(e),
+        StoreError::Corrupt { key, message } => ApplyError::Corrupt {
+            key,
+            reason: message,
+        },
+        StoreError::Io(message) => ApplyError::Io {
+            context: "the bodies file".to_owned(),
+            source: std::io::Error::other(message),
+        },
+        other => ApplyError::Io {
+            context: "the projection's database".to_owned(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    }
+}
+
+impl ReadModel for ProjectionModel {
+    fn home(&self) -> sled::Tree {
+        self.target.store().tree().clone()
+    }
+
+    fn begin(&self) {
+        let store = self.target.store();
+        let at = store.bodies().committed();
+        *self.batch() = Batch {
+            store: Some(store),
+            bodies: PendingBodies::new(at),
+            started: Some(std::time::Instant::now()),
+            ..Batch::default()
+        };
+    }
+
+    fn apply(&self, staged: &mut Staged, event: &Checked<'_>) -> Result<(), ApplyError> {
+        let mut batch = self.batch();
+        let Batch {
+            store,
+            bodies,
+            events,
+            ..
+        } = &mut *batch;
+        let store = store.as_ref().expect("begin() was called");
+        *events += 1;
+        let mut w = Writes::new(staged.on(store.tree()), bodies);
+        apply_entry(&mut w, event).map_err(failed)
+    }
+
+    fn before_commit(&self, staged: &mut Staged) -> Result<(), ApplyError> {
+        let mut batch = self.batch();
+        batch.keys = staged.len();
+        batch.staged = Some(std::time::Instant::now());
+        let store = batch.store.as_ref().expect("begin() was called");
         // The bodies first: after a crash the file may hold more than the tree references
         // (cut off on open), never less.
-        if !bodies.is_empty() {
-            store.bodies().write(&bodies)?;
+        if !batch.bodies.bytes.is_empty() {
+            store.bodies().write(&batch.bodies.bytes).map_err(failed)?;
         }
-        let bodies_len = bodies_at + bodies.len() as u64;
-        batch.insert(
+        staged.on(store.tree()).insert(
             store::bodies::COMMITTED_KEY,
-            bodies_len.to_be_bytes().to_vec(),
+            batch.bodies.end().to_be_bytes(),
         );
-        store.tree().apply_batch(batch)?;
-        store.bodies().commit(bodies_len);
-        crate::metrics::profile(entries.len(), n_keys, t1 - t0, t1.elapsed());
         Ok(())
+    }
+
+    fn after_commit(&self, last: u64) {
+        let batch = std::mem::take(&mut *self.batch());
+        if let Some(store) = &batch.store {
+            store.bodies().commit(batch.bodies.end());
+        }
+        if let (Some(started), Some(staged)) = (batch.started, batch.staged) {
+            crate::metrics::applied(batch.events, started.elapsed());
+            crate::metrics::profile(batch.events, batch.keys, staged - started, staged.elapsed());
+        }
+        let _ = self.changes.send(last);
     }
 }
 
-impl Apply for Applier {
-    fn checkpoint(&self) -> Result<u64, ApplyError> {
-        self.stores
-            .current()
-            .checkpoint()
-            .map_err(|e| ApplyError::new(e.to_string()))
-    }
-
-    fn apply(&self, entries: &[LogEntry]) -> Result<(), ApplyError> {
-        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        let started = std::time::Instant::now();
-        Self::apply_to(&self.stores.current(), entries)
-            .map_err(|e| ApplyError::new(e.to_string()))?;
-        crate::metrics::applied(entries.len(), started.elapsed());
-        if let Some(last) = entries.last() {
-            let _ = self.changes.send(last.sequence);
-        }
-        Ok(())
-    }
-}
-
-/// Applies one entry over `w`.
-fn apply_entry(w: &mut Writes<'_>, entry: &LogEntry) -> Result<(), StoreError> {
-    let envelope: Envelope = match serde_json::from_slice(&entry.payload) {
-        Ok(e) => e,
-        Err(e) => {
-            tracing::warn!(sequence = entry.sequence, subject = entry.subject, error = %e,
-                "skipping a log entry that is not a valid event");
-            return Ok(());
-        }
-    };
+/// Applies one event over `w`.
+fn apply_entry(w: &mut Writes<'_>, entry: &Checked<'_>) -> Result<(), StoreError> {
+    let envelope: &Envelope = entry.event;
     let id = envelope.id;
     let id_text = id.to_string();
     let index_key = keys::key(keys::INDEX, &[id_text.as_bytes()]);
@@ -222,7 +267,7 @@ fn apply_entry(w: &mut Writes<'_>, entry: &LogEntry) -> Result<(), StoreError> {
         data,
         EventData::MeetingHeld(_) | EventData::MeetingScheduled(_)
     );
-    timeline::add(w, &index.timeline, &order, index.meeting, &entry.payload);
+    timeline::add(w, &index.timeline, &order, index.meeting, entry.payload);
     w.insert(index_key, encode(&index));
     record_changes(w, sequence, id, changes);
     Ok(())
@@ -288,6 +333,7 @@ fn record_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use liaison_log::{Applier, LogEntry, LogIdentity};
     use liaison_proto::ClientEvent;
     use serde_json::json;
 
@@ -301,6 +347,11 @@ mod tests {
             payload: serde_json::to_vec(&envelope).unwrap().into(),
             published: chrono::Utc::now(),
         }
+    }
+
+    fn org(id: &str) -> serde_json::Value {
+        json!({"type": "organization.registered", "time": "2020-01-01",
+            "data": {"id": id, "name": id.to_uppercase()}})
     }
 
     fn meeting(id: uuid::Uuid) -> serde_json::Value {
@@ -320,32 +371,39 @@ mod tests {
     #[test]
     fn duplicates_and_retracted_ids_change_nothing_whatever_the_order() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path(), 8).unwrap();
+        let store = Arc::new(Store::open(dir.path(), 8).unwrap());
+        let applier = Applier::new(
+            "projection",
+            ProjectionModel::new(Target::Fixed(store.clone())),
+        );
+        let log = LogIdentity {
+            stream: "LIAISON_EVENTS".into(),
+            created: chrono::Utc::now(),
+        };
+        let apply = |entries: &[LogEntry]| applier.apply(entries, &log).unwrap();
         let (m, r, late) = (
             uuid::Uuid::now_v7(),
             uuid::Uuid::now_v7(),
             uuid::Uuid::now_v7(),
         );
+        apply(&[entry(1, org("a")), entry(2, org("b"))]);
         // Applied, then appended again: one fact.
-        Applier::apply_to(&store, &[entry(1, meeting(m)), entry(2, meeting(m))]).unwrap();
+        apply(&[entry(3, meeting(m)), entry(4, meeting(m))]);
         assert_eq!(facts(&store), 1);
         let applied = store.dump().unwrap();
         // Retracted: no fact; appended again after: still none.
-        Applier::apply_to(&store, &[entry(3, retraction(r, m))]).unwrap();
-        Applier::apply_to(&store, &[entry(4, meeting(m))]).unwrap();
+        apply(&[entry(5, retraction(r, m))]);
+        apply(&[entry(6, meeting(m))]);
         assert_eq!(facts(&store), 0);
         // Retracted before it arrives (in one batch and across batches): never applied.
-        Applier::apply_to(
-            &store,
-            &[
-                entry(5, retraction(uuid::Uuid::now_v7(), late)),
-                entry(6, meeting(late)),
-            ],
-        )
-        .unwrap();
-        Applier::apply_to(&store, &[entry(7, meeting(late))]).unwrap();
+        apply(&[
+            entry(7, retraction(uuid::Uuid::now_v7(), late)),
+            entry(8, meeting(late)),
+        ]);
+        apply(&[entry(9, meeting(late))]);
         assert_eq!(facts(&store), 0);
-        assert_eq!(store.checkpoint().unwrap(), 7);
+        assert_eq!(store.checkpoint().unwrap(), 9);
         assert_ne!(store.dump().unwrap(), applied);
+        assert_eq!(applier.quarantine(0, 10).unwrap().total, 0);
     }
 }
