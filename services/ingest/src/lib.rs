@@ -16,6 +16,7 @@
 //! | [`append`] | the append operation, transport-independent |
 //! | [`http_api`] | `POST /v1/events` |
 //! | [`nats_api`] | the same on NATS request-reply |
+//! | [`validation_gate`] | parsing and validation on the blocking pool, a bounded number at once |
 //! | [`metrics`] | Prometheus metric names |
 
 pub mod app;
@@ -26,6 +27,7 @@ pub mod metrics;
 pub mod nats_api;
 pub mod registry;
 pub mod registry_applier;
+pub mod validation_gate;
 
 pub use app::{Application, StartError};
 pub use append::{AppendOutcome, AppendRejection, Ingest, Receipt, Receipts};
