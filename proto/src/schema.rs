@@ -286,7 +286,7 @@ pub fn asyncapi() -> Value {
 
     channels.insert("ingestAppend".into(), json!({
         "address": subjects::INGEST_APPEND,
-        "description": format!("Request-reply append (queue group {}); same body and answers as POST /v1/events: append-answer.json, or a problem document.", subjects::INGEST_QUEUE),
+        "description": format!("Request-reply append (queue group {}); same body and answers as POST /v1/events: append-answer.json, or a problem document (problem.json; at most 100 errors, the count of the rest in more_errors).", subjects::INGEST_QUEUE),
         "messages": { "submission": { "$ref": "#/components/messages/submission" } }
     }));
     messages.insert(

@@ -417,6 +417,17 @@ mod tests {
     }
 
     #[test]
+    fn whitespace_of_any_script_is_empty_text() {
+        for blank in ["", " ", "\t\n\r", "\u{a0}", "\u{2003}\u{3000}"] {
+            assert_eq!(
+                text_problem(blank, 100).as_deref(),
+                Some("must not be empty"),
+                "{blank:?}"
+            );
+        }
+    }
+
+    #[test]
     fn control_characters_are_refused_in_text() {
         assert!(text_problem("a\tb\nc\r", 100).is_none());
         assert!(text_problem("bell\u{7}", 100).unwrap().contains("U+0007"));
