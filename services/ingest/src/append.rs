@@ -1,13 +1,14 @@
-//! The append operation, independent of the transport: HTTP (`POST /v1/events`) and NATS
-//! request-reply (`liaison.ingest.append`) both hand it a parsed JSON body and turn its typed
-//! answer into a status and a body.
+//! The append operation, independent of the transport: HTTP (`POST /v1/events`) hands it the
+//! raw body ([`Ingest::append_bytes`]), NATS request-reply (`liaison.ingest.append`) the JSON
+//! value it parsed ([`Ingest::append`]); both turn its typed answer into a status and a body.
 //!
 //! The steps, for one event or a batch:
 //!
-//! 1. parse and validate the body through the contract crate (`400`/`413` for what is not JSON
-//!    or too large, `422` with a pointer for every problem, at most 100 listed and the rest
-//!    counted), on the blocking pool behind the [`ValidationGate`] so that a huge body cannot
-//!    stall the async workers (`503` when the gate stays full);
+//! 1. parse and validate the body through the contract crate: `400`/`413` for what is not JSON
+//!    or too large (in bytes, nesting, or [number of values](crate::body_values)), `422` with a
+//!    pointer for every problem (at most 100 listed, the rest counted); on the blocking pool
+//!    behind the [`ValidationGate`], so that a huge body cannot stall the async workers (`503`
+//!    when the gate stays full);
 //! 2. give every event without an `id` a UUID v7;
 //! 3. idempotency, from the registry (which remembers every id with its content digest, without
 //!    a time limit): an `id` already in the log with the same content is *existing*, with other
@@ -71,7 +72,7 @@ pub const RETRY_AFTER_SECONDS: u64 = 2;
 /// [`MAX_BATCH_EVENTS`] events of [`MAX_EVENT_BYTES`] each (32 MiB), plus 1 MiB for the batch's
 /// brackets and commas and for whitespace. Every request the contract's limits admit fits (in
 /// compact JSON; a pretty-printed batch of 500 events at their largest may not); anything
-/// larger could never be valid, so it is refused with `413` before it is parsed.
+/// larger is refused with `413` before it is parsed.
 pub const DEFAULT_MAX_BODY_BYTES: usize = MAX_BATCH_EVENTS * MAX_EVENT_BYTES + 1024 * 1024;
 
 /// How many times the operation runs (catching up with the log in between) before it gives up.
@@ -360,12 +361,6 @@ impl Ingest {
         }
     }
 
-    /// The same operation with another validation gate (for tests of a saturated gate).
-    pub fn with_gate(mut self, gate: ValidationGate) -> Self {
-        self.gate = gate;
-        self
-    }
-
     /// The follower that keeps the registry current.
     pub fn follower(&self) -> &Follower {
         &self.follower
@@ -382,6 +377,7 @@ impl Ingest {
         let validated = self
             .gate
             .run(move || {
+                crate::body_values::check(&body).map_err(AppendRejection::Unreadable)?;
                 let value: Value =
                     parse_json(&body, &limits).map_err(AppendRejection::Unreadable)?;
                 validate(&value)
@@ -496,49 +492,67 @@ impl Ingest {
         mut outgoing: Vec<OutgoingEvent>,
         plans: &mut [Plan],
     ) -> Result<Published, AppendRejection> {
-        let mut sequences = vec![0u64; plans.len()];
         if let [i] = new[..] {
-            let event = outgoing.pop().expect("one event");
-            match self.appender.append(event).await {
-                Ok(appended) if !appended.duplicate => sequences[i] = appended.sequence,
-                Ok(appended) => {
-                    // Within JetStream's duplicate window: the id is in the log already.
-                    self.compare_stored(p, i, appended.sequence).await?;
-                    plans[i] = Plan::Existing(Receipt {
-                        id: p.ids[i],
-                        sequence: appended.sequence,
-                    });
-                    self.settle(appended.sequence).await;
-                    return Ok(Published::Instead(Step::already_appended(p, plans)));
-                }
-                Err(e) if e.is_wrong_last_sequence() => {
-                    return Ok(Published::Instead(Step::Retry(
-                        "a registration lost a race",
-                    )));
-                }
-                Err(e) => return Err(self.unavailable_or_other(e)),
-            }
-        } else {
-            match self.appender.append_batch(outgoing).await {
-                Ok(appended) => {
-                    for (&i, a) in new.iter().zip(appended) {
-                        sequences[i] = a.sequence;
-                    }
-                }
-                Err(e) if e.is_batch_duplicate() => {
-                    return Ok(Published::Instead(Step::Retry(
-                        "the batch holds an id already in the log",
-                    )));
-                }
-                Err(e) if e.is_wrong_last_sequence() => {
-                    return Ok(Published::Instead(Step::Retry(
-                        "a registration of the batch lost a race",
-                    )));
-                }
-                Err(e) => return Err(self.unavailable_or_other(e)),
-            }
+            let event = outgoing.pop().expect("one message per new event");
+            return self.publish_one(p, i, event, plans).await;
         }
-        Ok(Published::At(sequences))
+        self.publish_batch(new, outgoing, plans.len()).await
+    }
+
+    /// Publishes event `i` alone (with its id as `Nats-Msg-Id`).
+    async fn publish_one(
+        &self,
+        p: &Prepared,
+        i: usize,
+        event: OutgoingEvent,
+        plans: &mut [Plan],
+    ) -> Result<Published, AppendRejection> {
+        match self.appender.append(event).await {
+            Ok(appended) if !appended.duplicate => {
+                let mut sequences = vec![0u64; plans.len()];
+                sequences[i] = appended.sequence;
+                Ok(Published::At(sequences))
+            }
+            Ok(appended) => {
+                // Within JetStream's duplicate window: the id is in the log already.
+                self.compare_stored(p, i, appended.sequence).await?;
+                plans[i] = Plan::Existing(Receipt {
+                    id: p.ids[i],
+                    sequence: appended.sequence,
+                });
+                self.settle(appended.sequence).await;
+                Ok(Published::Instead(Step::already_appended(p, plans)))
+            }
+            Err(e) if e.is_wrong_last_sequence() => Ok(Published::Instead(Step::Retry(
+                "a registration lost a race",
+            ))),
+            Err(e) => Err(self.unavailable_or_other(e)),
+        }
+    }
+
+    /// Publishes the events `new` (of a request of `len` events) as one atomic batch.
+    async fn publish_batch(
+        &self,
+        new: &[usize],
+        outgoing: Vec<OutgoingEvent>,
+        len: usize,
+    ) -> Result<Published, AppendRejection> {
+        match self.appender.append_batch(outgoing).await {
+            Ok(appended) => {
+                let mut sequences = vec![0u64; len];
+                for (&i, a) in new.iter().zip(appended) {
+                    sequences[i] = a.sequence;
+                }
+                Ok(Published::At(sequences))
+            }
+            Err(e) if e.is_batch_duplicate() => Ok(Published::Instead(Step::Retry(
+                "the batch holds an id already in the log",
+            ))),
+            Err(e) if e.is_wrong_last_sequence() => Ok(Published::Instead(Step::Retry(
+                "a registration of the batch lost a race",
+            ))),
+            Err(e) => Err(self.unavailable_or_other(e)),
+        }
     }
 
     /// Step 3: every event with a client id that is in the log already.

@@ -14,6 +14,7 @@
 //! | [`registry`] | the sled registry: organizations, persons, rules, event ids with digests |
 //! | [`registry_applier`] | keeps the registry current from the log, with its checkpoint |
 //! | [`append`] | the append operation, transport-independent |
+//! | [`body_values`] | the bound on how many JSON values a body holds, before parsing |
 //! | [`http_api`] | `POST /v1/events` |
 //! | [`nats_api`] | the same on NATS request-reply |
 //! | [`validation_gate`] | parsing and validation on the blocking pool, a bounded number at once |
@@ -21,6 +22,7 @@
 
 pub mod app;
 pub mod append;
+pub mod body_values;
 pub mod config;
 pub mod http_api;
 pub mod metrics;

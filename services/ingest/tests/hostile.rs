@@ -284,3 +284,24 @@ async fn over_nats_the_problem_document_is_as_small() {
     assert_eq!(problem["more_errors"], 100_003 - 100);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_body_of_millions_of_tiny_values_is_refused_before_it_is_parsed() {
+    let nats = NatsServer::start_with(ServerOptions::fast()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(config(&nats.url(), dir.path())).await;
+    // 4 MB of `0,`: two million values, which parsed would take 64 MB and more.
+    let mut body =
+        b"{\"type\": \"meeting.held\", \"time\": \"2024-02-28\", \"data\": {\"organizations\": ["
+            .to_vec();
+    body.extend(std::iter::repeat_n(&b"0,"[..], 2_000_000).flatten());
+    body.extend(b"0]}}");
+    let answer = app.post_raw(body, "application/json").await;
+    answer.assert_problem(413);
+    assert_eq!(
+        answer.body["limit_values"],
+        liaison_ingest::body_values::MAX_BODY_VALUES
+    );
+    assert_eq!(log_length(&nats).await, 0);
+    app.stop().await;
+}
