@@ -512,7 +512,7 @@ mod tests {
         let mut generator = Generator::new(WorkloadConfig::quick(3));
         let events = generator.take(2_000);
         let batch: Vec<Value> = events.iter().map(|e| e.body.clone()).collect();
-        for chunk in batch.chunks(1000) {
+        for chunk in batch.chunks(liaison_proto::limits::MAX_BATCH_EVENTS) {
             liaison_proto::validate_submission(&Value::Array(chunk.to_vec()))
                 .unwrap_or_else(|e| panic!("invalid generated event: {e:?}"));
         }

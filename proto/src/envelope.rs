@@ -59,6 +59,7 @@ pub struct Envelope {
     /// The event id (the client's, or a UUID v7 the server generated).
     pub id: Uuid,
     /// Who appended it, such as [`INGEST_SOURCE`].
+    #[schemars(length(min = 1, max = crate::limits::MAX_STRING_BYTES))]
     pub source: String,
     /// When the business fact happened.
     pub time: BusinessTime,

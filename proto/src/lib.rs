@@ -9,7 +9,9 @@ pub mod envelope;
 pub mod events;
 pub mod ids;
 pub mod ingest;
+pub mod limits;
 pub mod notifier;
+pub mod problem;
 pub mod query;
 pub mod schema;
 pub mod status;
@@ -21,6 +23,11 @@ pub use alert::{Alert, AlertEvent};
 pub use envelope::{ClientEvent, Envelope, StoredEvent, content_digest};
 pub use events::{EventData, EventType};
 pub use ids::{Slug, SlugError};
+pub use limits::*;
+pub use problem::ProblemDetails;
 pub use status::{Factuality, Status};
 pub use time::{AsOf, BusinessTime, TimeError};
-pub use validate::{FieldError, Registry, ValidationErrors, check_references, validate_submission};
+pub use validate::{
+    FieldError, NameRegistry, Registry, ValidationErrors, check_references, unknown_names,
+    validate_stored, validate_submission,
+};

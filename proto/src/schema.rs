@@ -13,14 +13,15 @@ use crate::events::{
     PersonRegistered, ProcurementPlanned, ProductLaunched, RuleCreated, RuleDeleted,
 };
 use crate::ingest::AppendAnswer;
+use crate::limits::MAX_BATCH_EVENTS;
 use crate::notifier::{
     AlertList, AlertView, RedeliveryRequest, RuleList, RuleView, WebhookOutcome,
 };
+use crate::problem::ProblemDetails;
 use crate::query::{
     OrganizationRequest, OrganizationView, PairView, RelationshipList, RelationshipRequest,
     RelationshipView, RelationshipsRequest, StatusChange, TimelinePage, TimelineRequest,
 };
-use crate::validate::MAX_BATCH;
 use crate::{Alert, AlertEvent, ClientEvent, Envelope, EventType, StoredEvent, subjects};
 
 /// What a client may send to `POST /v1/events`: one event or a batch.
@@ -31,7 +32,36 @@ enum Submission {
     /// One event.
     One(Box<ClientEvent>),
     /// A batch, validated as a whole and appended in order.
-    Batch(#[schemars(length(min = 1, max = MAX_BATCH))] Vec<ClientEvent>),
+    Batch(#[schemars(length(min = 1, max = MAX_BATCH_EVENTS))] Vec<ClientEvent>),
+}
+
+/// What the JSON Schemas of events cannot say by themselves, appended to their description.
+pub fn limits_note() -> String {
+    use crate::limits::*;
+    format!(
+        "Limits (enforced by the server, answered with 422 and a JSON pointer): an event names at \
+         most {MAX_ORGANIZATIONS} organizations and {MAX_TOPICS} topics, and at most \
+         {MAX_PAIR_TOPICS} pair-topics in all (n(n-1)/2 pairs of its n organizations times its \
+         topics; a meeting without topics counts one); {MAX_PARTICIPANTS} participants, \
+         {MAX_ALIASES} aliases, {MAX_AFFILIATIONS} affiliations; a string is at most \
+         {MAX_STRING_BYTES} bytes of UTF-8 (an evidence quote {MAX_QUOTE_BYTES}) and holds no \
+         control character but tab, line feed and carriage return; an event is at most \
+         {MAX_EVENT_BYTES} bytes of compact JSON, a batch at most {MAX_BATCH_EVENTS} events. \
+         Note: `maxLength` counts characters, as JSON Schema defines it, while the server counts \
+         UTF-8 bytes, so a string of non-ASCII characters can pass `maxLength` and still be \
+         refused."
+    )
+}
+
+/// `schema` with [`limits_note`] appended to its description.
+fn with_limits_note(mut schema: Value) -> Value {
+    let note = limits_note();
+    let description = match schema.get("description").and_then(Value::as_str) {
+        Some(d) => format!("{d}\n\n{note}"),
+        None => note,
+    };
+    schema["description"] = Value::String(description);
+    schema
 }
 
 fn schema<T: JsonSchema>() -> Value {
@@ -113,8 +143,27 @@ pub fn schemas() -> Vec<(String, Value)> {
             schema::<TimelineRequest>(),
         ),
     ];
+    for (path, schema) in &mut out {
+        if [
+            "schemas/submission.json",
+            "schemas/client-event.json",
+            "schemas/envelope.json",
+            "schemas/stored-event.json",
+        ]
+        .contains(&path.as_str())
+        {
+            *schema = with_limits_note(schema.take());
+        }
+    }
+    out.push((
+        "schemas/problem.json".to_owned(),
+        schema::<ProblemDetails>(),
+    ));
     for t in EventType::ALL {
-        out.push((format!("schemas/data/{t}.json"), data_schema(t)));
+        out.push((
+            format!("schemas/data/{t}.json"),
+            with_limits_note(data_schema(t)),
+        ));
     }
     out
 }
@@ -237,7 +286,7 @@ pub fn asyncapi() -> Value {
 
     channels.insert("ingestAppend".into(), json!({
         "address": subjects::INGEST_APPEND,
-        "description": format!("Request-reply append (queue group {}); same body and answers as POST /v1/events: append-answer.json, or a problem document.", subjects::INGEST_QUEUE),
+        "description": format!("Request-reply append (queue group {}); same body and answers as POST /v1/events: append-answer.json, or a problem document (problem.json; at most 100 errors, the count of the rest in more_errors).", subjects::INGEST_QUEUE),
         "messages": { "submission": { "$ref": "#/components/messages/submission" } }
     }));
     messages.insert(

@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use common::valid;
@@ -408,4 +409,72 @@ fn rule_creation_conflicts() {
             "rule 'new-partnership' is built in and cannot be redefined"
         )]
     );
+}
+
+/// A registry that counts the questions it is asked.
+struct Counting<'a> {
+    inner: &'a Mem,
+    questions: Cell<usize>,
+}
+
+impl liaison_proto::Registry for Counting<'_> {
+    fn organization(&self, id: &str) -> Option<OrganizationRegistered> {
+        self.questions.set(self.questions.get() + 1);
+        self.inner.organization(id)
+    }
+    fn person(&self, id: &str) -> Option<PersonRegistered> {
+        self.questions.set(self.questions.get() + 1);
+        self.inner.person(id)
+    }
+    fn event(&self, id: &Uuid) -> Option<KnownEvent> {
+        self.questions.set(self.questions.get() + 1);
+        self.inner.event(id)
+    }
+    fn rule(&self, id: &str) -> Option<KnownRule> {
+        self.questions.set(self.questions.get() + 1);
+        self.inner.rule(id)
+    }
+}
+
+#[test]
+fn a_full_batch_asks_the_registry_once_per_reference() {
+    use liaison_proto::Registry as _;
+    let mut mem = registry();
+    let names: Vec<String> = (0..16).map(|i| format!("org-{i}")).collect();
+    for id in &names {
+        mem.orgs.insert(id.clone(), org(id));
+    }
+    let meeting = json!({"type": "meeting.held", "time": "2024-02-28",
+        "data": {"organizations": names, "participants": ["william-cho"]}});
+    let body = Value::Array(vec![meeting; 500]);
+    let counting = Counting {
+        inner: &mem,
+        questions: Cell::new(0),
+    };
+    check_references_with(&events(body), &counting, true).unwrap();
+    assert_eq!(counting.questions.get(), 500 * 17);
+    assert!(mem.organization("org-0").is_some());
+
+    // 500 retractions of distinct events: one question each, and no scan of the earlier ones.
+    for n in 0..500u32 {
+        mem.events.insert(
+            Uuid::from_u128(1_000 + u128::from(n)),
+            KnownEvent {
+                event_type: EventType::MeetingHeld,
+                retracted: false,
+            },
+        );
+    }
+    let retractions: Vec<Value> = (0..500u32)
+        .map(|n| {
+            json!({"type": "event.retracted", "time": "2024-03-01",
+            "data": {"event_id": Uuid::from_u128(1_000 + u128::from(n))}})
+        })
+        .collect();
+    let counting = Counting {
+        inner: &mem,
+        questions: Cell::new(0),
+    };
+    check_references_with(&events(Value::Array(retractions)), &counting, true).unwrap();
+    assert_eq!(counting.questions.get(), 500);
 }

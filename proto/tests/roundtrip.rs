@@ -1,7 +1,8 @@
 //! Property: any valid generated event validates, and its typed form round-trips through JSON
 //! (serialize, validate again, same typed event, same digest).
 
-use liaison_proto::{ClientEvent, EventType, validate_submission};
+use liaison_proto::envelope::INGEST_SOURCE;
+use liaison_proto::{ClientEvent, Envelope, EventType, validate_stored, validate_submission};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -128,6 +129,16 @@ proptest! {
         let back = validate_submission(&again).map_err(|e| TestCaseError::fail(format!("{e}\n{again}")))?;
         prop_assert_eq!(&back[0], typed);
         prop_assert_eq!(back[0].digest(), typed.digest());
+    }
+
+    /// What ingest accepts, the services that follow the log accept as stored.
+    #[test]
+    fn valid_events_pass_the_consumers_check_as_stored(body in event()) {
+        let event = validate_submission(&body).map_err(|e| TestCaseError::fail(format!("{e}\n{body}")))?.remove(0);
+        let envelope = Envelope::record(event, INGEST_SOURCE, chrono::Utc::now());
+        let payload = serde_json::to_vec(&envelope).unwrap();
+        let back = validate_stored(&payload).map_err(|e| TestCaseError::fail(format!("{e}\n{envelope:?}")))?;
+        prop_assert_eq!(back, envelope);
     }
 
     #[test]

@@ -72,3 +72,48 @@ fn asyncapi_lists_every_subject() {
         assert!(addresses.contains(&expected), "{expected} in {addresses:?}");
     }
 }
+
+#[test]
+fn the_limits_are_printed_in_the_schemas() {
+    use liaison_proto::EventType;
+    use liaison_proto::limits::*;
+    let meeting = liaison_proto::schema::data_schema(EventType::MeetingHeld);
+    let props = &meeting["properties"];
+    assert_eq!(props["organizations"]["maxItems"], MAX_ORGANIZATIONS);
+    assert_eq!(props["topics"]["maxItems"], MAX_TOPICS);
+    assert_eq!(props["participants"]["maxItems"], MAX_PARTICIPANTS);
+    assert_eq!(props["location"]["maxLength"], MAX_STRING_BYTES);
+    assert_eq!(props["summary"]["maxLength"], MAX_STRING_BYTES);
+    let evidence = &meeting["definitions"]["Evidence"]["properties"];
+    assert_eq!(evidence["quote"]["maxLength"], MAX_QUOTE_BYTES);
+    let person = liaison_proto::schema::data_schema(EventType::PersonRegistered);
+    assert_eq!(person["properties"]["aliases"]["maxItems"], MAX_ALIASES);
+    assert_eq!(
+        person["properties"]["aliases"]["items"]["maxLength"],
+        MAX_STRING_BYTES
+    );
+    assert_eq!(
+        person["properties"]["affiliations"]["maxItems"],
+        MAX_AFFILIATIONS
+    );
+    let rule = liaison_proto::schema::data_schema(EventType::RuleCreated);
+    let matcher = &rule["definitions"]["RuleMatch"]["properties"];
+    assert_eq!(matcher["event_types"]["maxItems"], MAX_EVENT_TYPES);
+    assert_eq!(matcher["organizations"]["maxItems"], MAX_ORGANIZATIONS);
+    // What JSON Schema cannot say is in every event schema's description, with the warning
+    // that maxLength counts characters.
+    let files = liaison_proto::schema::schemas();
+    for (path, schema) in &files {
+        if path.starts_with("schemas/data/") || path.ends_with("submission.json") {
+            let description = schema["description"].as_str().unwrap();
+            assert!(description.contains("256 pair-topics"), "{path}");
+            assert!(description.contains("counts UTF-8 bytes"), "{path}");
+        }
+    }
+    let submission = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("submission.json"))
+        .unwrap()
+        .1;
+    assert_eq!(submission["anyOf"][1]["maxItems"], MAX_BATCH_EVENTS);
+}

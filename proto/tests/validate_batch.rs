@@ -3,7 +3,7 @@
 mod common;
 
 use common::{only, problems, valid};
-use liaison_proto::validate::MAX_BATCH;
+use liaison_proto::limits::MAX_BATCH_EVENTS as MAX_BATCH;
 use liaison_proto::{EventType, validate_submission};
 use serde_json::{Value, json};
 

@@ -24,11 +24,11 @@ pub struct Throughput {
     pub first_error: Option<String>,
 }
 
-/// Sends every registration in batches of up to 1000, in order (nothing can be ingested before
-/// the organizations it names); returns the last sequence.
+/// Sends every registration in batches of up to 500 (the contract's largest batch), in order
+/// (nothing can be ingested before the organizations it names); returns the last sequence.
 pub async fn register(client: &reqwest::Client, ingest: &str, events: &[GenEvent]) -> Result<u64> {
     let mut last = 0;
-    for chunk in events.chunks(1000) {
+    for chunk in events.chunks(liaison_proto::limits::MAX_BATCH_EVENTS) {
         let body = serde_json::to_vec(&chunk.iter().map(|e| &e.body).collect::<Vec<_>>())?;
         last = post_events(client, ingest, body)
             .await?

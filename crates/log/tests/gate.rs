@@ -85,7 +85,9 @@ async fn entries_that_fail_the_gate_are_quarantined_and_the_entries_after_them_a
     let mut moved = org_registered(9);
     moved.subject = "liaison.events.organization.registered.org-1".to_owned();
     let huge = format!("{{\"junk\": \"{}\"}}", "x".repeat(70 * 1024));
-    let entries = vec![
+    let crowd: Vec<String> = (1..=17).map(|i| format!("org-{i}")).collect();
+    let crowd: Vec<&str> = crowd.iter().map(String::as_str).collect();
+    let mut entries = vec![
         org_registered(1),                                       // 1 applied
         org_registered(2),                                       // 2 applied
         raw("liaison.events.meeting.held._", "not json at all"), // 3
@@ -95,6 +97,9 @@ async fn entries_that_fail_the_gate_are_quarantined_and_the_entries_after_them_a
         raw("liaison.events.meeting.held._", huge),              // 7 over the size limit
         meeting(&["org-1", "org-2"]),                            // 8 applied
     ];
+    entries.extend((3..=17).map(org_registered)); // 9..=23 applied
+    entries.push(meeting(&crowd)); // 24 over the limits
+    entries.push(meeting(&["org-16", "org-17"])); // 25 applied
     for entry in entries {
         appender.append(entry).await.unwrap();
     }
@@ -102,14 +107,26 @@ async fn entries_that_fail_the_gate_are_quarantined_and_the_entries_after_them_a
     let db = sled::open(dir.path()).unwrap();
     let applier = applier(&db);
     let (follower, stop) = start(&js, &applier);
-    assert!(follower.wait_applied(8, Duration::from_secs(10)).await);
-    assert_eq!(*applier.model().applied.lock().unwrap(), vec![1, 2, 8]);
-    assert_eq!(follower.quarantined(), 5);
+    assert!(
+        follower.wait_applied(25, Duration::from_secs(10)).await,
+        "applied {} ({:?}, lag {:?}, {:?})",
+        follower.applied(),
+        follower.status(),
+        follower.lag(),
+        applier.quarantine(0, 100).unwrap()
+    );
+    let applied: Vec<u64> = [1, 2, 8].into_iter().chain(9..=23).chain([25]).collect();
+    assert_eq!(*applier.model().applied.lock().unwrap(), applied);
+    assert_eq!(follower.quarantined(), 6);
     let list = applier.quarantine(0, 100).unwrap();
-    assert_eq!(list.total, 5);
+    assert_eq!(list.total, 6);
     let sequences: Vec<u64> = list.entries.iter().map(|e| e.sequence).collect();
-    assert_eq!(sequences, vec![3, 4, 5, 6, 7]);
+    assert_eq!(sequences, vec![3, 4, 5, 6, 7, 24]);
     let reasons = |i: usize| list.entries[i].reasons.join(" | ");
+    assert!(reasons(0).contains("JSON"), "{}", reasons(0));
+    assert!(reasons(1).contains("specversion"), "{}", reasons(1));
+    assert!(reasons(5).contains("/data/organizations"), "{}", reasons(5));
+    assert!(reasons(5).contains("16"), "{}", reasons(5));
     assert!(
         reasons(2).contains("unknown organization 'org-99'"),
         "{}",
@@ -134,10 +151,13 @@ async fn entries_that_fail_the_gate_are_quarantined_and_the_entries_after_them_a
     drop(follower);
     let again = applier.clone();
     let (follower, stop) = start(&js, &again);
-    appender.append(meeting(&["org-9", "org-1"])).await.unwrap();
-    assert!(follower.wait_applied(9, Duration::from_secs(10)).await);
-    assert_eq!(again.quarantine(0, 100).unwrap().total, 6);
-    assert_eq!(*again.model().applied.lock().unwrap(), vec![1, 2, 8]);
+    appender
+        .append(meeting(&["org-99", "org-1"]))
+        .await
+        .unwrap();
+    assert!(follower.wait_applied(26, Duration::from_secs(10)).await);
+    assert_eq!(again.quarantine(0, 100).unwrap().total, 7);
+    assert_eq!(*again.model().applied.lock().unwrap(), applied);
     stop.cancel();
 }
 

@@ -86,6 +86,29 @@ where
     }
 }
 
+/// A JSON request body as raw bytes, with the checks of [`JsonBody`] that need no parsing
+/// (`415` for a wrong content type, `413` over [`JsonLimits::max_bytes`]), for handlers that
+/// parse it elsewhere with [`parse_json`] — off the async workers, for a large body.
+#[derive(Debug, Clone, Default)]
+pub struct JsonBytes(pub Vec<u8>);
+
+impl<S> FromRequest<S> for JsonBytes
+where
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let limits = req
+            .extensions()
+            .get::<JsonLimits>()
+            .copied()
+            .unwrap_or_default();
+        check_content_type(req.headers())?;
+        read_body(req, limits.max_bytes).await.map(JsonBytes)
+    }
+}
+
 /// Checks that `headers` declare a JSON body; otherwise a `415` problem saying what to send.
 pub fn check_content_type(headers: &HeaderMap) -> Result<(), Problem> {
     const HINT: &str = "send `Content-Type: application/json`";
@@ -345,6 +368,32 @@ mod tests {
         let p = parse_json::<Value>(b"  \n", &JsonLimits::default()).unwrap_err();
         assert_eq!(p.status, 400);
         assert!(p.detail.contains("empty"));
+    }
+
+    #[tokio::test]
+    async fn raw_bytes_are_read_with_the_type_and_size_checks() {
+        use axum::body::Body;
+        let request = |content_type: &str, body: &'static str| {
+            let mut req = Request::builder()
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .unwrap();
+            req.extensions_mut().insert(JsonLimits::new(8, 4));
+            req
+        };
+        let JsonBytes(bytes) = JsonBytes::from_request(request("application/json", "[1,2]"), &())
+            .await
+            .unwrap();
+        assert_eq!(bytes, b"[1,2]");
+        let p = JsonBytes::from_request(request("application/json", "[1,2,3,4,5]"), &())
+            .await
+            .unwrap_err();
+        assert_eq!(p.status, 413);
+        assert_eq!(p.extensions["limit_bytes"], 8);
+        let p = JsonBytes::from_request(request("text/plain", "[]"), &())
+            .await
+            .unwrap_err();
+        assert_eq!(p.status, 415);
     }
 
     #[test]

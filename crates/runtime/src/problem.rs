@@ -4,6 +4,10 @@
 //! `title`, `status` and `detail` (and, for `422`, `errors` with JSON pointers). This module
 //! is the one place that shape is built and turned into an HTTP response, so the three
 //! services cannot drift apart — and a handler can simply return `Result<_, Problem>`.
+//!
+//! The document itself ([`ProblemDetails`], its [`FieldError`]s and `more_errors`) is a wire
+//! type of the contract crate, re-exported here; this module adds what only a server needs:
+//! the constructors by status and the axum response.
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -11,61 +15,10 @@ use std::ops::{Deref, DerefMut};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-/// The media type of a problem document.
-pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// The `type` of a problem that adds nothing beyond its HTTP status (RFC 9457 §4.2.1).
-pub const ABOUT_BLANK: &str = "about:blank";
-
-/// One rule a request broke, located by a JSON pointer (RFC 6901) into the request body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// Where in the request body, e.g. `/data/organizations/1` (`""` is the whole body).
-    pub pointer: String,
-    /// What is wrong there, e.g. `unknown organization 'lgg'`.
-    pub detail: String,
-}
-
-impl FieldError {
-    /// A field error at `pointer`.
-    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: pointer.into(),
-            detail: detail.into(),
-        }
-    }
-}
-
-/// The members of an RFC 9457 problem document.
-///
-/// Handlers use it through [`Problem`], which boxes it (so `Result<_, Problem>` stays one
-/// pointer wide) and dereferences to it: `problem.detail`, `problem.errors`, ….
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProblemDetails {
-    /// A URI reference naming the problem type; [`ABOUT_BLANK`] when the status says it all.
-    #[serde(rename = "type", default = "about_blank")]
-    pub type_: String,
-    /// A short, human-readable summary of the problem type.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What went wrong in this occurrence, phrased to help the client fix its request.
-    pub detail: String,
-    /// A URI reference identifying this occurrence (often the request path).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// The individual rules broken (for `422`); omitted from the document when empty.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-    /// Seconds after which the client may retry; sent as the `Retry-After` header.
-    #[serde(skip)]
-    pub retry_after: Option<u64>,
-    /// Extension members, serialised at the top level of the document.
-    #[serde(flatten)]
-    pub extensions: Map<String, Value>,
-}
+pub use liaison_proto::problem::{ABOUT_BLANK, PROBLEM_JSON, ProblemDetails, STANDARD_MEMBERS};
+pub use liaison_proto::validate::{FieldError, ValidationErrors};
 
 /// An RFC 9457 problem document; it is also an error type and an axum response.
 ///
@@ -102,23 +55,14 @@ impl From<Problem> for ProblemDetails {
     }
 }
 
-fn about_blank() -> String {
-    ABOUT_BLANK.to_owned()
-}
-
 impl Problem {
     /// A problem of type `about:blank` with the status's canonical reason as its title.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self::from(ProblemDetails {
-            type_: about_blank(),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            instance: None,
-            errors: Vec::new(),
-            retry_after: None,
-            extensions: Map::new(),
-        })
+        Self::from(ProblemDetails::new(
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("Error"),
+            detail,
+        ))
     }
 
     /// `400 Bad Request`: the request could not be read (malformed JSON, bad parameter).
@@ -128,21 +72,33 @@ impl Problem {
 
     /// `422 Unprocessable Content`: well-formed, but it breaks the rules listed in `errors`.
     ///
-    /// The `detail` summarises the errors; replace it with [`Problem::with_detail`].
+    /// The `detail` summarises the errors; replace it with [`Problem::with_detail`]. At most
+    /// [`MAX_REPORTED_ERRORS`](liaison_proto::limits::MAX_REPORTED_ERRORS) are listed; the
+    /// rest are counted in `more_errors`.
     pub fn unprocessable(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.as_slice() {
-            [] => "the request breaks the rules of this endpoint".to_owned(),
-            [one] => describe(one),
-            [first, rest @ ..] => format!(
-                "{} (and {} more error{})",
-                describe(first),
-                rest.len(),
-                if rest.len() == 1 { "" } else { "s" }
-            ),
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, String::new()).with_errors(errors, 0)
+    }
+
+    /// The answer to a body that failed validation: `409 Conflict` when every problem is a
+    /// conflict with what is stored, `422` otherwise; the problems in `errors` (at most 100)
+    /// and `more_errors`, the first one summarised in `detail`.
+    pub fn from_validation(errors: ValidationErrors) -> Self {
+        let status = if errors.is_conflict() {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
         };
-        let mut problem = Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail);
-        problem.errors = errors;
-        problem
+        let (listed, more) = errors.into_parts();
+        Self::new(status, String::new()).with_errors(listed, more)
+    }
+
+    /// Sets `errors` (at most 100 listed, the rest added to `more`) and `more_errors`, and
+    /// summarises them in `detail`.
+    #[must_use]
+    pub fn with_errors(mut self, errors: Vec<FieldError>, more: usize) -> Self {
+        self.set_errors(errors, more);
+        self.detail = summarize(&self.errors, self.more_errors);
+        self
     }
 
     /// `409 Conflict`: the request contradicts what is already stored.
@@ -226,10 +182,7 @@ impl Problem {
     #[must_use]
     pub fn with_extension(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         let key = key.into();
-        if !matches!(
-            key.as_str(),
-            "type" | "title" | "status" | "detail" | "instance" | "errors"
-        ) {
+        if !STANDARD_MEMBERS.contains(&key.as_str()) {
             self.extensions.insert(key, value.into());
         }
         self
@@ -238,6 +191,19 @@ impl Problem {
     /// The status as a [`StatusCode`] (500 if the stored number is not a valid status).
     pub fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// One line for `detail`: the first problem, and how many more there are.
+fn summarize(listed: &[FieldError], more: usize) -> String {
+    let Some(first) = listed.first() else {
+        return "the request breaks the rules of this endpoint".to_owned();
+    };
+    let rest = listed.len() - 1 + more;
+    match rest {
+        0 => describe(first),
+        1 => format!("{} (and 1 more error)", describe(first)),
+        n => format!("{} (and {n} more errors)", describe(first)),
     }
 }
 
@@ -338,7 +304,49 @@ mod tests {
 
     #[test]
     fn standard_members_cannot_be_overwritten_by_extensions() {
-        let p = Problem::not_found("x").with_extension("status", 200);
+        let p = Problem::not_found("x")
+            .with_extension("status", 200)
+            .with_extension("more_errors", 7);
         assert!(p.extensions.is_empty());
+    }
+
+    #[test]
+    fn at_most_100_errors_are_listed_and_the_rest_counted() {
+        let errors: Vec<FieldError> = (0..250)
+            .map(|i| FieldError::new(format!("/data/organizations/{i}"), "expected a string"))
+            .collect();
+        let p = Problem::unprocessable(errors);
+        assert_eq!(p.errors.len(), 100);
+        assert_eq!(p.more_errors, 150);
+        assert_eq!(
+            p.detail,
+            "/data/organizations/0: expected a string (and 249 more errors)"
+        );
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["more_errors"], 150);
+        assert_eq!(v["errors"].as_array().unwrap().len(), 100);
+        assert!(serde_json::to_vec(&p).unwrap().len() < 10_000);
+    }
+
+    #[test]
+    fn validation_errors_answer_422_or_409_with_their_count() {
+        let body = serde_json::json!({"organizations": vec![1; 500]});
+        let wrapped =
+            serde_json::json!({"type": "meeting.held", "time": "2024-02-28", "data": body});
+        let errors = liaison_proto::validate_submission(&wrapped).unwrap_err();
+        let p = Problem::from_validation(errors);
+        assert_eq!(p.status, 422);
+        assert_eq!(p.total_errors(), 500 + 2);
+        assert_eq!(p.errors[0].pointer, "/data/organizations");
+        let conflict = ValidationErrors::single(FieldError::conflict("/data/id", "taken"));
+        let p = Problem::from_validation(conflict);
+        assert_eq!(p.status, 409);
+        assert_eq!(p.detail, "/data/id: taken");
+        assert!(
+            serde_json::to_value(&p)
+                .unwrap()
+                .get("more_errors")
+                .is_none()
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{MAX_STRING_BYTES, MAX_TOPICS};
 use crate::{BusinessTime, Slug};
 
 /// How much is to be procured: a number, or free text (`"10k units"`).
@@ -12,7 +13,7 @@ pub enum Quantity {
     /// A count or amount (not negative).
     Number(serde_json::Number),
     /// Free text.
-    Text(String),
+    Text(#[schemars(length(min = 1, max = MAX_STRING_BYTES))] String),
 }
 
 event_data! {
@@ -23,6 +24,7 @@ event_data! {
         /// Who supplies (different from `buyer`).
         pub supplier: Slug,
         /// What, as free text.
+        #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
         pub item: String,
         /// How much.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,9 +41,11 @@ event_data! {
         /// Who launched it.
         pub organization: Slug,
         /// The product's name.
+        #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
         pub product: String,
         /// Topics the product belongs to.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }

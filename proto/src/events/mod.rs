@@ -29,6 +29,7 @@ macro_rules! event_data {
             pub evidence: Option<$crate::events::Evidence>,
             /// Free text.
             #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(length(min = 1, max = $crate::limits::MAX_STRING_BYTES))]
             pub summary: Option<String>,
         }
     };

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Slug;
+use crate::limits::{MAX_AFFILIATIONS, MAX_ALIASES, MAX_STRING_BYTES};
 
 /// What kind of organization it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -39,9 +40,11 @@ event_data! {
         /// The organization's slug id.
         pub id: Slug,
         /// Display name.
+        #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
         pub name: String,
         /// Other names it is known by.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(max = MAX_ALIASES), inner(length(min = 1, max = MAX_STRING_BYTES)))]
         pub aliases: Vec<String>,
         /// What kind of organization it is.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +54,7 @@ event_data! {
         pub parent: Option<Slug>,
         /// Country, as free text (an ISO 3166 code such as `KR` is recommended).
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
         pub country: Option<String>,
     }
 }
@@ -63,6 +67,7 @@ pub struct Affiliation {
     pub organization: Slug,
     /// The role, as free text (`CEO`, `head of XR`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
     pub role: Option<String>,
 }
 
@@ -72,12 +77,15 @@ event_data! {
         /// The person's slug id.
         pub id: Slug,
         /// Display name.
+        #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
         pub name: String,
         /// Other names the person is known by.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(max = MAX_ALIASES), inner(length(min = 1, max = MAX_STRING_BYTES)))]
         pub aliases: Vec<String>,
         /// Where the person works and as what.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(max = MAX_AFFILIATIONS))]
         pub affiliations: Vec<Affiliation>,
     }
 }

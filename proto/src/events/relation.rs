@@ -7,21 +7,25 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Slug;
+use crate::limits::{MAX_ORGANIZATIONS, MAX_PARTICIPANTS, MAX_STRING_BYTES, MAX_TOPICS};
 
 event_data! {
     /// `meeting.held` and `meeting.scheduled`: organizations met (or will meet).
     pub struct Meeting {
         /// Two or more distinct organizations.
-        #[schemars(length(min = 2), extend("uniqueItems" = true))]
+        #[schemars(length(min = 2, max = MAX_ORGANIZATIONS), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// People who took part (must be registered).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(max = MAX_PARTICIPANTS), extend("uniqueItems" = true))]
         pub participants: Vec<Slug>,
         /// What they met about; none counts for the topic `general`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
         /// Where, as free text.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
         pub location: Option<String>,
     }
 }
@@ -30,10 +34,10 @@ event_data! {
     /// `cooperation.discussed`: the organizations discussed cooperating on the topics.
     pub struct CooperationDiscussed {
         /// Two or more distinct organizations.
-        #[schemars(length(min = 2), extend("uniqueItems" = true))]
+        #[schemars(length(min = 2, max = MAX_ORGANIZATIONS), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
-        #[schemars(length(min = 1), extend("uniqueItems" = true))]
+        #[schemars(length(min = 1, max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }
@@ -46,7 +50,7 @@ event_data! {
         /// In whom (different from `organization`).
         pub counterpart: Slug,
         /// One or more topics.
-        #[schemars(length(min = 1), extend("uniqueItems" = true))]
+        #[schemars(length(min = 1, max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }
@@ -55,10 +59,10 @@ event_data! {
     /// `negotiation.reported`: the organizations are negotiating.
     pub struct NegotiationReported {
         /// Two or more distinct organizations.
-        #[schemars(length(min = 2), extend("uniqueItems" = true))]
+        #[schemars(length(min = 2, max = MAX_ORGANIZATIONS), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
-        #[schemars(length(min = 1), extend("uniqueItems" = true))]
+        #[schemars(length(min = 1, max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }
@@ -96,10 +100,10 @@ event_data! {
     /// `agreement.signed`: the organizations signed an agreement.
     pub struct AgreementSigned {
         /// Two or more distinct organizations.
-        #[schemars(length(min = 2), extend("uniqueItems" = true))]
+        #[schemars(length(min = 2, max = MAX_ORGANIZATIONS), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
-        #[schemars(length(min = 1), extend("uniqueItems" = true))]
+        #[schemars(length(min = 1, max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
         /// What was signed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,10 +115,10 @@ event_data! {
     /// `partnership.announced`: the organizations announced a partnership.
     pub struct PartnershipAnnounced {
         /// Two or more distinct organizations.
-        #[schemars(length(min = 2), extend("uniqueItems" = true))]
+        #[schemars(length(min = 2, max = MAX_ORGANIZATIONS), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
-        #[schemars(length(min = 1), extend("uniqueItems" = true))]
+        #[schemars(length(min = 1, max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
         /// The form of the partnership.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,13 +130,14 @@ event_data! {
     /// `partnership.ended`: the partnership is over.
     pub struct PartnershipEnded {
         /// Two or more distinct organizations.
-        #[schemars(length(min = 2), extend("uniqueItems" = true))]
+        #[schemars(length(min = 2, max = MAX_ORGANIZATIONS), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
-        #[schemars(length(min = 1), extend("uniqueItems" = true))]
+        #[schemars(length(min = 1, max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
         /// Why, as free text.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
         pub reason: Option<String>,
     }
 }
@@ -141,10 +146,10 @@ event_data! {
     /// `competition.noted`: the organizations compete on the topics.
     pub struct CompetitionNoted {
         /// Two or more distinct organizations.
-        #[schemars(length(min = 2), extend("uniqueItems" = true))]
+        #[schemars(length(min = 2, max = MAX_ORGANIZATIONS), extend("uniqueItems" = true))]
         pub organizations: Vec<Slug>,
         /// One or more topics.
-        #[schemars(length(min = 1), extend("uniqueItems" = true))]
+        #[schemars(length(min = 1, max = MAX_TOPICS), extend("uniqueItems" = true))]
         pub topics: Vec<Slug>,
     }
 }

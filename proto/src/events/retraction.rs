@@ -13,6 +13,7 @@ event_data! {
         pub event_id: Uuid,
         /// Why, as free text.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(length(min = 1, max = crate::limits::MAX_STRING_BYTES))]
         pub reason: Option<String>,
     }
 }

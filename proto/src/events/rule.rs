@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{MAX_EVENT_TYPES, MAX_ORGANIZATIONS, MAX_STRING_BYTES, MAX_TOPICS};
 use crate::{Factuality, Slug, Status};
 
 use super::EventType;
@@ -38,23 +39,28 @@ impl OrganizationsMode {
 pub struct RuleMatch {
     /// Event types that match.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_EVENT_TYPES), extend("uniqueItems" = true))]
     pub event_types: Vec<EventType>,
     /// Organizations to watch (must be registered).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_ORGANIZATIONS), extend("uniqueItems" = true))]
     pub organizations: Vec<Slug>,
     /// Whether any or all of `organizations` must be named.
     #[serde(default)]
     pub organizations_mode: OrganizationsMode,
     /// Topics to watch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_TOPICS), extend("uniqueItems" = true))]
     pub topics: Vec<Slug>,
     /// Factualities that match.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = Factuality::ALL.len()), extend("uniqueItems" = true))]
     pub factuality: Vec<Factuality>,
     /// Statuses watched: the rule fires when a pair's current status on a topic changes from a
     /// status outside this set into one inside it (so `[agreed, active]` does not fire for
     /// `agreed → active`). A late fact that leaves the current status as it was fires nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = Status::ALL.len()), extend("uniqueItems" = true))]
     pub status: Vec<Status>,
 }
 
@@ -63,8 +69,10 @@ pub struct RuleMatch {
 #[serde(deny_unknown_fields)]
 pub struct Webhook {
     /// Where to POST alerts (http or https).
+    #[schemars(length(min = 1, max = 2048))]
     pub url: String,
     /// The HMAC-SHA256 signing secret.
+    #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
     pub secret: String,
 }
 
@@ -74,6 +82,7 @@ pub struct Webhook {
 pub struct Delivery {
     /// An extra NATS subject to publish on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 255))]
     pub nats_subject: Option<String>,
     /// A webhook to call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +96,7 @@ event_data! {
         pub id: Slug,
         /// A display name.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
         pub name: Option<String>,
         /// What the rule matches.
         #[serde(rename = "match")]

@@ -3,13 +3,18 @@
 //! retraction must name a retractable event, a rule deletion a live rule; and registrations
 //! must not contradict earlier ones (a [`ErrorKind::Conflict`](super::ErrorKind::Conflict)).
 //!
-//! Pure: the service answers the [`Registry`] questions from its own store.
+//! Pure: the service answers the [`Registry`] questions from its own store. Which fields of an
+//! event are references to organizations and people is written once, in [`unknown_names`],
+//! which the services that follow the log also use ([`NameRegistry`]).
+//!
+//! Linear: every look-up is in a hash map (of the batch) or a question to the registry, one
+//! per reference.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
-use super::errors::{FieldError, ValidationErrors};
+use super::errors::{Collector, FieldError, ValidationErrors};
 use crate::events::{BUILTIN_RULES, OrganizationRegistered, PersonRegistered, RuleCreated};
 use crate::{ClientEvent, EventData, EventType, Slug};
 
@@ -43,6 +48,41 @@ pub trait Registry {
     fn rule(&self, id: &str) -> Option<KnownRule>;
 }
 
+/// Which organizations and people are registered, as [`unknown_names`] asks it: the
+/// referential check of the services that follow the log (every entry must name only what was
+/// registered earlier in the log).
+pub trait NameRegistry {
+    /// Whether organization `id` is registered.
+    fn organization_known(&self, id: &str) -> bool;
+    /// Whether person `id` is registered.
+    fn person_known(&self, id: &str) -> bool;
+}
+
+/// The organization and person references of `data` that `names` does not know, each with its
+/// pointer (`/data/organizations/1`, `/data/participants/0`, `/data/parent`,
+/// `/data/affiliations/2/organization`, `/data/match/organizations/0`, …): organizations first,
+/// then people, each in list order.
+///
+/// The references are the organizations of every kind of event (`organizations[]`,
+/// `organization`, `counterpart`, `buyer`, `supplier`), a registration's `parent`, a person's
+/// affiliations, a meeting's participants and a rule's `match.organizations`. A registration's
+/// own `id` is a definition, not a reference. One question to `names` per reference.
+pub fn unknown_names(data: &EventData, names: &impl NameRegistry) -> Vec<FieldError> {
+    let organizations = organization_refs(data)
+        .into_iter()
+        .filter(|(_, id)| !names.organization_known(id.as_str()))
+        .map(|(at, id)| {
+            FieldError::invalid(format!("/data{at}"), format!("unknown organization '{id}'"))
+        });
+    let persons = person_refs(data)
+        .into_iter()
+        .filter(|(_, id)| !names.person_known(id.as_str()))
+        .map(|(at, id)| {
+            FieldError::invalid(format!("/data{at}"), format!("unknown person '{id}'"))
+        });
+    organizations.chain(persons).collect()
+}
+
 /// [`check_references_with`], where the events form a batch unless there is exactly one.
 /// Prefer [`check_references_with`] with [`super::is_batch`] of the body, which also gets a
 /// one-element batch right.
@@ -66,17 +106,17 @@ pub fn check_references_with(
     batch: bool,
 ) -> Result<(), ValidationErrors> {
     let mut state = Batch::default();
-    let mut errors = Vec::new();
+    let mut errors = Collector::default();
     for (i, event) in events.iter().enumerate() {
         let root = if batch {
             format!("/{i}")
         } else {
             String::new()
         };
-        state.check(event, registry, &format!("{root}/data"), &mut errors);
+        state.check(event, registry, &root, &mut errors);
         state.record(event);
     }
-    ValidationErrors::from_vec(errors).map_or(Ok(()), Err)
+    errors.finish().map_or(Ok(()), Err)
 }
 
 /// Whether appending `event` would change nothing: a registration or a rule identical to the
@@ -100,7 +140,7 @@ struct Batch<'a> {
     organizations: HashMap<&'a str, &'a OrganizationRegistered>,
     persons: HashMap<&'a str, &'a PersonRegistered>,
     events: HashMap<Uuid, EventType>,
-    retracted: Vec<Uuid>,
+    retracted: HashSet<Uuid>,
     /// Rule id → its definition, or `None` once deleted.
     rules: HashMap<&'a str, Option<&'a RuleCreated>>,
 }
@@ -117,7 +157,9 @@ impl<'a> Batch<'a> {
             EventData::PersonRegistered(d) => {
                 self.persons.entry(d.id.as_str()).or_insert(d);
             }
-            EventData::EventRetracted(d) => self.retracted.push(d.event_id),
+            EventData::EventRetracted(d) => {
+                self.retracted.insert(d.event_id);
+            }
             EventData::RuleCreated(d) => {
                 self.rules.insert(d.id.as_str(), Some(d));
             }
@@ -126,14 +168,6 @@ impl<'a> Batch<'a> {
             }
             _ => {}
         }
-    }
-
-    fn organization_known(&self, id: &str, registry: &impl Registry) -> bool {
-        self.organizations.contains_key(id) || registry.organization(id).is_some()
-    }
-
-    fn person_known(&self, id: &str, registry: &impl Registry) -> bool {
-        self.persons.contains_key(id) || registry.person(id).is_some()
     }
 
     /// The rule `id` as in force before this event: `Some(Some(def))` live, `Some(None)`
@@ -147,29 +181,23 @@ impl<'a> Batch<'a> {
             .map(|k| if k.deleted { None } else { Some(k.rule) })
     }
 
+    /// Checks `event`, whose pointers start with `root` (`""`, or `/3` in a batch).
     fn check(
         &self,
         event: &ClientEvent,
         registry: &impl Registry,
-        data: &str,
-        errors: &mut Vec<FieldError>,
+        root: &str,
+        errors: &mut Collector,
     ) {
-        for (at, id) in organization_refs(&event.event) {
-            if !self.organization_known(id.as_str(), registry) {
-                errors.push(FieldError::invalid(
-                    format!("{data}{at}"),
-                    format!("unknown organization '{id}'"),
-                ));
-            }
+        let known = Known {
+            batch: self,
+            registry,
+        };
+        for mut e in unknown_names(&event.event, &known) {
+            e.pointer.insert_str(0, root);
+            errors.push(e);
         }
-        for (at, id) in person_refs(&event.event) {
-            if !self.person_known(id.as_str(), registry) {
-                errors.push(FieldError::invalid(
-                    format!("{data}{at}"),
-                    format!("unknown person '{id}'"),
-                ));
-            }
-        }
+        let data = format!("{root}/data");
         let id_at = format!("{data}/id");
         match &event.event {
             EventData::OrganizationRegistered(d) => {
@@ -270,6 +298,22 @@ impl<'a> Batch<'a> {
         } else {
             None
         }
+    }
+}
+
+/// What the batch so far and the registry know, as [`unknown_names`] asks it.
+struct Known<'s, 'a, R> {
+    batch: &'s Batch<'a>,
+    registry: &'s R,
+}
+
+impl<R: Registry> NameRegistry for Known<'_, '_, R> {
+    fn organization_known(&self, id: &str) -> bool {
+        self.batch.organizations.contains_key(id) || self.registry.organization(id).is_some()
+    }
+
+    fn person_known(&self, id: &str) -> bool {
+        self.batch.persons.contains_key(id) || self.registry.person(id).is_some()
     }
 }
 

@@ -4,15 +4,24 @@
 //! must be added here, or the round-trip tests fail.
 
 use crate::EventType;
+use crate::limits::{
+    MAX_AFFILIATIONS, MAX_ALIASES, MAX_EVENT_TYPES, MAX_ORGANIZATIONS, MAX_PARTICIPANTS, MAX_TOPICS,
+};
 
 /// What a JSON value must look like.
 pub(crate) enum Kind {
     /// A slug id (organization, person, topic, rule).
     Slug,
-    /// Non-blank text of at most [`super::MAX_TEXT_CHARS`] characters.
+    /// Non-blank text of at most [`MAX_STRING_BYTES`](crate::limits::MAX_STRING_BYTES) bytes,
+    /// without control characters other than tab, line feed and carriage return.
     Text,
+    /// Text like [`Kind::Text`], of at most
+    /// [`MAX_QUOTE_BYTES`](crate::limits::MAX_QUOTE_BYTES) bytes (an evidence quote).
+    Quote,
     /// A date or an RFC 3339 timestamp.
     Time,
+    /// An RFC 3339 timestamp (not a date).
+    Timestamp,
     /// A UUID.
     Uuid,
     /// An http(s) URL.
@@ -39,6 +48,8 @@ pub(crate) struct List {
     pub noun: &'static str,
     /// Fewest distinct items.
     pub min: usize,
+    /// Most items (a limit of the contract, checked before the items).
+    pub max: usize,
     /// Whether duplicate items are rejected.
     pub distinct: bool,
 }
@@ -112,24 +123,28 @@ const ORGANIZATIONS_PAIR: Kind = Kind::List(&List {
     item: Kind::Slug,
     noun: "organization",
     min: 2,
+    max: MAX_ORGANIZATIONS,
     distinct: true,
 });
 const TOPICS_REQUIRED: Kind = Kind::List(&List {
     item: Kind::Slug,
     noun: "topic",
     min: 1,
+    max: MAX_TOPICS,
     distinct: true,
 });
 const TOPICS_OPTIONAL: Kind = Kind::List(&List {
     item: Kind::Slug,
     noun: "topic",
     min: 0,
+    max: MAX_TOPICS,
     distinct: true,
 });
 const ALIASES: Kind = Kind::List(&List {
     item: Kind::Text,
     noun: "alias",
     min: 0,
+    max: MAX_ALIASES,
     distinct: false,
 });
 
@@ -138,7 +153,7 @@ const EVIDENCE: &[Field] = &[
     opt("publisher", Kind::Text),
     opt("title", Kind::Text),
     opt("published_at", Kind::Time),
-    opt("quote", Kind::Text),
+    opt("quote", Kind::Quote),
     opt("language", Kind::Text),
     opt("confidence", Kind::Unit),
 ];
@@ -171,6 +186,7 @@ const PERSON_REGISTERED: &[Field] = &[
             item: Kind::Object(AFFILIATION),
             noun: "affiliation",
             min: 0,
+            max: MAX_AFFILIATIONS,
             distinct: false,
         }),
     ),
@@ -184,6 +200,7 @@ const MEETING: &[Field] = &[
             item: Kind::Slug,
             noun: "participant",
             min: 0,
+            max: MAX_PARTICIPANTS,
             distinct: true,
         }),
     ),
@@ -237,6 +254,7 @@ const RULE_MATCH: &[Field] = &[
             item: Kind::Enum(EVENT_TYPES),
             noun: "event type",
             min: 0,
+            max: MAX_EVENT_TYPES,
             distinct: true,
         }),
     ),
@@ -246,6 +264,7 @@ const RULE_MATCH: &[Field] = &[
             item: Kind::Slug,
             noun: "organization",
             min: 0,
+            max: MAX_ORGANIZATIONS,
             distinct: true,
         }),
     ),
@@ -257,6 +276,7 @@ const RULE_MATCH: &[Field] = &[
             item: Kind::Enum(FACTUALITIES),
             noun: "factuality",
             min: 0,
+            max: FACTUALITIES.len(),
             distinct: true,
         }),
     ),
@@ -266,6 +286,7 @@ const RULE_MATCH: &[Field] = &[
             item: Kind::Enum(STATUSES),
             noun: "status",
             min: 0,
+            max: STATUSES.len(),
             distinct: true,
         }),
     ),
@@ -286,6 +307,18 @@ const RULE_CREATED: &[Field] = &[
 ];
 
 const RULE_DELETED: &[Field] = &[req("id", Kind::Slug)];
+
+/// The members of a stored envelope besides `id`, `type`, `time` and `data` (which the event
+/// check handles, as for a submission).
+pub(crate) const ENVELOPE: &[Field] = &[
+    req("specversion", Kind::Enum(&[crate::envelope::SPEC_VERSION])),
+    req("source", Kind::Text),
+    req(
+        "datacontenttype",
+        Kind::Enum(&[crate::envelope::DATA_CONTENT_TYPE]),
+    ),
+    req("recordedat", Kind::Timestamp),
+];
 
 /// The type-specific fields of `data` for `t` (the [`COMMON`] fields come on top).
 pub(crate) fn data_fields(t: EventType) -> &'static [Field] {

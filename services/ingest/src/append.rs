@@ -1,10 +1,14 @@
-//! The append operation, independent of the transport: HTTP (`POST /v1/events`) and NATS
-//! request-reply (`liaison.ingest.append`) both hand it a parsed JSON body and turn its typed
-//! answer into a status and a body.
+//! The append operation, independent of the transport: HTTP (`POST /v1/events`) hands it the
+//! raw body ([`Ingest::append_bytes`]), NATS request-reply (`liaison.ingest.append`) the JSON
+//! value it parsed ([`Ingest::append`]); both turn its typed answer into a status and a body.
 //!
 //! The steps, for one event or a batch:
 //!
-//! 1. validate the body through the contract crate (`422` with a pointer for every problem);
+//! 1. parse and validate the body through the contract crate: `400`/`413` for what is not JSON
+//!    or too large (in bytes, nesting, or [number of values](crate::body_values)), `422` with a
+//!    pointer for every problem (at most 100 listed, the rest counted); on the blocking pool
+//!    behind the [`ValidationGate`], so that a huge body cannot stall the async workers (`503`
+//!    when the gate stays full);
 //! 2. give every event without an `id` a UUID v7;
 //! 3. idempotency, from the registry (which remembers every id with its content digest, without
 //!    a time limit): an `id` already in the log with the same content is *existing*, with other
@@ -28,7 +32,11 @@
 //!
 //! When the log cannot be reached the answer is `503` and nothing was appended (or, when an
 //! acknowledgement was lost, the outcome is unknown and a retry with the same ids tells).
+//!
+//! Every loop over the events of a request is linear in their number (issue 11): registrations
+//! repeated in a batch are matched through a map, not by scanning the events before them.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -43,9 +51,11 @@ use liaison_log::{
     AppendError, Appender, ERR_BATCH_INCOMPLETE, ERR_MESSAGE_TOO_LARGE, OutgoingEvent,
 };
 use liaison_proto::envelope::INGEST_SOURCE;
+use liaison_proto::limits::{MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
 use liaison_proto::validate::{FieldError, ValidationErrors, check_references_with, is_batch};
-use liaison_proto::{ClientEvent, Envelope, EventData, validate_submission};
+use liaison_proto::{ClientEvent, Envelope, EventData, EventType, validate_submission};
 use liaison_runtime::Problem;
+use liaison_runtime::json_body::{JsonLimits, parse_json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -53,9 +63,17 @@ use uuid::Uuid;
 
 use crate::registry::{RegistryError, RegistryStore};
 use crate::registry_model::RegistryApplier;
+use crate::validation_gate::{GateError, ValidationGate};
 
 /// Seconds a client should wait before retrying after a `503`.
 pub const RETRY_AFTER_SECONDS: u64 = 2;
+
+/// The largest request body ingest reads by default (`--max-body-bytes`): a full batch of
+/// [`MAX_BATCH_EVENTS`] events of [`MAX_EVENT_BYTES`] each (32 MiB), plus 1 MiB for the batch's
+/// brackets and commas and for whitespace. Every request the contract's limits admit fits (in
+/// compact JSON; a pretty-printed batch of 500 events at their largest may not); anything
+/// larger is refused with `413` before it is parsed.
+pub const DEFAULT_MAX_BODY_BYTES: usize = MAX_BATCH_EVENTS * MAX_EVENT_BYTES + 1024 * 1024;
 
 /// How many times the operation runs (catching up with the log in between) before it gives up.
 const ATTEMPTS: usize = 3;
@@ -107,6 +125,10 @@ impl AppendOutcome {
 /// Why an append was refused. Nothing was appended.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendRejection {
+    /// The body cannot be read as JSON, or is too large or too deep (`400`, `413`): the JSON
+    /// reader's own answer.
+    #[error("unreadable: {0}")]
+    Unreadable(Problem),
     /// The body breaks a rule of the contract (`422`).
     #[error("invalid: {0}")]
     Invalid(ValidationErrors),
@@ -133,17 +155,13 @@ impl AppendRejection {
     /// The RFC 9457 problem document to answer.
     pub fn into_problem(self) -> Problem {
         match self {
-            Self::Invalid(errors) => {
-                let problem = Problem::unprocessable(to_runtime(errors.errors()));
-                if errors.is_conflict() {
-                    // `check_references` reports conflicts through the same type.
-                    let detail = problem.detail.clone();
-                    conflict_problem(detail, problem.errors.clone())
-                } else {
-                    problem
-                }
-            }
-            Self::Conflict { detail, errors } => conflict_problem(detail, to_runtime(&errors)),
+            Self::Unreadable(problem) => problem,
+            // `check_references` reports conflicts through the same type: 409 when every
+            // problem is one.
+            Self::Invalid(errors) => Problem::from_validation(errors),
+            Self::Conflict { detail, errors } => Problem::conflict(String::new())
+                .with_errors(errors, 0)
+                .with_detail(detail),
             Self::TooLarge(detail) => Problem::payload_too_large(detail),
             Self::Unavailable(detail) => Problem::unavailable(detail, Some(RETRY_AFTER_SECONDS)),
             Self::Internal(detail) => {
@@ -154,22 +172,20 @@ impl AppendRejection {
     }
 }
 
-fn conflict_problem(detail: String, errors: Vec<liaison_runtime::FieldError>) -> Problem {
-    let mut problem = Problem::conflict(detail);
-    problem.errors = errors;
-    problem
-}
-
-fn to_runtime(errors: &[FieldError]) -> Vec<liaison_runtime::FieldError> {
-    errors
-        .iter()
-        .map(|e| liaison_runtime::FieldError::new(e.pointer.clone(), e.detail.clone()))
-        .collect()
-}
-
 impl From<RegistryError> for AppendRejection {
     fn from(e: RegistryError) -> Self {
         Self::Internal(format!("registry: {e}"))
+    }
+}
+
+impl From<GateError> for AppendRejection {
+    fn from(e: GateError) -> Self {
+        match e {
+            GateError::Busy => Self::Unavailable(format!(
+                "{e}; nothing was appended, retry in a moment (or send smaller batches)"
+            )),
+            GateError::Failed(detail) => Self::Internal(detail),
+        }
     }
 }
 
@@ -239,6 +255,7 @@ pub struct Ingest {
     js: jetstream::Context,
     follower: Follower,
     state: Arc<LogState>,
+    gate: ValidationGate,
     apply_wait: Duration,
     catch_up_wait: Duration,
 }
@@ -264,6 +281,36 @@ enum Step {
     Retry(&'static str),
 }
 
+impl Step {
+    /// Every event is answered with what is in the log already (`200`); nothing appended.
+    fn already_appended(p: &Prepared, plans: &[Plan]) -> Self {
+        Self::Done(AppendOutcome::AlreadyAppended(receipts(p, plans, &[])), 0)
+    }
+}
+
+/// What publishing concluded.
+enum Published {
+    /// The sequence of each event, by request index (0 for those not appended now).
+    At(Vec<u64>),
+    /// Not appended: the step to take instead.
+    Instead(Step),
+}
+
+/// The typed events of a body that passed validation, and whether it was a batch.
+struct Validated {
+    events: Vec<ClientEvent>,
+    batch: bool,
+}
+
+/// Step 1, on the blocking pool: the typed events of `body`, or every problem of it.
+fn validate(body: &Value) -> Result<Validated, AppendRejection> {
+    let events = validate_submission(body).map_err(AppendRejection::Invalid)?;
+    Ok(Validated {
+        events,
+        batch: is_batch(body),
+    })
+}
+
 /// A validated request with its ids assigned.
 struct Prepared {
     events: Vec<ClientEvent>,
@@ -274,6 +321,24 @@ struct Prepared {
 }
 
 impl Prepared {
+    /// Step 2: gives every event without an `id` a UUID v7, and computes the content digests.
+    fn assign_ids(validated: Validated) -> Self {
+        let Validated { mut events, batch } = validated;
+        let client_ids: Vec<bool> = events.iter().map(|e| e.id.is_some()).collect();
+        let ids: Vec<Uuid> = events
+            .iter_mut()
+            .map(|e| *e.id.get_or_insert_with(Uuid::now_v7))
+            .collect();
+        let digests = events.iter().map(ClientEvent::digest).collect();
+        Self {
+            events,
+            ids,
+            client_ids,
+            digests,
+            batch,
+        }
+    }
+
     fn pointer(&self, index: usize, suffix: &str) -> String {
         if self.batch {
             format!("/{index}{suffix}")
@@ -304,6 +369,7 @@ impl Ingest {
             client,
             follower,
             state,
+            gate: ValidationGate::for_this_machine(),
             apply_wait,
             catch_up_wait,
         }
@@ -314,43 +380,41 @@ impl Ingest {
         &self.follower
     }
 
-    /// Appends one event (a JSON object) or a batch (an array); see the module docs.
-    pub async fn append(&self, body: &Value) -> Result<AppendOutcome, AppendRejection> {
-        let batch = is_batch(body);
-        let mut events = validate_submission(body).map_err(AppendRejection::Invalid)?;
-        if let Some(reason) = self.follower.wrong_log().or_else(|| self.state.problem()) {
-            return Err(AppendRejection::Unavailable(format!(
-                "{reason}; nothing was appended"
-            )));
-        }
-        if !self.state.stream_ready() {
-            return Err(AppendRejection::Unavailable(
-                "the log cannot be reached yet (ingest is still setting up the log stream); \
-                 nothing was appended, retry later"
-                    .to_owned(),
-            ));
-        }
-        if !self.state.caught_up() {
-            return Err(AppendRejection::Unavailable(format!(
-                "ingest is catching up with the log (applied up to sequence {}); nothing was \
-                 appended, retry later",
-                self.follower.applied()
-            )));
-        }
-        let client_ids: Vec<bool> = events.iter().map(|e| e.id.is_some()).collect();
-        let ids: Vec<Uuid> = events
-            .iter_mut()
-            .map(|e| *e.id.get_or_insert_with(Uuid::now_v7))
-            .collect();
-        let digests = events.iter().map(ClientEvent::digest).collect();
+    /// Appends the events of a raw request body: one event (a JSON object) or a batch (an
+    /// array), read with `limits`; see the module docs. The body is parsed and validated on the
+    /// blocking pool.
+    pub async fn append_bytes(
+        &self,
+        body: Vec<u8>,
+        limits: JsonLimits,
+    ) -> Result<AppendOutcome, AppendRejection> {
+        let validated = self
+            .gate
+            .run(move || {
+                crate::body_values::check(&body).map_err(AppendRejection::Unreadable)?;
+                let value: Value =
+                    parse_json(&body, &limits).map_err(AppendRejection::Unreadable)?;
+                validate(&value)
+            })
+            .await??;
+        self.append_validated(validated).await
+    }
 
-        let prepared = Prepared {
-            events,
-            ids,
-            client_ids,
-            digests,
-            batch,
-        };
+    /// Appends one event or a batch already parsed as JSON (the NATS transport parses it
+    /// itself); the value is copied to be validated on the blocking pool.
+    pub async fn append(&self, body: &Value) -> Result<AppendOutcome, AppendRejection> {
+        let body = body.clone();
+        let validated = self.gate.run(move || validate(&body)).await??;
+        self.append_validated(validated).await
+    }
+
+    /// Steps 2 to 7, for events that passed validation.
+    async fn append_validated(
+        &self,
+        validated: Validated,
+    ) -> Result<AppendOutcome, AppendRejection> {
+        self.ensure_ready()?;
+        let prepared = Prepared::assign_ids(validated);
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
                 self.catch_up().await?;
@@ -374,15 +438,37 @@ impl Ingest {
         ))
     }
 
+    /// Refuses (`503`) while the log stream is not set up or the registry has not caught up
+    /// with the log once since start.
+    fn ensure_ready(&self) -> Result<(), AppendRejection> {
+        if let Some(reason) = self.follower.wrong_log().or_else(|| self.state.problem()) {
+            return Err(AppendRejection::Unavailable(format!(
+                "{reason}; nothing was appended"
+            )));
+        }
+        if !self.state.stream_ready() {
+            return Err(AppendRejection::Unavailable(
+                "the log cannot be reached yet (ingest is still setting up the log stream); \
+                 nothing was appended, retry later"
+                    .to_owned(),
+            ));
+        }
+        if !self.state.caught_up() {
+            return Err(AppendRejection::Unavailable(format!(
+                "ingest is catching up with the log (applied up to sequence {}); nothing was \
+                 appended, retry later",
+                self.follower.applied()
+            )));
+        }
+        Ok(())
+    }
+
     /// One run of steps 3 to 7. `caught_up`: whether the registry was just caught up with the
     /// log, so that its answers are final.
     async fn run(&self, p: &Prepared, caught_up: bool) -> Result<Step, AppendRejection> {
         let mut plans = self.idempotency(p)?;
         if plans.iter().all(|plan| matches!(plan, Plan::Existing(_))) {
-            return Ok(Step::Done(
-                AppendOutcome::AlreadyAppended(receipts(p, &plans, &[])),
-                0,
-            ));
+            return Ok(Step::already_appended(p, &plans));
         }
         if let Err(errors) = check_references_with(&p.events, &self.store, p.batch) {
             if !caught_up {
@@ -395,97 +481,99 @@ impl Ingest {
             .filter(|&i| plans[i] == Plan::New)
             .collect();
         if new.is_empty() {
-            return Ok(Step::Done(
-                AppendOutcome::AlreadyAppended(receipts(p, &plans, &[])),
-                0,
-            ));
+            return Ok(Step::already_appended(p, &plans));
         }
         self.refuse_mixed(p, &plans)?;
-
-        let recorded_at = Utc::now();
-        let mut outgoing = Vec::with_capacity(new.len());
-        let mut envelopes = Vec::with_capacity(new.len());
-        for &i in &new {
-            let envelope =
-                Envelope::with_id(p.events[i].clone(), p.ids[i], INGEST_SOURCE, recorded_at);
-            let mut event = OutgoingEvent::new(
-                envelope.subject(),
-                p.ids[i].to_string(),
-                Bytes::from(serde_json::to_vec(&envelope).map_err(|e| {
-                    AppendRejection::Internal(format!("cannot encode an envelope: {e}"))
-                })?),
-            );
-            event
-                .headers
-                .insert("Content-Type", "application/cloudevents+json");
-            if envelope.event_type().is_registration() {
-                event.expected_last_subject_sequence = Some(0);
-            }
-            outgoing.push(event);
-            envelopes.push(envelope);
-        }
-
-        // Every entry of the log this instance already applied is below what it appends now;
-        // an acknowledgement at or below that comes from another log (deleted and created
-        // again) and must not become a `201`.
+        let (outgoing, envelopes) = outgoing_events(p, &new)?;
         let applied_before = self.follower.applied();
-        let mut sequences = vec![0u64; plans.len()];
-        if let [i] = new[..] {
-            let event = outgoing.pop().expect("one event");
-            match self.appender.append(event).await {
-                Ok(appended) if !appended.duplicate => sequences[i] = appended.sequence,
-                Ok(appended) => {
-                    // Within JetStream's duplicate window: the id is in the log already.
-                    self.compare_stored(p, i, appended.sequence).await?;
-                    plans[i] = Plan::Existing(Receipt {
-                        id: p.ids[i],
-                        sequence: appended.sequence,
-                    });
-                    self.settle(appended.sequence).await;
-                    return Ok(Step::Done(
-                        AppendOutcome::AlreadyAppended(receipts(p, &plans, &[])),
-                        0,
-                    ));
-                }
-                Err(e) if e.is_wrong_last_sequence() => {
-                    return Ok(Step::Retry("a registration lost a race"));
-                }
-                Err(e) => return Err(self.unavailable_or_other(e)),
-            }
-        } else {
-            match self.appender.append_batch(outgoing).await {
-                Ok(appended) => {
-                    for (&i, a) in new.iter().zip(appended) {
-                        sequences[i] = a.sequence;
-                    }
-                }
-                Err(e) if e.is_batch_duplicate() => {
-                    return Ok(Step::Retry("the batch holds an id already in the log"));
-                }
-                Err(e) if e.is_wrong_last_sequence() => {
-                    return Ok(Step::Retry("a registration of the batch lost a race"));
-                }
-                Err(e) => return Err(self.unavailable_or_other(e)),
-            }
-        }
-        if let Some(first) = new.iter().map(|&i| sequences[i]).min()
-            && first <= applied_before
-        {
-            return Err(AppendRejection::Unavailable(format!(
-                "the log acknowledged sequence {first}, at or below what this ingest applied                  already ({applied_before}): it is not the log the services hold (deleted and                  created again?); the events may be in that other log, and are not acknowledged"
-            )));
-        }
+        let sequences = match self.publish(p, &new, outgoing, &mut plans).await? {
+            Published::At(sequences) => sequences,
+            Published::Instead(step) => return Ok(step),
+        };
+        same_log(&new, &sequences, applied_before)?;
         let appended: Vec<(u64, &Envelope, &str)> = new
             .iter()
             .zip(&envelopes)
             .map(|(&i, envelope)| (sequences[i], envelope, p.digests[i].as_str()))
             .collect();
         self.record(&appended).await;
-
         Ok(Step::Done(
             AppendOutcome::Created(receipts(p, &plans, &sequences)),
             new.len(),
         ))
+    }
+
+    /// Step 5: publishes the new events (indices `new` of the request), one alone or several as
+    /// an atomic batch, and returns the sequence of each by request index; or the step to take
+    /// instead (the event is in the log already, or the log moved under us).
+    async fn publish(
+        &self,
+        p: &Prepared,
+        new: &[usize],
+        mut outgoing: Vec<OutgoingEvent>,
+        plans: &mut [Plan],
+    ) -> Result<Published, AppendRejection> {
+        if let [i] = new[..] {
+            let event = outgoing.pop().expect("one message per new event");
+            return self.publish_one(p, i, event, plans).await;
+        }
+        self.publish_batch(new, outgoing, plans.len()).await
+    }
+
+    /// Publishes event `i` alone (with its id as `Nats-Msg-Id`).
+    async fn publish_one(
+        &self,
+        p: &Prepared,
+        i: usize,
+        event: OutgoingEvent,
+        plans: &mut [Plan],
+    ) -> Result<Published, AppendRejection> {
+        match self.appender.append(event).await {
+            Ok(appended) if !appended.duplicate => {
+                let mut sequences = vec![0u64; plans.len()];
+                sequences[i] = appended.sequence;
+                Ok(Published::At(sequences))
+            }
+            Ok(appended) => {
+                // Within JetStream's duplicate window: the id is in the log already.
+                self.compare_stored(p, i, appended.sequence).await?;
+                plans[i] = Plan::Existing(Receipt {
+                    id: p.ids[i],
+                    sequence: appended.sequence,
+                });
+                self.settle(appended.sequence).await;
+                Ok(Published::Instead(Step::already_appended(p, plans)))
+            }
+            Err(e) if e.is_wrong_last_sequence() => Ok(Published::Instead(Step::Retry(
+                "a registration lost a race",
+            ))),
+            Err(e) => Err(self.unavailable_or_other(e)),
+        }
+    }
+
+    /// Publishes the events `new` (of a request of `len` events) as one atomic batch.
+    async fn publish_batch(
+        &self,
+        new: &[usize],
+        outgoing: Vec<OutgoingEvent>,
+        len: usize,
+    ) -> Result<Published, AppendRejection> {
+        match self.appender.append_batch(outgoing).await {
+            Ok(appended) => {
+                let mut sequences = vec![0u64; len];
+                for (&i, a) in new.iter().zip(appended) {
+                    sequences[i] = a.sequence;
+                }
+                Ok(Published::At(sequences))
+            }
+            Err(e) if e.is_batch_duplicate() => Ok(Published::Instead(Step::Retry(
+                "the batch holds an id already in the log",
+            ))),
+            Err(e) if e.is_wrong_last_sequence() => Ok(Published::Instead(Step::Retry(
+                "a registration of the batch lost a race",
+            ))),
+            Err(e) => Err(self.unavailable_or_other(e)),
+        }
     }
 
     /// Step 3: every event with a client id that is in the log already.
@@ -538,8 +626,11 @@ impl Ingest {
 
     /// Marks registrations identical to the one in force (or to an earlier one of the batch).
     fn no_ops(&self, p: &Prepared, plans: &mut [Plan]) -> Result<(), AppendRejection> {
-        for i in 0..p.events.len() {
-            if plans[i] != Plan::New {
+        // The registrations still to be appended, by what they register: an equal later one is
+        // answered like the first. Several per key only for rules re-created after a deletion.
+        let mut to_append: HashMap<(EventType, &str), Vec<usize>> = HashMap::new();
+        for (i, plan) in plans.iter_mut().enumerate() {
+            if *plan != Plan::New {
                 continue;
             }
             let event = &p.events[i].event;
@@ -562,14 +653,19 @@ impl Ingest {
                 _ => continue,
             };
             if let Some(at) = in_force {
-                plans[i] = Plan::Noop(Receipt {
+                *plan = Plan::Noop(Receipt {
                     id: at.event_id,
                     sequence: at.sequence,
                 });
-            } else if let Some(j) =
-                (0..i).find(|&j| plans[j] == Plan::New && p.events[j].event == *event)
-            {
-                plans[i] = Plan::SameAs(j);
+                continue;
+            }
+            let Some(key) = event.subject_key() else {
+                continue;
+            };
+            let earlier = to_append.entry((event.event_type(), key)).or_default();
+            match earlier.iter().find(|&&j| p.events[j].event == *event) {
+                Some(&j) => *plan = Plan::SameAs(j),
+                None => earlier.push(i),
             }
         }
         Ok(())
@@ -712,6 +808,49 @@ impl Ingest {
             }
             e => AppendRejection::Internal(e.to_string()),
         }
+    }
+}
+
+/// The log messages of the new events (indices `new` of the request), with their envelopes.
+fn outgoing_events(
+    p: &Prepared,
+    new: &[usize],
+) -> Result<(Vec<OutgoingEvent>, Vec<Envelope>), AppendRejection> {
+    let recorded_at = Utc::now();
+    let mut outgoing = Vec::with_capacity(new.len());
+    let mut envelopes = Vec::with_capacity(new.len());
+    for &i in new {
+        let envelope = Envelope::with_id(p.events[i].clone(), p.ids[i], INGEST_SOURCE, recorded_at);
+        let payload = serde_json::to_vec(&envelope)
+            .map_err(|e| AppendRejection::Internal(format!("cannot encode an envelope: {e}")))?;
+        let mut event = OutgoingEvent::new(
+            envelope.subject(),
+            p.ids[i].to_string(),
+            Bytes::from(payload),
+        );
+        event
+            .headers
+            .insert("Content-Type", "application/cloudevents+json");
+        if envelope.event_type().is_registration() {
+            event.expected_last_subject_sequence = Some(0);
+        }
+        outgoing.push(event);
+        envelopes.push(envelope);
+    }
+    Ok((outgoing, envelopes))
+}
+
+/// Every entry of the log this instance applied before an append is below what the append
+/// gets; an acknowledgement at or below that comes from another log (deleted and created again,
+/// docs/decisions/010-the-log-has-an-identity.md) and must never become a `201`.
+fn same_log(new: &[usize], sequences: &[u64], applied_before: u64) -> Result<(), AppendRejection> {
+    match new.iter().map(|&i| sequences[i]).min() {
+        Some(first) if first <= applied_before => Err(AppendRejection::Unavailable(format!(
+            "the log acknowledged sequence {first}, at or below what this ingest applied already \
+             ({applied_before}): it is not the log the services hold (deleted and created \
+             again?); the events may be in that other log, and are not acknowledged"
+        ))),
+        _ => Ok(()),
     }
 }
 

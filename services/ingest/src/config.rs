@@ -27,11 +27,12 @@ pub struct Config {
     #[command(flatten)]
     pub common: CommonArgs,
 
-    /// The largest request body (HTTP or NATS), in bytes; larger ones answer 413.
+    /// The largest request body (HTTP or NATS), in bytes; larger ones answer 413. The default
+    /// (33 MiB) admits a batch of 500 events of 64 KiB each, the contract's limits.
     #[arg(
         long = "max-body-bytes",
         env = "LIAISON_INGEST_MAX_BODY_BYTES",
-        default_value_t = JsonLimits::DEFAULT_MAX_BYTES,
+        default_value_t = crate::append::DEFAULT_MAX_BODY_BYTES,
         value_name = "BYTES"
     )]
     pub max_body_bytes: usize,
@@ -52,7 +53,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             common: CommonArgs::default(),
-            max_body_bytes: JsonLimits::DEFAULT_MAX_BYTES,
+            max_body_bytes: crate::append::DEFAULT_MAX_BODY_BYTES,
             max_json_depth: JsonLimits::DEFAULT_MAX_DEPTH,
         }
     }

@@ -1,5 +1,6 @@
-//! `POST /v1/events` over HTTP: the body through the runtime's JSON extractor (415, 413, 400 as
-//! problem documents), then the append operation, whose answer becomes a status and a body.
+//! `POST /v1/events` over HTTP: the body read as bytes through the runtime's extractor (415 and
+//! 413 as problem documents), then the append operation — which parses it (400) and validates
+//! it off the async workers — whose answer becomes a status and a body.
 
 use std::time::Instant;
 
@@ -11,7 +12,7 @@ use axum::routing::post;
 use axum::{Extension, Json, Router};
 use liaison_runtime::Problem;
 use liaison_runtime::auth::BearerAuthLayer;
-use liaison_runtime::json_body::{JsonLimits, JsonValue};
+use liaison_runtime::json_body::{JsonBytes, JsonLimits};
 
 use crate::append::Ingest;
 use crate::metrics;
@@ -30,12 +31,16 @@ pub fn routes(ingest: Ingest, limits: JsonLimits, auth: BearerAuthLayer) -> Rout
 }
 
 /// Appends one event or a batch; see [`crate::append`].
-async fn append(State(ingest): State<Ingest>, body: Result<JsonValue, Problem>) -> Response {
-    let JsonValue { 0: body } = match body {
+async fn append(
+    State(ingest): State<Ingest>,
+    Extension(limits): Extension<JsonLimits>,
+    body: Result<JsonBytes, Problem>,
+) -> Response {
+    let JsonBytes(body) = match body {
         Ok(body) => body,
         Err(problem) => return problem.into_response(),
     };
-    match ingest.append(&body).await {
+    match ingest.append_bytes(body, limits).await {
         Ok(outcome) => (outcome.status(), Json(outcome.receipts())).into_response(),
         Err(rejection) => rejection.into_problem().into_response(),
     }

@@ -296,7 +296,7 @@ fn status_of(message: &async_nats::Message) -> String {
 }
 
 #[tokio::test]
-async fn an_event_larger_than_the_log_accepts_is_413_not_500() {
+async fn an_event_larger_than_the_log_accepts_is_422_by_the_contract_not_500() {
     let nats = NatsServer::start_with(ServerOptions::fast()).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(&nats.url(), dir.path());
@@ -307,8 +307,11 @@ async fn an_event_larger_than_the_log_accepts_is_413_not_500() {
         .collect();
     let huge = json!({"type": "organization.registered", "time": "2024-01-01",
         "data": {"id": "huge", "name": "Huge", "aliases": aliases}});
+    // Over NATS's 1 MiB max_payload, and over the contract's 64 KiB (v2): refused as invalid
+    // before it reaches the log.
     let answer = app.post(&huge).await;
-    answer.assert_problem(413);
+    answer.assert_problem(422);
+    assert_eq!(answer.pointer(), "");
     assert_eq!(read_log(&nats.jetstream().await).await.len(), 0);
     app.stop().await;
 }

@@ -13,8 +13,8 @@ use std::cell::RefCell;
 use liaison_proto::admin::{
     MAX_QUARANTINE_REASONS, MAX_QUARANTINE_SUBJECT_BYTES, QuarantineEntry, truncate_to,
 };
+use liaison_proto::validate::{NameRegistry, unknown_names, validate_stored};
 use liaison_proto::{Envelope, EventData};
-use shim::{NameRegistry, unknown_names, validate_stored};
 
 use super::error::ApplyError;
 use super::staged::StagedTree;
@@ -71,9 +71,10 @@ pub fn check(entry: &LogEntry, home: &StagedTree) -> Result<Result<Envelope, Ref
     let envelope = match validate_stored(&entry.payload) {
         Ok(envelope) => envelope,
         Err(errors) => {
-            return Ok(Err(Refusal::new(
-                errors.errors().iter().map(ToString::to_string),
-            )));
+            let more = errors.more() as u64;
+            let mut refusal = Refusal::new(errors.errors().iter().map(ToString::to_string));
+            refusal.more += more;
+            return Ok(Err(refusal));
         }
     };
     let expected = envelope.subject();
@@ -137,55 +138,5 @@ impl NameRegistry for Names<'_> {
 
     fn person_known(&self, id: &str) -> bool {
         self.lookup(state::person_known(self.home, id))
-    }
-}
-
-/// Stand-ins for `liaison_proto::validate::{validate_stored, unknown_names}` (being written
-/// beside the submission's validation); removed when they land.
-mod shim {
-    use liaison_proto::validate::{FieldError, ValidationErrors};
-    use liaison_proto::{Envelope, EventData};
-
-    pub trait NameRegistry {
-        fn organization_known(&self, id: &str) -> bool;
-        fn person_known(&self, id: &str) -> bool;
-    }
-
-    pub fn validate_stored(payload: &[u8]) -> Result<Envelope, ValidationErrors> {
-        if payload.len() > 66 * 1024 {
-            return Err(ValidationErrors::single(FieldError::invalid(
-                "",
-                format!("an entry of {} bytes is over the limit", payload.len()),
-            )));
-        }
-        serde_json::from_slice(payload).map_err(|e| {
-            ValidationErrors::single(FieldError::invalid("", format!("not an event: {e}")))
-        })
-    }
-
-    pub fn unknown_names(data: &EventData, names: &impl NameRegistry) -> Vec<FieldError> {
-        let registered = match data {
-            EventData::OrganizationRegistered(d) => Some(d.id.as_str()),
-            _ => None,
-        };
-        let mut out = Vec::new();
-        for org in data.organizations() {
-            if Some(org.as_str()) != registered && !names.organization_known(org.as_str()) {
-                out.push(FieldError::invalid(
-                    "/data",
-                    format!("unknown organization '{org}'"),
-                ));
-            }
-        }
-        for person in data.persons() {
-            let own = matches!(data, EventData::PersonRegistered(d) if d.id == *person);
-            if !own && !names.person_known(person.as_str()) {
-                out.push(FieldError::invalid(
-                    "/data",
-                    format!("unknown person '{person}'"),
-                ));
-            }
-        }
-        out
     }
 }
