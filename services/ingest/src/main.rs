@@ -17,7 +17,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_tracing("ingest", cli.config.common.log_format);
+    let _logs = init_tracing("ingest", cli.config.common.log_format);
     tracing::info!(config = ?cli.config, "starting liaison-ingest");
     let app = Application::build_with_shutdown(cli.config, Shutdown::on_signals()).await?;
     tracing::info!(address = %app.address(), "liaison-ingest ready to serve");

@@ -37,7 +37,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_tracing(SERVICE, cli.common.log_format);
+    let _logs = init_tracing(SERVICE, cli.common.log_format);
     let config = Config {
         common: cli.common,
         delivery: DeliveryConfig {

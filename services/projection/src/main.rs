@@ -41,7 +41,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_tracing(SERVICE, cli.common.log_format);
+    let _logs = init_tracing(SERVICE, cli.common.log_format);
     match cli.command {
         None | Some(Command::Serve) => serve(cli).await,
         Some(Command::Rebuild) => rebuild(cli).await,
