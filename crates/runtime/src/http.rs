@@ -1,13 +1,22 @@
 //! The HTTP side every service shares: ops routes, request metrics, problem fallbacks and
-//! the `build → address → run_until_stopped` server.
+//! the `build → address → run_until_stopped` server with its limits.
 //!
 //! The contract requires `GET /healthz`, `GET /readyz` and `GET /metrics` on every
 //! service. Tests start several services in one process on port 0, so the Prometheus
 //! recorder is installed once per process and shared, and [`HttpServer::build`] binds
-//! before it runs so the test can ask for the address it got.
+//! before it runs so the test can ask for the address it got. The server's timeouts and caps
+//! are an [`HttpLimits`] value ([`HttpServer::with_limits`]); see the crate README.
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
+mod guard;
+mod limits;
+mod server;
+
+pub use guard::{
+    REQUEST_TIMEOUTS_TOTAL, REQUESTS_SHED_TOTAL, RequestDeadline, RouteTimeout, RouteTimeoutService,
+};
+pub use limits::HttpLimits;
+pub use server::{CONNECTIONS_OPEN, CONNECTIONS_REFUSED_TOTAL, HttpError, HttpServer};
+
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -20,31 +29,13 @@ use axum::{Json, Router};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use tokio::net::TcpListener;
 
 use crate::problem::{Problem, not_found_fallback};
-use crate::shutdown::Shutdown;
 
 /// The request-latency histogram recorded by [`track_metrics`], labelled `method`, `route`, `status`.
 pub const REQUEST_DURATION: &str = "http_request_duration_seconds";
 /// The request counter recorded by [`track_metrics`], labelled `method`, `route`, `status`.
 pub const REQUESTS_TOTAL: &str = "http_requests_total";
-
-/// Errors of the HTTP server.
-#[derive(Debug, thiserror::Error)]
-pub enum HttpError {
-    /// The listening socket could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// Why it failed (address in use, permission denied, …).
-        source: std::io::Error,
-    },
-    /// Serving failed (an I/O error on the listening socket).
-    #[error("HTTP server failed: {0}")]
-    Serve(#[source] std::io::Error),
-}
 
 /// One named readiness check, e.g. `nats: connected` or `lag: 12 <= 1000`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,74 +249,4 @@ pub fn service_router(app: Router, readiness: impl Readiness) -> Router {
         .fallback(not_found_fallback)
         .layer(middleware::from_fn(track_metrics))
         .layer(middleware::from_fn(method_not_allowed_problem))
-}
-
-/// An HTTP server bound to its address, not yet serving.
-#[derive(Debug)]
-pub struct HttpServer {
-    listener: TcpListener,
-    address: SocketAddr,
-    router: Router,
-    grace: Duration,
-}
-
-impl HttpServer {
-    /// How long [`HttpServer::run_until_stopped`] lets open requests finish by default.
-    pub const DEFAULT_GRACE: Duration = Duration::from_secs(10);
-
-    /// Binds `addr` (port 0 picks a free port) for `router`.
-    pub async fn build(addr: SocketAddr, router: Router) -> Result<Self, HttpError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| HttpError::Bind { addr, source })?;
-        let address = listener
-            .local_addr()
-            .map_err(|source| HttpError::Bind { addr, source })?;
-        Ok(Self {
-            listener,
-            address,
-            router,
-            grace: Self::DEFAULT_GRACE,
-        })
-    }
-
-    /// Sets how long open requests may run after shutdown before they are dropped.
-    #[must_use]
-    pub fn with_grace_period(mut self, grace: Duration) -> Self {
-        self.grace = grace;
-        self
-    }
-
-    /// The address actually bound (with the real port when port 0 was asked for).
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    /// Serves until `shutdown` fires, then stops accepting, lets open requests finish
-    /// (for at most the grace period) and returns.
-    pub async fn run_until_stopped(self, shutdown: Shutdown) -> Result<(), HttpError> {
-        let Self {
-            listener,
-            address,
-            router,
-            grace,
-        } = self;
-        tracing::info!(%address, "HTTP server listening");
-        let graceful = shutdown.clone();
-        let serve = axum::serve(listener, router)
-            .with_graceful_shutdown(async move { graceful.wait().await })
-            .into_future();
-        let deadline = async {
-            shutdown.wait().await;
-            tokio::time::sleep(grace).await;
-        };
-        tokio::select! {
-            result = serve => result.map_err(HttpError::Serve)?,
-            () = deadline => {
-                tracing::warn!(%address, ?grace, "open HTTP requests did not finish within the grace period; dropping them");
-            }
-        }
-        tracing::info!(%address, "HTTP server stopped");
-        Ok(())
-    }
 }

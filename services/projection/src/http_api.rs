@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +15,7 @@ use liaison_proto::query::{
 use liaison_proto::{BusinessTime, Slug, Status};
 use liaison_runtime::Problem;
 use liaison_runtime::auth::BearerAuthLayer;
+use liaison_runtime::http::RouteTimeout;
 
 use crate::queries::{Queries, QueryError};
 use crate::rebuild::Rebuilder;
@@ -33,7 +34,11 @@ pub struct ApiState {
 /// The query routes, the SSE stream and the (authenticated) rebuild trigger.
 pub fn routes(state: ApiState, api_token: Option<String>) -> Router {
     let admin = Router::new()
-        .route("/v1/admin/rebuild", post(rebuild))
+        // A rebuild with `wait=true` replays the whole log: minutes, not the server's 30 s.
+        .route(
+            "/v1/admin/rebuild",
+            post(rebuild).layer(RouteTimeout::new(Duration::from_secs(3600))),
+        )
         .layer(BearerAuthLayer::new(api_token));
     Router::new()
         .route("/v1/relationships", get(relationships))

@@ -194,7 +194,7 @@ pub fn command(config: crate::Config) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    liaison_runtime::telemetry::init_tracing("projection", config.common.log_format);
+    let _logs = liaison_runtime::telemetry::init_tracing("projection", config.common.log_format);
     match runtime.block_on(ask_or_rebuild(&config)) {
         Ok(report) => {
             println!("{report}");

@@ -57,7 +57,8 @@ pub fn run<S: Service>(config: S::Config) -> ExitCode {
 
 /// Serves `S` with `config` until SIGTERM or Ctrl-C, in the caller's async runtime.
 pub async fn serve<S: Service>(config: S::Config) -> Result<(), StartError> {
-    init_tracing(S::NAME, S::common(&config).log_format);
+    // Held to the end: dropping it flushes the log lines still queued.
+    let _logs = init_tracing(S::NAME, S::common(&config).log_format);
     tracing::info!(?config, "starting {}", S::BINARY);
     let app = App::<S>::build(config, Shutdown::on_signals()).await?;
     tracing::info!(address = %app.address(), "{} ready to serve", S::BINARY);
