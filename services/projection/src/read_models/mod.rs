@@ -51,3 +51,72 @@ pub fn page_of<E, T>(
     }
     Ok((out, None))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pages through 0..n keeping the multiples of `every`, as a client following cursors
+    /// would; the items seen and the entries examined per page.
+    fn walk(n: u32, every: u32, bounds: Bounds) -> (Vec<u32>, Vec<usize>) {
+        let mut seen = Vec::new();
+        let mut examined_per_page = Vec::new();
+        let mut after: Option<u32> = None;
+        loop {
+            let mut examined = 0;
+            let entries = (0..n)
+                .filter(|i| after.is_none_or(|a| *i > a))
+                .map(Ok::<_, StoreError>);
+            let (items, last) = page_of(
+                entries,
+                bounds,
+                |i| i.to_string(),
+                |i| {
+                    examined += 1;
+                    Ok((i % every == 0).then_some(i))
+                },
+            )
+            .unwrap();
+            assert!(items.len() <= bounds.limit);
+            seen.extend(items);
+            examined_per_page.push(examined);
+            match last {
+                Some(key) => after = Some(key.parse().unwrap()),
+                None => return (seen, examined_per_page),
+            }
+        }
+    }
+
+    #[test]
+    fn pages_see_every_item_once() {
+        let bounds = Bounds {
+            limit: 3,
+            max_scan: 1000,
+        };
+        let (seen, _) = walk(20, 1, bounds);
+        assert_eq!(seen, (0..20).collect::<Vec<_>>());
+        let (seen, pages) = walk(9, 1, bounds);
+        assert_eq!(seen.len(), 9);
+        assert_eq!(
+            pages.len(),
+            3,
+            "no empty last page when the items end with a page"
+        );
+    }
+
+    #[test]
+    fn a_rare_match_ends_a_page_at_the_scan_bound_and_goes_on_from_there() {
+        let bounds = Bounds {
+            limit: 10,
+            max_scan: 50,
+        };
+        let (seen, examined) = walk(1000, 100, bounds);
+        assert_eq!(seen, (0..10).map(|i| i * 100).collect::<Vec<_>>());
+        assert!(examined.iter().all(|e| *e <= 50), "{examined:?}");
+        assert_eq!(
+            examined.iter().sum::<usize>(),
+            1000,
+            "each entry examined once"
+        );
+    }
+}
