@@ -4,7 +4,10 @@
 //!
 //! - [`AlertView`] / [`AlertList`]: an alert with its delivery state, one per target
 //!   ([`AlertDelivery`]), and a page of them;
-//! - [`RuleView`] / [`RuleList`]: a rule as answered, its webhook secret masked;
+//! - [`RuleView`] / [`RuleList`]: a rule as answered, its webhook secret masked, and a page of
+//!   them;
+//! - [`AlertsRequest`] / [`RulesRequest`]: the query strings of `GET /v1/alerts` and
+//!   `GET /v1/rules` (read with [`crate::query::params`], so an unknown name is refused);
 //! - [`WebhookOutcome`]: one webhook attempt, published by the instance that made it on
 //!   [`crate::subjects::alert_outcome_subject`], applied by every instance;
 //! - [`RedeliveryRequest`]: a new round of webhook attempts, published on
@@ -17,6 +20,11 @@ use uuid::Uuid;
 use crate::Alert;
 use crate::events::{Delivery, Evidence, RuleCreated, RuleMatch};
 use crate::subjects::alert_subject;
+
+/// Alerts or rules on a page when `limit` is not given.
+pub const DEFAULT_PAGE: u32 = 100;
+/// The largest `limit` of `GET /v1/alerts` and `GET /v1/rules`.
+pub const MAX_PAGE: u32 = 1000;
 
 /// What a webhook secret is shown as in every answer.
 pub const SECRET_MASK: &str = "***";
@@ -240,11 +248,50 @@ impl RuleView {
     }
 }
 
-/// The answer of `GET /v1/rules`: the built-in rules first, then the others by id.
+/// A page of `GET /v1/rules`: the built-in rules first, then the others by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleList {
-    /// The live rules.
+    /// The live rules of this page.
     pub rules: Vec<RuleView>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+/// The query of `GET /v1/alerts`. The values are checked by the notifier, which answers every
+/// malformed one at once (`422`, one error per parameter, with the pointer `/<name>`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsRequest {
+    /// Only alerts of this rule (a rule id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Only alerts in this state: `pending`, `delivered` or `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Only alerts raised at or after this date or RFC 3339 time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// Alerts on the page (default 100, at most 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = MAX_PAGE))]
+    pub limit: Option<u64>,
+    /// The next page ([`AlertList::next_cursor`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// The query of `GET /v1/rules`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesRequest {
+    /// Rules on the page (default 100, at most 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = MAX_PAGE))]
+    pub limit: Option<u64>,
+    /// The next page ([`RuleList::next_cursor`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 /// One webhook attempt on an alert, published by the instance that made it on
@@ -323,6 +370,24 @@ mod tests {
         assert_eq!(v["subject"], "liaison.alerts.new-partnership");
         assert!(v.get("sequence").is_none() && v.get("factuality").is_none());
         assert!(!v.to_string().contains("s3cret"));
+    }
+
+    #[test]
+    fn an_old_rule_list_without_a_cursor_still_reads() {
+        let list: RuleList = serde_json::from_value(serde_json::json!({"rules": []})).unwrap();
+        assert_eq!(list.next_cursor, None);
+    }
+
+    #[test]
+    fn the_alerts_query_refuses_an_unknown_name() {
+        use crate::query::params::from_query_string;
+        let q: AlertsRequest = from_query_string("state=failed&limit=5", &[]).unwrap();
+        assert_eq!((q.state.as_deref(), q.limit), (Some("failed"), Some(5)));
+        let e = from_query_string::<AlertsRequest>("sate=failed", &[]).unwrap_err();
+        assert_eq!(
+            e.detail,
+            "unknown parameter 'sate'; expected one of: rule, state, since, limit, cursor"
+        );
     }
 
     #[test]

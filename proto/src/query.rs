@@ -1,8 +1,19 @@
-//! Answers (and NATS request bodies) of the projection API: relationships between pairs,
-//! organization profiles, timelines.
+//! Answers and requests of the projection API: relationships between pairs, organization
+//! profiles, timelines, meetings, and the stream of status changes.
 //!
 //! Plain serde types; the HTTP API answers them as JSON, and the NATS request-reply subjects of
-//! [`crate::subjects::query_subject`] take the `*Request` types and answer the same JSON.
+//! [`crate::subjects::query_subject`] take the `*Request` types ([`requests`]) as their JSON body
+//! and answer the same JSON. [`params`] reads a query string or a request body into them.
+//!
+//! Listings are paged: an answer holds at most `limit` items and, when more may follow, a
+//! `next_cursor` to pass as `cursor`. A page may hold fewer items than `limit` (even none) while
+//! `next_cursor` is present, because a request examines a bounded number of entries; a client
+//! pages on until `next_cursor` is absent.
+
+pub mod params;
+pub mod requests;
+
+pub use requests::*;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -65,20 +76,38 @@ pub struct RelationshipView {
     pub earlier_cursor: Option<String>,
 }
 
-/// Every topic of a pair (`GET /v1/relationships/{a}/{b}` without `topic`).
+/// Every topic of a pair (`GET /v1/relationships/{a}/{b}` without `topic`), a page of topics at
+/// a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PairView {
     /// The pair, sorted.
     pub organizations: [Slug; 2],
-    /// One entry per topic with facts.
+    /// One entry per topic with facts, in topic order.
     pub topics: Vec<RelationshipView>,
+    /// Pass as `cursor` for the next topics; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
-/// The answer of `GET /v1/relationships?org=&topic=&status=`.
+/// The answer of the relationship query: one topic, or every topic of the pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum RelationshipAnswer {
+    /// `topic` was given.
+    One(RelationshipView),
+    /// Every topic.
+    Pair(PairView),
+}
+
+/// A page of `GET /v1/relationships?org=&topic=&status=`, in pair-topic order
+/// (`a/b/topic`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RelationshipList {
-    /// The matching relationships.
+    /// The matching relationships of this page.
     pub relationships: Vec<RelationshipView>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A person working at an organization, in its profile.
@@ -180,6 +209,10 @@ pub struct OrganizationView {
     pub people: Vec<PersonRole>,
     /// Its relationships, by kind.
     pub relationships: RelationshipSummary,
+    /// Whether a list above was cut at the projection's bound per request (thousands of
+    /// entries); `GET /v1/relationships?org=` pages through every cooperation relationship.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// One page of `GET /v1/organizations/{id}/timeline`.
@@ -215,84 +248,6 @@ pub struct StatusChange {
     pub event_id: Uuid,
 }
 
-/// Bounds every query takes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Consistency {
-    /// Only facts that happened by then (a date includes the whole day).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<BusinessTime>,
-    /// Wait (bounded) until the projection has applied the log up to this sequence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_sequence: Option<u64>,
-}
-
-/// NATS request of `liaison.query.relationship`: one pair, one topic or all.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct RelationshipRequest {
-    /// One organization.
-    pub a: Slug,
-    /// The other.
-    pub b: Slug,
-    /// One topic; all when absent (answer: [`PairView`], else [`RelationshipView`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub topic: Option<Slug>,
-    /// How many of the latest facts each view lists (default 50, at most 1000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
-    /// Only facts before this cursor ([`RelationshipView::earlier_cursor`]; with `topic`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<String>,
-    /// `as_of` and `min_sequence`.
-    #[serde(flatten)]
-    pub consistency: Consistency,
-}
-
-/// NATS request of `liaison.query.relationships` (answer: [`RelationshipList`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct RelationshipsRequest {
-    /// Only relationships of this organization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org: Option<Slug>,
-    /// Only this topic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub topic: Option<Slug>,
-    /// Only this status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-    /// How many of the latest facts each relationship lists (default 50, at most 1000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
-    /// `as_of` and `min_sequence`.
-    #[serde(flatten)]
-    pub consistency: Consistency,
-}
-
-/// NATS request of `liaison.query.organization` (answer: [`OrganizationView`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct OrganizationRequest {
-    /// The organization.
-    pub id: Slug,
-    /// `as_of` and `min_sequence`.
-    #[serde(flatten)]
-    pub consistency: Consistency,
-}
-
-/// NATS request of `liaison.query.timeline` (answer: [`TimelinePage`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct TimelineRequest {
-    /// The organization.
-    pub id: Slug,
-    /// Cursor from the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-    /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
-    /// `as_of` and `min_sequence`.
-    #[serde(flatten)]
-    pub consistency: Consistency,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,12 +272,8 @@ mod tests {
     }
 
     #[test]
-    fn requests_read_flat_bounds() {
-        let r: RelationshipRequest = serde_json::from_value(
-            json!({"a": "meta", "b": "lg", "as_of": "2024-03-01", "min_sequence": 9}),
-        )
-        .unwrap();
-        assert_eq!(r.consistency.min_sequence, Some(9));
-        assert_eq!(r.topic, None);
+    fn an_old_relationship_list_without_a_cursor_still_reads() {
+        let l: RelationshipList = serde_json::from_value(json!({"relationships": []})).unwrap();
+        assert_eq!(l.next_cursor, None);
     }
 }

@@ -15,12 +15,14 @@ use crate::events::{
 use crate::ingest::AppendAnswer;
 use crate::limits::MAX_BATCH_EVENTS;
 use crate::notifier::{
-    AlertList, AlertView, RedeliveryRequest, RuleList, RuleView, WebhookOutcome,
+    AlertList, AlertView, AlertsRequest, RedeliveryRequest, RuleList, RuleView, RulesRequest,
+    WebhookOutcome,
 };
 use crate::problem::ProblemDetails;
 use crate::query::{
-    OrganizationRequest, OrganizationView, PairView, RelationshipList, RelationshipRequest,
-    RelationshipView, RelationshipsRequest, StatusChange, TimelinePage, TimelineRequest,
+    MeetingsRequest, OrganizationRequest, OrganizationView, PairView, RebuildRequest,
+    RelationshipList, RelationshipRequest, RelationshipView, RelationshipsRequest, StatusChange,
+    StreamRequest, TimelinePage, TimelineRequest,
 };
 use crate::{Alert, AlertEvent, ClientEvent, Envelope, EventType, StoredEvent, subjects};
 
@@ -141,6 +143,26 @@ pub fn schemas() -> Vec<(String, Value)> {
         (
             "schemas/timeline-request.json".to_owned(),
             schema::<TimelineRequest>(),
+        ),
+        (
+            "schemas/meetings-request.json".to_owned(),
+            schema::<MeetingsRequest>(),
+        ),
+        (
+            "schemas/stream-request.json".to_owned(),
+            schema::<StreamRequest>(),
+        ),
+        (
+            "schemas/rebuild-request.json".to_owned(),
+            schema::<RebuildRequest>(),
+        ),
+        (
+            "schemas/alerts-request.json".to_owned(),
+            schema::<AlertsRequest>(),
+        ),
+        (
+            "schemas/rules-request.json".to_owned(),
+            schema::<RulesRequest>(),
         ),
     ];
     for (path, schema) in &mut out {
@@ -286,7 +308,7 @@ pub fn asyncapi() -> Value {
 
     channels.insert("ingestAppend".into(), json!({
         "address": subjects::INGEST_APPEND,
-        "description": format!("Request-reply append (queue group {}); same body and answers as POST /v1/events: append-answer.json, or a problem document (problem.json; at most 100 errors, the count of the rest in more_errors).", subjects::INGEST_QUEUE),
+        "description": format!("Request-reply append (queue group {}); same body and answers as POST /v1/events: append-answer.json, or a problem document (problem.json; at most 100 errors, the count of the rest in more_errors), with the HTTP status in the `Status` header. `503` with `Retry-After` when the instance is at its bound of requests in flight. Only inbox reply subjects are answered: a request whose reply subject is under `liaison.` or `$` (or that has none) is dropped.", subjects::INGEST_QUEUE),
         "messages": { "submission": { "$ref": "#/components/messages/submission" } }
     }));
     messages.insert(
@@ -318,12 +340,13 @@ pub fn asyncapi() -> Value {
             "organization-view.json",
         ),
         ("timeline", "timeline-request.json", "timeline-page.json"),
+        ("meetings", "meetings-request.json", "timeline-page.json"),
     ] {
         let channel = format!("query-{name}");
         let msg = format!("{name}Request");
         channels.insert(channel.clone(), json!({
             "address": subjects::query_subject(name),
-            "description": format!("Projection query (queue group {}); answers {answer}.", subjects::QUERY_QUEUE),
+            "description": format!("Projection query (queue group {}); answers {answer}, or a problem document, with the HTTP status in the `Status` header (`400` names the parameter at fault; `503` with `Retry-After` when a `min_sequence` wait runs out or the instance is at its bound of queries in flight). Only inbox reply subjects are answered: a request whose reply subject is under `liaison.` or `$` (or that has none) is dropped.", subjects::QUERY_QUEUE),
             "messages": { msg.clone(): { "$ref": format!("#/components/messages/{msg}") } }
         }));
         messages.insert(

@@ -67,9 +67,27 @@ pub fn alert_redeliver_subject(alert_id: &str) -> String {
 }
 
 /// The subject of projection query `name` (`relationship`, `relationships`, `organization`,
-/// `timeline`).
+/// `timeline`, `meetings`).
 pub fn query_subject(name: &str) -> String {
     format!("{QUERY_PREFIX}.{name}")
+}
+
+/// Whether a service may answer a NATS request on `subject`, its reply subject.
+///
+/// A reply is a publish on whatever subject the requester names, so without this rule anyone
+/// who may send a request could make a service publish into the log (`liaison.events.…`), into
+/// another service's subjects, or into the JetStream and system APIs (`$JS.API.…`, `$SYS.…`).
+/// Refused: subjects under `liaison.` and every subject starting with `$` (`$JS`, `$SYS`, `$KV`,
+/// `$O`, …), subjects with wildcards or empty tokens, and the empty subject. Everything else is
+/// an inbox: `_INBOX.…` by default, or the custom prefix a client chose.
+pub fn is_reply_subject_allowed(subject: &str) -> bool {
+    let well_formed = !subject.is_empty()
+        && !subject.chars().any(char::is_whitespace)
+        && subject
+            .split('.')
+            .all(|token| !token.is_empty() && token != "*" && token != ">");
+    let first = subject.split('.').next().unwrap_or_default();
+    well_formed && !first.starts_with('$') && first != "liaison"
 }
 
 #[cfg(test)]
@@ -93,5 +111,38 @@ mod tests {
         assert_eq!(alert_outcome_subject("x"), "liaison.alerts._outcome.x");
         assert_eq!(alert_redeliver_subject("x"), "liaison.alerts._redeliver.x");
         assert_eq!(query_subject("relationship"), "liaison.query.relationship");
+    }
+
+    #[test]
+    fn replies_go_to_inboxes_only() {
+        for inbox in [
+            "_INBOX.abc.1",
+            "_INBOX.H2kpVdOqJ5n4M1.9",
+            "my-app.inbox.7",
+            "liaisons.inbox",
+            "LIAISON.events.x",
+        ] {
+            assert!(is_reply_subject_allowed(inbox), "{inbox} is an inbox");
+        }
+        for refused in [
+            "",
+            "liaison",
+            "liaison.events.meeting.held._",
+            "liaison.events.organization.registered.meta",
+            "liaison.alerts.new-partnership",
+            "liaison.query.relationship",
+            "liaison.ingest.append",
+            "$JS.API.STREAM.DELETE.LIAISON_EVENTS",
+            "$JS.ACK.LIAISON_EVENTS.x.1.1.1.1.0",
+            "$SYS.REQ.SERVER.PING",
+            "$KV.bucket.key",
+            "$O.store.x",
+            "_INBOX.*",
+            "_INBOX.>",
+            "_INBOX..x",
+            "_INBOX.x ",
+        ] {
+            assert!(!is_reply_subject_allowed(refused), "{refused:?} is refused");
+        }
     }
 }

@@ -68,6 +68,7 @@ fn asyncapi_lists_every_subject() {
         "liaison.query.relationships",
         "liaison.query.organization",
         "liaison.query.timeline",
+        "liaison.query.meetings",
     ] {
         assert!(addresses.contains(&expected), "{expected} in {addresses:?}");
     }

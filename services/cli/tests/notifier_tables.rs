@@ -122,5 +122,11 @@ fn the_rules_table_shows_what_each_rule_matches_and_where_it_goes() {
     );
     assert!(!text.contains("***"), "{text}");
     assert_eq!(match_text(&Default::default()), "any change");
-    assert_eq!(rules_table(&RuleList { rules: vec![] }), "no rules\n");
+    assert_eq!(
+        rules_table(&RuleList {
+            rules: vec![],
+            next_cursor: None
+        }),
+        "no rules\n"
+    );
 }

@@ -84,12 +84,15 @@ impl Service for IngestService {
             followed.follower.clone(),
             ctx.shutdown(),
         ));
-        ctx.spawn(nats_api::serve(
+        ctx.spawn(nats_api::serve_with(
             ctx.nats().clone(),
             ingest.clone(),
             limits,
             auth.clone(),
             ctx.shutdown(),
+            nats_api::NatsLimits {
+                max_in_flight: config.max_nats_in_flight.max(1),
+            },
         ));
         ctx.spawn(report_metrics(
             ctx.health().clone(),

@@ -46,6 +46,16 @@ pub struct Config {
         value_name = "LEVELS"
     )]
     pub max_json_depth: usize,
+
+    /// Append requests over NATS handled at once; one more is answered `503` at once.
+    #[arg(
+        long = "max-nats-in-flight",
+        env = "LIAISON_INGEST_MAX_NATS_IN_FLIGHT",
+        default_value_t = crate::nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000),
+        value_name = "N"
+    )]
+    pub max_nats_in_flight: usize,
 }
 
 impl Default for Config {
@@ -55,6 +65,7 @@ impl Default for Config {
             common: CommonArgs::default(),
             max_body_bytes: crate::append::DEFAULT_MAX_BODY_BYTES,
             max_json_depth: JsonLimits::DEFAULT_MAX_DEPTH,
+            max_nats_in_flight: crate::nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }

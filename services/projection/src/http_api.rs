@@ -1,24 +1,28 @@
-//! The HTTP API of the contract's "Projection API": parameters are read here (a malformed one is
-//! a `400` problem+json naming it), answers come from [`crate::queries`].
+//! The HTTP API of the contract's "Projection API". Each endpoint reads its query string (and
+//! path) into its request type of `liaison_proto::query` — the type the NATS API takes as its
+//! body — so an unknown or repeated parameter, or a malformed value, is a `400` problem+json
+//! naming it (`asof=` is refused, not ignored). Answers come from [`crate::queries`].
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
+use liaison_proto::query::params::{ParamError, from_query_string};
 use liaison_proto::query::{
-    Consistency, OrganizationRequest, RelationshipRequest, RelationshipsRequest, TimelineRequest,
+    Flag, MeetingsRequest, OrganizationRequest, RebuildRequest, RelationshipRequest,
+    RelationshipsRequest, TimelineRequest,
 };
-use liaison_proto::{BusinessTime, Slug, Status};
-use liaison_runtime::Problem;
 use liaison_runtime::auth::BearerAuthLayer;
 use liaison_runtime::http::RouteTimeout;
+use liaison_runtime::{FieldError, Problem};
+use serde::de::DeserializeOwned;
 
 use crate::queries::{Queries, QueryError};
 use crate::rebuild::Rebuilder;
+use crate::sse::StreamClients;
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -31,8 +35,34 @@ pub struct ApiState {
     pub applier: crate::rebuild::LiveApplier,
 }
 
-/// The query routes, the SSE stream and the (authenticated) rebuild trigger.
+/// Bounds of the HTTP API that an operator may tune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// Clients of `GET /v1/stream` served at once; one more gets `503` with `Retry-After`.
+    pub max_stream_clients: usize,
+}
+
+impl HttpLimits {
+    /// The default bound of SSE clients.
+    pub const DEFAULT_MAX_STREAM_CLIENTS: usize = 64;
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            max_stream_clients: Self::DEFAULT_MAX_STREAM_CLIENTS,
+        }
+    }
+}
+
+/// The query routes, the SSE stream and the (authenticated) rebuild trigger, with the default
+/// [`HttpLimits`].
 pub fn routes(state: ApiState, api_token: Option<String>) -> Router {
+    routes_with(state, api_token, HttpLimits::default())
+}
+
+/// [`routes`] with the given limits.
+pub fn routes_with(state: ApiState, api_token: Option<String>, limits: HttpLimits) -> Router {
     let admin = Router::new()
         // A rebuild with `wait=true` replays the whole log: minutes, not the server's 30 s.
         .route(
@@ -40,6 +70,7 @@ pub fn routes(state: ApiState, api_token: Option<String>) -> Router {
             post(rebuild).layer(RouteTimeout::new(Duration::from_secs(3600))),
         )
         .layer(BearerAuthLayer::new(api_token));
+    let stream_clients = StreamClients::new(limits.max_stream_clients);
     Router::new()
         .route("/v1/relationships", get(relationships))
         .route("/v1/relationships/{a}/{b}", get(relationship))
@@ -47,18 +78,20 @@ pub fn routes(state: ApiState, api_token: Option<String>) -> Router {
         .route("/v1/organizations/{id}/timeline", get(timeline))
         .route("/v1/organizations/{id}/meetings", get(org_meetings))
         .route("/v1/meetings", get(meetings))
-        .route("/v1/stream", get(crate::sse::stream))
+        .route(
+            "/v1/stream",
+            get(crate::sse::stream).layer(Extension(stream_clients)),
+        )
         .merge(admin)
         .with_state(state)
 }
-
-type Params = Query<HashMap<String, String>>;
 
 /// Converts a query error into its problem+json.
 pub fn problem(e: QueryError) -> Problem {
     match e {
         QueryError::NotFound(d) => Problem::not_found(d),
         QueryError::BadRequest(d) => Problem::bad_request(d),
+        QueryError::Parameter(e) => parameter_problem(e),
         QueryError::Unavailable {
             detail,
             retry_after,
@@ -70,42 +103,21 @@ pub fn problem(e: QueryError) -> Problem {
     }
 }
 
-fn slug(name: &str, value: &str) -> Result<Slug, Problem> {
-    Slug::parse(value).map_err(|e| Problem::bad_request(format!("{name}: {e}")))
+/// A `400` naming the parameter, with its pointer (`/as_of`) in `errors` when there is one.
+pub fn parameter_problem(e: ParamError) -> Problem {
+    let mut p = Problem::bad_request(e.detail.clone());
+    if let Some(name) = e.parameter {
+        p.errors = vec![FieldError::new(format!("/{name}"), e.detail)];
+    }
+    p
 }
 
-fn opt_slug(p: &HashMap<String, String>, name: &str) -> Result<Option<Slug>, Problem> {
-    p.get(name).map(|v| slug(name, v)).transpose()
-}
-
-fn opt_u64(p: &HashMap<String, String>, name: &str) -> Result<Option<u64>, Problem> {
-    p.get(name)
-        .map(|v| {
-            v.parse::<u64>().map_err(|_| {
-                Problem::bad_request(format!(
-                    "{name}: expected a non-negative integer, got {v:?}"
-                ))
-            })
-        })
-        .transpose()
-}
-
-fn limit(p: &HashMap<String, String>) -> Result<Option<u32>, Problem> {
-    opt_u64(p, "limit")?
-        .map(|n| u32::try_from(n).map_err(|_| Problem::bad_request("limit: too large")))
-        .transpose()
-}
-
-/// `as_of` and `min_sequence`.
-fn consistency(p: &HashMap<String, String>) -> Result<Consistency, Problem> {
-    let as_of = p
-        .get("as_of")
-        .map(|v| BusinessTime::parse(v).map_err(|e| Problem::bad_request(format!("as_of: {e}"))))
-        .transpose()?;
-    Ok(Consistency {
-        as_of,
-        min_sequence: opt_u64(p, "min_sequence")?,
-    })
+/// Reads the query string and the `path` parameters into `T`.
+pub fn params<T: DeserializeOwned>(
+    query: &Option<String>,
+    path: &[(&str, &str)],
+) -> Result<T, Problem> {
+    from_query_string(query.as_deref().unwrap_or_default(), path).map_err(parameter_problem)
 }
 
 fn answer<T: serde::Serialize>(
@@ -123,17 +135,10 @@ fn answer<T: serde::Serialize>(
 async fn relationship(
     State(s): State<ApiState>,
     Path((a, b)): Path<(String, String)>,
-    Query(p): Params,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, Problem> {
     let started = Instant::now();
-    let req = RelationshipRequest {
-        a: slug("a", &a)?,
-        b: slug("b", &b)?,
-        topic: opt_slug(&p, "topic")?,
-        limit: limit(&p)?,
-        before: p.get("before").cloned(),
-        consistency: consistency(&p)?,
-    };
+    let req: RelationshipRequest = params(&q, &[("a", &a), ("b", &b)])?;
     Ok(answer(
         "relationship",
         started,
@@ -141,25 +146,12 @@ async fn relationship(
     ))
 }
 
-async fn relationships(State(s): State<ApiState>, Query(p): Params) -> Result<Response, Problem> {
+async fn relationships(
+    State(s): State<ApiState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, Problem> {
     let started = Instant::now();
-    let status = p
-        .get("status")
-        .map(|v| {
-            Status::parse(v).ok_or_else(|| {
-                Problem::bad_request(format!(
-                    "status: expected one of none, contact, exploring, negotiating, agreed, active, ended; got {v:?}"
-                ))
-            })
-        })
-        .transpose()?;
-    let req = RelationshipsRequest {
-        org: opt_slug(&p, "org")?,
-        topic: opt_slug(&p, "topic")?,
-        status,
-        limit: limit(&p)?,
-        consistency: consistency(&p)?,
-    };
+    let req: RelationshipsRequest = params(&q, &[])?;
     Ok(answer(
         "relationships",
         started,
@@ -170,13 +162,10 @@ async fn relationships(State(s): State<ApiState>, Query(p): Params) -> Result<Re
 async fn organization(
     State(s): State<ApiState>,
     Path(id): Path<String>,
-    Query(p): Params,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, Problem> {
     let started = Instant::now();
-    let req = OrganizationRequest {
-        id: slug("id", &id)?,
-        consistency: consistency(&p)?,
-    };
+    let req: OrganizationRequest = params(&q, &[("id", &id)])?;
     Ok(answer(
         "organization",
         started,
@@ -184,22 +173,13 @@ async fn organization(
     ))
 }
 
-fn timeline_request(id: &str, p: &HashMap<String, String>) -> Result<TimelineRequest, Problem> {
-    Ok(TimelineRequest {
-        id: slug("id", id)?,
-        cursor: p.get("cursor").cloned(),
-        limit: limit(p)?,
-        consistency: consistency(p)?,
-    })
-}
-
 async fn timeline(
     State(s): State<ApiState>,
     Path(id): Path<String>,
-    Query(p): Params,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, Problem> {
     let started = Instant::now();
-    let req = timeline_request(&id, &p)?;
+    let req: TimelineRequest = params(&q, &[("id", &id)])?;
     Ok(answer(
         "timeline",
         started,
@@ -210,10 +190,10 @@ async fn timeline(
 async fn org_meetings(
     State(s): State<ApiState>,
     Path(id): Path<String>,
-    Query(p): Params,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, Problem> {
     let started = Instant::now();
-    let req = timeline_request(&id, &p)?;
+    let req: TimelineRequest = params(&q, &[("id", &id)])?;
     Ok(answer(
         "meetings",
         started,
@@ -221,19 +201,15 @@ async fn org_meetings(
     ))
 }
 
-async fn meetings(State(s): State<ApiState>, Query(p): Params) -> Result<Response, Problem> {
+async fn meetings(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Result<Response, Problem> {
     let started = Instant::now();
-    let c = consistency(&p)?;
-    let result = s
-        .queries
-        .meetings(p.get("cursor").map(String::as_str), limit(&p)?, &c)
-        .await;
-    Ok(answer("meetings", started, result))
+    let req: MeetingsRequest = params(&q, &[])?;
+    Ok(answer("meetings", started, s.queries.meetings(&req).await))
 }
 
-async fn rebuild(State(s): State<ApiState>, Query(p): Params) -> Result<Response, Problem> {
-    let wait = p.get("wait").is_some_and(|v| v == "true" || v == "1");
-    if !wait {
+async fn rebuild(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Result<Response, Problem> {
+    let req: RebuildRequest = params(&q, &[])?;
+    if req.wait != Some(Flag::Yes) {
         s.rebuilder
             .start()
             .map_err(|e| Problem::conflict(e.to_string()))?;

@@ -58,6 +58,24 @@ pub struct Config {
     /// Do not answer queries over NATS request-reply (HTTP only).
     #[arg(long = "no-nats-queries", env = "LIAISON_PROJECTION_NO_NATS_QUERIES")]
     pub no_nats_queries: bool,
+    /// Clients of `GET /v1/stream` served at once; one more gets `503` with `Retry-After`.
+    #[arg(
+        long = "max-stream-clients",
+        env = "LIAISON_PROJECTION_MAX_STREAM_CLIENTS",
+        default_value_t = http_api::HttpLimits::DEFAULT_MAX_STREAM_CLIENTS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000),
+        value_name = "N"
+    )]
+    pub max_stream_clients: usize,
+    /// NATS queries answered at once; one more is answered `503` at once.
+    #[arg(
+        long = "max-nats-in-flight",
+        env = "LIAISON_PROJECTION_MAX_NATS_IN_FLIGHT",
+        default_value_t = nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000),
+        value_name = "N"
+    )]
+    pub max_nats_in_flight: usize,
     /// What to do; serving is the default.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -81,6 +99,8 @@ impl Default for Config {
             common: CommonArgs::default(),
             min_sequence_wait_ms: 5_000,
             no_nats_queries: false,
+            max_stream_clients: http_api::HttpLimits::DEFAULT_MAX_STREAM_CLIENTS,
+            max_nats_in_flight: nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
             command: None,
         }
     }
@@ -139,6 +159,9 @@ impl Service for ProjectionService {
     }
 
     fn validate(config: Config) -> Result<Config, String> {
+        if config.max_stream_clients == 0 || config.max_nats_in_flight == 0 {
+            return Err("--max-stream-clients and --max-nats-in-flight are at least 1".to_owned());
+        }
         if config.min_sequence_wait_ms > MAX_MIN_SEQUENCE_WAIT_MS {
             return Err(format!(
                 "--min-sequence-wait-ms (LIAISON_PROJECTION_MIN_SEQUENCE_WAIT_MS) is at most \
@@ -166,10 +189,15 @@ impl Service for ProjectionService {
             followed.applier.clone(),
         ));
         ctx.spawn(sample_position(followed.follower.clone(), ctx.shutdown()));
+        let nats_limits = nats_api::NatsLimits {
+            max_in_flight: config.max_nats_in_flight,
+        };
         let nats_task = (!config.no_nats_queries).then(|| {
             let (client, queries, stop) = (ctx.nats().clone(), queries.clone(), ctx.shutdown());
             tokio::spawn(async move {
-                if let Err(e) = nats_api::serve(client, queries, stop.token()).await {
+                if let Err(e) =
+                    nats_api::serve_with(client, queries, stop.token(), nats_limits).await
+                {
                     tracing::error!(error = %e, "cannot serve queries over NATS");
                 }
             })
@@ -179,7 +207,10 @@ impl Service for ProjectionService {
             rebuilder: rebuilder.clone(),
             applier: followed.applier.clone(),
         };
-        let routes = http_api::routes(state, ctx.common().api_token().map(Into::into));
+        let limits = http_api::HttpLimits {
+            max_stream_clients: config.max_stream_clients,
+        };
+        let routes = http_api::routes_with(state, ctx.common().api_token().map(Into::into), limits);
         let handle = ProjectionHandle {
             stores,
             queries,

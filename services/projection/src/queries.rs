@@ -6,24 +6,28 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use liaison_log::Follower;
+use liaison_proto::query::params::ParamError;
 use liaison_proto::query::{
-    Consistency, CooperationSummary, OrganizationRequest, OrganizationView, PairView,
-    RelationshipList, RelationshipRequest, RelationshipSummary, RelationshipView,
-    RelationshipsRequest, TimelinePage, TimelineRequest,
+    Consistency, CooperationSummary, MeetingsRequest, OrganizationRequest, OrganizationView,
+    PairView, RelationshipList, RelationshipRequest, RelationshipSummary, RelationshipsRequest,
+    TimelinePage, TimelineRequest,
 };
-use liaison_proto::{AsOf, EventType, Slug, Status};
+pub use liaison_proto::query::{
+    DEFAULT_LIMIT, DEFAULT_LIST_LIMIT, MAX_FACTS_PER_ANSWER, MAX_LIMIT, MAX_LIST_LIMIT,
+    MAX_PAIR_TOPICS, RelationshipAnswer,
+};
+use liaison_proto::{AsOf, Slug, Status};
 use liaison_relations::PairTopic;
-use serde::Serialize;
 
-use crate::read_models::relationships::FactPage;
-use crate::read_models::{links, organizations, relationships, timeline};
+use crate::read_models::relationships::{FactPage, Listing};
+use crate::read_models::{Bounds, links, organizations, page_of, relationships, timeline};
 use crate::store::{Store, StoreError};
 use crate::switch::StoreSwitch;
 
-/// The default page size of timelines.
-pub const DEFAULT_LIMIT: u32 = 50;
-/// The largest page size of timelines.
-pub const MAX_LIMIT: u32 = 1000;
+/// The most entries one request examines in a listing (index entries, timeline entries,
+/// relationships of an organization): a filter that matches rarely ends its page early, with a
+/// cursor, rather than reading a whole table.
+pub const MAX_SCAN: usize = 5_000;
 
 /// Why a query has no answer.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +38,9 @@ pub enum QueryError {
     /// A parameter is malformed (400).
     #[error("{0}")]
     BadRequest(String),
+    /// A parameter is unknown, repeated, missing or malformed (400, naming it).
+    #[error(transparent)]
+    Parameter(#[from] ParamError),
     /// `min_sequence` was not applied within the bound (503 with `Retry-After`).
     #[error("{detail}")]
     Unavailable {
@@ -58,21 +65,11 @@ impl QueryError {
     pub fn status(&self) -> u16 {
         match self {
             Self::NotFound(_) => 404,
-            Self::BadRequest(_) => 400,
+            Self::BadRequest(_) | Self::Parameter(_) => 400,
             Self::Unavailable { .. } => 503,
             Self::Internal(_) => 500,
         }
     }
-}
-
-/// The answer of the relationship query: one topic, or every topic of the pair.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum RelationshipAnswer {
-    /// `topic` was given.
-    One(RelationshipView),
-    /// Every topic.
-    Pair(PairView),
 }
 
 /// The query side of the projection.
@@ -142,12 +139,12 @@ impl Queries {
         Ok((as_of, self.store()))
     }
 
-    /// `GET /v1/relationships/{a}/{b}[?topic=]`.
+    /// `GET /v1/relationships/{a}/{b}[?topic=]`: one topic, or a page of the pair's topics.
     pub async fn relationship(
         &self,
         req: &RelationshipRequest,
     ) -> Result<RelationshipAnswer, QueryError> {
-        let (as_of, store) = self.prepare(&req.consistency).await?;
+        let (as_of, store) = self.prepare(&req.consistency()).await?;
         for org in [&req.a, &req.b] {
             known(&store, org)?;
         }
@@ -167,73 +164,123 @@ impl Queries {
                 "before: pages one relationship; give a topic too".into(),
             ));
         }
-        let page = FactPage::new(as_of, req.before.as_deref(), checked_limit(req.limit)?)
+        if req.cursor.is_some() && req.topic.is_some() {
+            return Err(QueryError::BadRequest(
+                "cursor: pages the topics of a pair, without topic; before pages the facts of one topic".into(),
+            ));
+        }
+        let limit = checked_limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+        let page = FactPage::new(as_of, req.before.as_deref(), limit as usize)
             .map_err(|e| QueryError::BadRequest(e.to_string()))?;
-        Ok(match &req.topic {
-            Some(topic) => {
-                let key = PairTopic::new(a.clone(), b.clone(), topic.clone())
-                    .expect("distinct organizations");
-                RelationshipAnswer::One(relationships::view(&store, &key, &page)?)
-            }
-            None => RelationshipAnswer::Pair(PairView {
-                organizations: [a.clone(), b.clone()],
-                topics: relationships::pair_views(&store, a, b, &page)?,
-            }),
-        })
+        if let Some(topic) = &req.topic {
+            let key = PairTopic::new(a.clone(), b.clone(), topic.clone())
+                .expect("distinct organizations");
+            return Ok(RelationshipAnswer::One(relationships::view(
+                &store, &key, &page,
+            )?));
+        }
+        let after = req
+            .cursor
+            .as_deref()
+            .map(|c| {
+                read_cursor(c)
+                    .and_then(|t| Slug::parse(&t).ok())
+                    .ok_or_else(|| bad_cursor(c))
+            })
+            .transpose()?;
+        let bounds = Bounds {
+            limit: (MAX_FACTS_PER_ANSWER / limit).clamp(1, MAX_PAIR_TOPICS) as usize,
+            max_scan: MAX_SCAN,
+        };
+        let (topics, last) =
+            relationships::pair_views(&store, a, b, &page, after.as_ref(), bounds)?;
+        Ok(RelationshipAnswer::Pair(PairView {
+            organizations: [a.clone(), b.clone()],
+            topics,
+            next_cursor: last.as_deref().map(write_cursor),
+        }))
     }
 
-    /// `GET /v1/relationships?org=&topic=&status=`: every relationship that matches, with a
-    /// status above `none` (or exactly `none` when asked for, which lists those with signals only).
+    /// `GET /v1/relationships?org=&topic=&status=`: a page of the relationships that match,
+    /// with a status above `none` (or exactly `none` when asked for, which lists those with
+    /// signals only), in pair-topic order.
     pub async fn relationships(
         &self,
         req: &RelationshipsRequest,
     ) -> Result<RelationshipList, QueryError> {
-        let (as_of, store) = self.prepare(&req.consistency).await?;
-        let page = FactPage::new(as_of, None, checked_limit(req.limit)?)
+        let (as_of, store) = self.prepare(&req.consistency()).await?;
+        let facts = checked_limit("facts", req.facts, DEFAULT_LIMIT, MAX_LIMIT)?;
+        let limit = list_limit(req.limit, facts)?;
+        let page = FactPage::new(as_of, None, facts as usize)
             .map_err(|e| QueryError::BadRequest(e.to_string()))?;
-        let candidates = match (&req.org, &req.topic) {
+        let listing = match (&req.org, &req.topic) {
             (Some(org), _) => {
                 known(&store, org)?;
-                relationships::of_organization(&store, org)?
+                Listing::Organization(org)
             }
-            (None, Some(topic)) => relationships::of_topic(&store, topic)?,
-            (None, None) => relationships::all(&store)?,
+            (None, Some(topic)) => Listing::Topic(topic),
+            (None, None) => Listing::All,
         };
+        let after = req
+            .cursor
+            .as_deref()
+            .map(|c| {
+                read_cursor(c)
+                    .and_then(|k| PairTopic::parse_storage_key(&k))
+                    .ok_or_else(|| bad_cursor(c))
+            })
+            .transpose()?;
         let wanted = |s: Status| match req.status {
             Some(w) => s == w,
             None => s != Status::None,
         };
-        let mut out = Vec::new();
-        for key in candidates {
+        let bounds = Bounds {
+            limit: limit as usize,
+            max_scan: MAX_SCAN,
+        };
+        let keys = relationships::list_after(&store, listing, after.as_ref());
+        let (relationships, last) = page_of(keys, bounds, PairTopic::storage_key, |key| {
             if req.topic.as_ref().is_some_and(|t| *t != key.topic) {
-                continue;
+                return Ok(None);
             }
             if as_of.is_none() {
+                // Without as_of the stored summary has the status: no fact is read for a
+                // relationship that does not match.
                 let status =
                     relationships::summary(&store, &key)?.map_or(Status::None, |s| s.status);
                 if !wanted(status) {
-                    continue;
+                    return Ok(None);
                 }
             }
             let view = relationships::view(&store, &key, &page)?;
-            if wanted(view.status) && (!view.events.is_empty() || !view.signals.is_empty()) {
-                out.push(view);
-            }
-        }
-        Ok(RelationshipList { relationships: out })
+            let has_facts = !view.events.is_empty() || !view.signals.is_empty();
+            Ok((wanted(view.status) && has_facts).then_some(view))
+        })?;
+        Ok(RelationshipList {
+            relationships,
+            next_cursor: last.as_deref().map(write_cursor),
+        })
     }
 
-    /// `GET /v1/organizations/{id}`.
+    /// `GET /v1/organizations/{id}`: its lists hold at most [`MAX_SCAN`] entries each
+    /// (`truncated` says when one was cut).
     pub async fn organization(
         &self,
         req: &OrganizationRequest,
     ) -> Result<OrganizationView, QueryError> {
-        let (as_of, store) = self.prepare(&req.consistency).await?;
+        let (as_of, store) = self.prepare(&req.consistency()).await?;
         let profile = organizations::profile(&store, &req.id)?
             .ok_or_else(|| not_found(&req.id))?
             .data;
         let mut cooperation = Vec::new();
-        for key in relationships::of_organization(&store, &req.id)? {
+        let mut truncated = false;
+        let listing = Listing::Organization(&req.id);
+        for (i, key) in relationships::list_after(&store, listing, None).enumerate() {
+            if i == MAX_SCAN {
+                truncated = true;
+                break;
+            }
+            let key = key?;
             let (status, since) = match as_of {
                 None => relationships::summary(&store, &key)?
                     .map_or((Status::None, None), |s| (s.status, s.since)),
@@ -254,7 +301,9 @@ impl Queries {
                 since,
             });
         }
-        let (supplier, customer, competitor) = links::summaries(&store, &req.id, as_of)?;
+        let ((supplier, customer, competitor), links_cut) =
+            links::summaries(&store, &req.id, as_of, MAX_SCAN)?;
+        let (people, people_cut) = organizations::people(&store, &req.id, MAX_SCAN)?;
         Ok(OrganizationView {
             id: profile.id,
             name: profile.name,
@@ -262,13 +311,14 @@ impl Queries {
             kind: profile.kind,
             parent: profile.parent,
             country: profile.country,
-            people: organizations::people(&store, &req.id)?,
+            people,
             relationships: RelationshipSummary {
                 cooperation,
                 supplier,
                 customer,
                 competitor,
             },
+            truncated: truncated || links_cut || people_cut,
         })
     }
 
@@ -279,45 +329,90 @@ impl Queries {
         req: &TimelineRequest,
         meetings_only: bool,
     ) -> Result<TimelinePage, QueryError> {
-        let (as_of, store) = self.prepare(&req.consistency).await?;
+        let (as_of, store) = self.prepare(&req.consistency()).await?;
         known(&store, &req.id)?;
-        let limit = checked_limit(req.limit)?;
-        let types = [EventType::MeetingHeld, EventType::MeetingScheduled];
+        let bounds = page_bounds(req.limit)?;
         let (items, next_cursor) = timeline::page(
             &store,
             &req.id,
             req.cursor.as_deref(),
-            limit,
             as_of,
-            meetings_only.then_some(&types[..]),
+            meetings_only,
+            bounds,
         )?
-        .map_err(|e| QueryError::BadRequest(e.to_string()))?;
+        .map_err(|e| QueryError::BadRequest(format!("cursor: {e}")))?;
         Ok(TimelinePage { items, next_cursor })
     }
 
     /// `GET /v1/meetings`: every meeting, held and scheduled, in time order, paged.
-    pub async fn meetings(
-        &self,
-        cursor: Option<&str>,
-        limit: Option<u32>,
-        consistency: &Consistency,
-    ) -> Result<TimelinePage, QueryError> {
-        let (as_of, store) = self.prepare(consistency).await?;
-        let limit = checked_limit(limit)?;
-        let (items, next_cursor) = timeline::meetings(&store, cursor, limit, as_of)?
-            .map_err(|e| QueryError::BadRequest(e.to_string()))?;
+    pub async fn meetings(&self, req: &MeetingsRequest) -> Result<TimelinePage, QueryError> {
+        let (as_of, store) = self.prepare(&req.consistency()).await?;
+        let bounds = page_bounds(req.limit)?;
+        let (items, next_cursor) =
+            timeline::meetings(&store, req.cursor.as_deref(), as_of, bounds)?
+                .map_err(|e| QueryError::BadRequest(format!("cursor: {e}")))?;
         Ok(TimelinePage { items, next_cursor })
     }
 }
 
-fn checked_limit(limit: Option<u32>) -> Result<usize, QueryError> {
-    match limit.unwrap_or(DEFAULT_LIMIT) {
-        0 => Err(QueryError::BadRequest("limit: must be at least 1".into())),
-        n if n > MAX_LIMIT => Err(QueryError::BadRequest(format!(
-            "limit: must be at most {MAX_LIMIT}"
+/// `limit` (named `name`) within `1..=max`, `default` when absent.
+fn checked_limit(
+    name: &str,
+    limit: Option<u32>,
+    default: u32,
+    max: u32,
+) -> Result<u32, QueryError> {
+    match limit.unwrap_or(default) {
+        0 => Err(QueryError::BadRequest(format!(
+            "{name}: must be at least 1"
         ))),
-        n => Ok(n as usize),
+        n if n > max => Err(QueryError::BadRequest(format!(
+            "{name}: must be at most {max}, got {n}"
+        ))),
+        n => Ok(n),
     }
+}
+
+/// The bounds of a timeline or meetings page of `limit` events.
+fn page_bounds(limit: Option<u32>) -> Result<Bounds, QueryError> {
+    Ok(Bounds {
+        limit: checked_limit("limit", limit, DEFAULT_LIMIT, MAX_LIMIT)? as usize,
+        max_scan: MAX_SCAN,
+    })
+}
+
+/// The page size of `GET /v1/relationships` listing `facts` facts per relationship: at most
+/// [`MAX_FACTS_PER_ANSWER`] facts in all (the default page shrinks to fit; a `limit` that does
+/// not fit is refused).
+fn list_limit(limit: Option<u32>, facts: u32) -> Result<u32, QueryError> {
+    let fits = (MAX_FACTS_PER_ANSWER / facts).max(1);
+    let Some(n) = limit else {
+        return Ok(DEFAULT_LIST_LIMIT.min(fits));
+    };
+    let n = checked_limit("limit", Some(n), DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT)?;
+    if n > fits {
+        return Err(QueryError::BadRequest(format!(
+            "limit: {n} relationships of {facts} facts each exceed {MAX_FACTS_PER_ANSWER} facts per answer; \
+             ask for at most {fits} (or fewer facts)"
+        )));
+    }
+    Ok(n)
+}
+
+/// A cursor over keys that are text (pair-topics, topics): the text, hex-encoded, so that it
+/// reads as opaque and travels in a URL as is.
+fn write_cursor(key: &str) -> String {
+    hex::encode(key)
+}
+
+fn read_cursor(cursor: &str) -> Option<String> {
+    String::from_utf8(hex::decode(cursor).ok()?).ok()
+}
+
+fn bad_cursor(cursor: &str) -> QueryError {
+    QueryError::BadRequest(format!(
+        "cursor: {cursor:?} is not a cursor from a previous page"
+    ))
 }
 
 fn not_found(org: &Slug) -> QueryError {

@@ -67,24 +67,38 @@ pub type LinkSummaries = (Vec<TradeSummary>, Vec<TradeSummary>, Vec<CompetitorSu
 /// The supplier, customer and competitor summaries of `org` as of `as_of`: one trade entry per
 /// `procurement.planned` that is not denied (with its factuality: most are announced as
 /// planned), one competitor entry per other organization with the topics of asserted
-/// `competition.noted` facts.
+/// `competition.noted` facts. Reads at most `max_scan` entries (links and their facts); the
+/// flag says whether it stopped there, with summaries of the links read so far.
 pub fn summaries(
     store: &Store,
     org: &Slug,
     as_of: Option<AsOf>,
-) -> Result<LinkSummaries, StoreError> {
+    max_scan: usize,
+) -> Result<(LinkSummaries, bool), StoreError> {
     let prefix = keys::prefix(keys::ORG_LINK, org.as_str().as_bytes());
     let bound = as_of.map(keys::as_of_bound);
     let (mut suppliers, mut customers) = (Vec::new(), Vec::new());
     let mut competitors: Vec<CompetitorSummary> = Vec::new();
-    for k in store.tree().scan_prefix(&prefix).keys() {
+    let mut budget = max_scan;
+    let mut truncated = false;
+    'links: for k in store.tree().scan_prefix(&prefix).keys() {
         let k = k?;
+        if budget == 0 {
+            truncated = true;
+            break;
+        }
+        budget -= 1;
         let link = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
         let parts: Vec<&str> = link.split('/').collect();
         let is_trade = parts.first() == Some(&"supplies");
         let mut listed = Vec::new();
         for item in store.tree().scan_prefix(link_prefix(&link)) {
             let (fk, v) = item?;
+            if budget == 0 {
+                truncated = true;
+                break 'links;
+            }
+            budget -= 1;
             if bound.is_some_and(|b| fk[fk.len() - keys::ORDER_LEN..] > b[..]) {
                 break;
             }
@@ -145,5 +159,5 @@ pub fn summaries(
     for c in &mut competitors {
         c.topics.sort();
     }
-    Ok((suppliers, customers, competitors))
+    Ok(((suppliers, customers, competitors), truncated))
 }

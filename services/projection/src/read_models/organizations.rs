@@ -94,15 +94,20 @@ pub fn is_known(store: &Store, org: &Slug) -> Result<bool, StoreError> {
     store.contains(&profile_key(org.as_str()))
 }
 
-/// The people affiliated with `org`, by person id.
-pub fn people(store: &Store, org: &Slug) -> Result<Vec<PersonRole>, StoreError> {
+/// The people affiliated with `org`, by person id: at most `max`, and whether there are more.
+pub fn people(
+    store: &Store,
+    org: &Slug,
+    max: usize,
+) -> Result<(Vec<PersonRole>, bool), StoreError> {
     let prefix = keys::prefix(keys::ROLE, org.as_str().as_bytes());
-    store
-        .tree()
-        .scan_prefix(&prefix)
-        .map(|item| {
-            let (k, v) = item?;
-            Ok(crate::store::decode::<RoleRecord>(&k, &v)?.person)
-        })
-        .collect()
+    let mut out = Vec::new();
+    for item in store.tree().scan_prefix(&prefix) {
+        let (k, v) = item?;
+        if out.len() == max {
+            return Ok((out, true));
+        }
+        out.push(crate::store::decode::<RoleRecord>(&k, &v)?.person);
+    }
+    Ok((out, false))
 }

@@ -9,6 +9,7 @@ use liaison_proto::query::{EventRef, RelationshipView, Signal};
 use liaison_proto::{AsOf, Slug, Status};
 use liaison_relations::{NewestFirst, PairTopic, step};
 
+use crate::read_models::{Bounds, Listed, page_of};
 use crate::store::{FactRecord, Store, StoreError, Summary, Writes, decode, encode, keys};
 
 /// A change of a pair-topic's current status caused by one event.
@@ -325,67 +326,81 @@ pub fn view(
     })
 }
 
-/// Every topic of the pair of `x` and `y` with a fact by `page.as_of`, in topic order, each
-/// with its page of facts.
+/// One page of the topics of the pair of `x` and `y` with a fact by `page.as_of`, after the
+/// topic `after`, in topic order, each with its page of facts; and the last topic examined
+/// when more may follow.
 pub fn pair_views(
     store: &Store,
     x: &Slug,
     y: &Slug,
     page: &FactPage,
-) -> Result<Vec<RelationshipView>, StoreError> {
+    after: Option<&Slug>,
+    bounds: Bounds,
+) -> Result<Listed<RelationshipView>, StoreError> {
     let mut prefix = vec![keys::SUMMARY];
     prefix.extend_from_slice(PairTopic::pair_prefix(x, y).as_bytes());
-    let mut out = Vec::new();
-    for k in store.tree().scan_prefix(&prefix).keys() {
-        let k = k?;
-        let Some(key) = PairTopic::parse_storage_key(&String::from_utf8_lossy(&k[1..])) else {
-            continue;
-        };
-        let view = view(store, &key, page)?;
-        if !view.events.is_empty() || !view.signals.is_empty() {
-            out.push(view);
-        }
+    let mut start = prefix.clone();
+    if let Some(topic) = after {
+        start.extend_from_slice(topic.as_str().as_bytes());
+        start.push(0); // strictly after
     }
-    Ok(out)
+    let topics = store
+        .tree()
+        .range(start..)
+        .keys()
+        .take_while(|k| k.as_ref().map_or(true, |k| k.starts_with(&prefix)))
+        .filter_map(|k| match k {
+            Err(e) => Some(Err(StoreError::from(e))),
+            Ok(k) => PairTopic::parse_storage_key(&String::from_utf8_lossy(&k[1..])).map(Ok),
+        });
+    page_of(
+        topics,
+        bounds,
+        |key| key.topic.to_string(),
+        |key| {
+            let view = view(store, &key, page)?;
+            let has_facts = !view.events.is_empty() || !view.signals.is_empty();
+            Ok(has_facts.then_some(view))
+        },
+    )
 }
 
-/// The pair-topics of `org` (from the index), in key order.
-pub fn of_organization(store: &Store, org: &Slug) -> Result<Vec<PairTopic>, StoreError> {
-    index_scan(store, keys::ORG_PAIR, org)
+/// Which pair-topics a listing goes through.
+#[derive(Debug, Clone, Copy)]
+pub enum Listing<'a> {
+    /// Those of an organization (its index).
+    Organization(&'a Slug),
+    /// Those on a topic (its index).
+    Topic(&'a Slug),
+    /// Every pair-topic with a fact.
+    All,
 }
 
-/// The pair-topics on `topic` (from the index), in key order.
-pub fn of_topic(store: &Store, topic: &Slug) -> Result<Vec<PairTopic>, StoreError> {
-    index_scan(store, keys::TOPIC_PAIR, topic)
-}
-
-fn index_scan(store: &Store, table: u8, part: &Slug) -> Result<Vec<PairTopic>, StoreError> {
-    let prefix = keys::prefix(table, part.as_str().as_bytes());
+/// The pair-topics of `listing` after `after`, in key order (`a/b/topic`), read lazily so that
+/// a page stops reading where it ends.
+pub fn list_after<'s>(
+    store: &'s Store,
+    listing: Listing<'_>,
+    after: Option<&PairTopic>,
+) -> impl Iterator<Item = Result<PairTopic, StoreError>> + 's {
+    let prefix = match listing {
+        Listing::Organization(org) => keys::prefix(keys::ORG_PAIR, org.as_str().as_bytes()),
+        Listing::Topic(topic) => keys::prefix(keys::TOPIC_PAIR, topic.as_str().as_bytes()),
+        Listing::All => vec![keys::SUMMARY],
+    };
+    let mut start = prefix.clone();
+    if let Some(key) = after {
+        start.extend_from_slice(key.storage_key().as_bytes());
+        start.push(0); // strictly after
+    }
+    let skip = prefix.len();
     store
         .tree()
-        .scan_prefix(&prefix)
+        .range(start..)
         .keys()
-        .map(|k| {
-            let k = k?;
-            Ok(PairTopic::parse_storage_key(&String::from_utf8_lossy(
-                &k[prefix.len()..],
-            )))
+        .take_while(move |k| k.as_ref().map_or(true, |k| k.starts_with(&prefix)))
+        .filter_map(move |k| match k {
+            Err(e) => Some(Err(StoreError::from(e))),
+            Ok(k) => PairTopic::parse_storage_key(&String::from_utf8_lossy(&k[skip..])).map(Ok),
         })
-        .filter_map(Result::transpose)
-        .collect()
-}
-
-/// Every pair-topic with a fact, in key order.
-pub fn all(store: &Store) -> Result<Vec<PairTopic>, StoreError> {
-    store
-        .tree()
-        .scan_prefix([keys::SUMMARY])
-        .keys()
-        .map(|k| {
-            Ok(PairTopic::parse_storage_key(&String::from_utf8_lossy(
-                &k?[1..],
-            )))
-        })
-        .filter_map(Result::transpose)
-        .collect()
 }

@@ -1,8 +1,10 @@
 //! Per organization, every event that names it in `time` order (then sequence), paged with an
-//! opaque cursor; and every meeting, held and scheduled.
+//! opaque cursor; and every meeting, held and scheduled. A page reads a bounded number of
+//! entries ([`Bounds`]), also when a filter (meetings only) skips most of them.
 
-use liaison_proto::{AsOf, EventType, Slug, StoredEvent};
+use liaison_proto::{AsOf, Slug, StoredEvent};
 
+use crate::read_models::{Bounds, page_of};
 use crate::store::{BodyRef, Store, StoreError, Writes, escape, keys};
 
 fn timeline_key(org: &str, order: &[u8]) -> Vec<u8> {
@@ -55,45 +57,73 @@ fn decode_cursor(cursor: &str) -> Option<Vec<u8>> {
 #[error("malformed cursor {0:?}")]
 pub struct BadCursor(pub String);
 
-/// One page of `org`'s timeline: at most `limit` events after `cursor`, up to `as_of`; and the
-/// cursor of the next page, if there may be one.
+/// One page of `org`'s timeline (only its meetings with `meetings_only`): the events after
+/// `cursor` up to `as_of`, within `bounds`; and the cursor of the next page, if there may be one.
 pub fn page(
     store: &Store,
     org: &Slug,
     cursor: Option<&str>,
-    limit: usize,
     as_of: Option<AsOf>,
-    types: Option<&[EventType]>,
+    meetings_only: bool,
+    bounds: Bounds,
 ) -> Result<Result<Page, BadCursor>, StoreError> {
     let prefix = keys::prefix(keys::TIMELINE, org.as_str().as_bytes());
-    let start = match cursor {
-        None => prefix.clone(),
-        Some(c) => match decode_cursor(c) {
-            Some(after) => {
-                let mut k = prefix.clone();
-                k.extend_from_slice(&after);
-                k.push(0); // strictly after
-                k
-            }
-            None => return Ok(Err(BadCursor(c.to_owned()))),
-        },
+    // An event is a meeting exactly when the meetings table lists its order: one point lookup
+    // instead of reading and decoding its body.
+    let keep = |order: &[u8]| -> Result<bool, StoreError> {
+        Ok(!meetings_only || store.contains(&meeting_key(order))?)
     };
-    let mut end = prefix.clone();
-    end.extend_from_slice(&as_of.map_or([0xff; keys::ORDER_LEN], keys::as_of_bound));
-    let mut items = Vec::new();
-    let mut last = None;
-    for item in store.tree().range(start..=end) {
-        let (k, v) = item?;
-        if items.len() == limit {
-            return Ok(Ok((items, last)));
-        }
-        last = Some(hex::encode(&k[prefix.len()..]));
-        let event = stored_event(store, &k, &v)?;
-        if types.is_none_or(|t| t.contains(&event.event.event_type())) {
-            items.push(event);
-        }
+    scan(store, &prefix, cursor, as_of, bounds, keep)
+}
+
+/// Every meeting (held and scheduled) up to `as_of`, in time order, after `cursor`, within
+/// `bounds`.
+pub fn meetings(
+    store: &Store,
+    cursor: Option<&str>,
+    as_of: Option<AsOf>,
+    bounds: Bounds,
+) -> Result<Result<Page, BadCursor>, StoreError> {
+    scan(store, &[keys::MEETING], cursor, as_of, bounds, |_| Ok(true))
+}
+
+/// The entries under `prefix` (each `prefix` + order → body reference) after `cursor` and up
+/// to `as_of` that `keep` accepts: at most `bounds.limit` of them, after examining at most
+/// `bounds.max_scan`; the cursor (the last order examined) when more may follow.
+fn scan(
+    store: &Store,
+    prefix: &[u8],
+    cursor: Option<&str>,
+    as_of: Option<AsOf>,
+    bounds: Bounds,
+    keep: impl Fn(&[u8]) -> Result<bool, StoreError>,
+) -> Result<Result<Page, BadCursor>, StoreError> {
+    let mut start = prefix.to_vec();
+    if let Some(c) = cursor {
+        let Some(after) = decode_cursor(c) else {
+            return Ok(Err(BadCursor(c.to_owned())));
+        };
+        start.extend_from_slice(&after);
+        start.push(0); // strictly after
     }
-    Ok(Ok((items, None)))
+    let mut end = prefix.to_vec();
+    end.extend_from_slice(&as_of.map_or([0xff; keys::ORDER_LEN], keys::as_of_bound));
+    page_of(
+        store
+            .tree()
+            .range(start..=end)
+            .map(|item| item.map_err(StoreError::from)),
+        bounds,
+        |(k, _)| hex::encode(&k[prefix.len()..]),
+        |(k, v)| {
+            if keep(&k[prefix.len()..])? {
+                stored_event(store, &k, &v).map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    )
+    .map(Ok)
 }
 
 /// The event a timeline or meeting entry (`key`, `value`) refers to, with its sequence.
@@ -107,39 +137,4 @@ fn stored_event(store: &Store, key: &[u8], value: &[u8]) -> Result<StoredEvent, 
         sequence: keys::sequence_of(key),
         event,
     })
-}
-
-/// Every meeting (held and scheduled) up to `as_of`, in time order, after `cursor`.
-pub fn meetings(
-    store: &Store,
-    cursor: Option<&str>,
-    limit: usize,
-    as_of: Option<AsOf>,
-) -> Result<Result<Page, BadCursor>, StoreError> {
-    let prefix = vec![keys::MEETING];
-    let start = match cursor {
-        None => prefix.clone(),
-        Some(c) => match decode_cursor(c) {
-            Some(after) => {
-                let mut k = meeting_key(&after);
-                k.push(0);
-                k
-            }
-            None => return Ok(Err(BadCursor(c.to_owned()))),
-        },
-    };
-    let mut end = prefix.clone();
-    end.extend_from_slice(&as_of.map_or([0xff; keys::ORDER_LEN], keys::as_of_bound));
-    let mut items = Vec::new();
-    for item in store.tree().range(start..=end) {
-        let (k, v) = item?;
-        if items.len() == limit {
-            let last = items
-                .last()
-                .map(|e: &StoredEvent| hex::encode(keys::order(e.event.time, e.sequence)));
-            return Ok(Ok((items, last)));
-        }
-        items.push(stored_event(store, &k, &v)?);
-    }
-    Ok(Ok((items, None)))
 }
