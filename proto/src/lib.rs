@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod notifier;
 pub mod query;
 pub mod schema;
+pub mod services;
 pub mod status;
 pub mod subjects;
 pub mod time;
