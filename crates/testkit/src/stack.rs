@@ -98,8 +98,10 @@ impl StackAddrs {
 
     /// Moves `service` to `addr`.
     pub fn set_service(&mut self, service: Service, addr: SocketAddr) {
-        self.services.retain(|(s, _)| *s != service);
-        self.services.push((service, addr));
+        match self.services.iter_mut().find(|(s, _)| *s == service) {
+            Some(entry) => entry.1 = addr,
+            None => self.services.push((service, addr)),
+        }
     }
 }
 
