@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use futures::StreamExt;
 
 use super::Latencies;
-use crate::workload::Generator;
+use liaison_testkit::workload::Generator;
 
 /// Latencies and rate of one query kind.
 #[derive(Debug, Clone)]
