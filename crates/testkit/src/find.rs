@@ -69,14 +69,17 @@ pub enum FindError {
     },
 }
 
-/// The path of a `nats-server` 2.15.x binary, for tests: found once per process by
-/// [`find_nats_server`]; panics with what to do when there is none.
+/// The path of a `nats-server` 2.15.x binary, for tests: [`found_nats_server`]; panics with
+/// what to do when there is none.
 pub fn nats_server_binary() -> PathBuf {
+    found_nats_server().unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// [`find_nats_server`], once per process: a test suite starts many servers, and asking each
+/// candidate its version every time would cost a process start per server.
+pub fn found_nats_server() -> Result<PathBuf, FindError> {
     static FOUND: OnceLock<Result<PathBuf, FindError>> = OnceLock::new();
-    match FOUND.get_or_init(find_nats_server) {
-        Ok(path) => path.clone(),
-        Err(error) => panic!("{error}"),
-    }
+    FOUND.get_or_init(find_nats_server).clone()
 }
 
 /// Finds `nats-server` 2.15 in the places listed in the module documentation.

@@ -43,8 +43,8 @@ pub use child::{ChildProcess, Output, describe, log_tail};
 pub use cluster::NatsCluster;
 pub use error::StackError;
 pub use find::{
-    BIN_DIR_ENV, FindError, NATS_SERVER_ENV, REQUIRED_VERSION_PREFIX, bin_dir, nats_server_binary,
-    service_binary,
+    BIN_DIR_ENV, FindError, NATS_SERVER_ENV, REQUIRED_VERSION_PREFIX, bin_dir, found_nats_server,
+    nats_server_binary, service_binary,
 };
 pub use liaison_proto::services::Service;
 pub use nats_config::SyncMode;

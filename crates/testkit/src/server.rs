@@ -12,7 +12,7 @@ use tempfile::TempDir;
 
 use crate::child::{ChildProcess, Output};
 use crate::error::StackError;
-use crate::find::{find_nats_server, nats_server_binary};
+use crate::find::found_nats_server;
 use crate::nats_config::{NatsConfig, SyncMode};
 use crate::ports::free_addr;
 use crate::ready::wait_http_ok;
@@ -95,7 +95,7 @@ impl NatsSetup {
     pub fn in_dir(dir: &Path, sync: SyncMode) -> Result<NatsSetup, StackError> {
         let store_dir = std::path::absolute(dir.join("store")).map_err(StackError::io(dir))?;
         Ok(NatsSetup {
-            binary: find_nats_server()?,
+            binary: found_nats_server()?,
             config: NatsConfig {
                 sync,
                 ..NatsConfig::shipped(store_dir)
@@ -134,7 +134,6 @@ impl NatsServer {
             .expect("cannot create a temporary directory");
         let mut setup =
             NatsSetup::in_dir(temp.path(), options.sync()).unwrap_or_else(|e| panic!("{e}"));
-        setup.binary = nats_server_binary();
         setup.config.batch_timeout = options.batch_timeout;
         let mut server = NatsServer::launch(setup)
             .await

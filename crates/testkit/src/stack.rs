@@ -22,7 +22,7 @@ use tempfile::TempDir;
 
 use crate::child::{Output, describe};
 use crate::error::StackError;
-use crate::find::{bin_dir, find_nats_server, find_service_binaries};
+use crate::find::{bin_dir, find_service_binaries, found_nats_server};
 use crate::nats_config::{NatsConfig, SyncMode, shipped_listen, shipped_monitor};
 use crate::ports::{free_addr, is_free};
 use crate::ready::hint;
@@ -165,7 +165,7 @@ impl StackOptions {
     /// that says what to build or install.
     pub fn find_binaries(&self) -> Result<(PathBuf, Vec<PathBuf>), StackError> {
         let services = find_service_binaries(&self.bin_dir, &self.services)?;
-        Ok((find_nats_server()?, services))
+        Ok((found_nats_server()?, services))
     }
 }
 

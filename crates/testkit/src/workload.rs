@@ -33,6 +33,8 @@ pub struct WorkloadConfig {
     pub people: usize,
     /// Distinct topics.
     pub topics: usize,
+    /// Organization slugs are this and their popularity rank (`org-0`, the most popular).
+    pub organization_prefix: &'static str,
     /// Zipf exponent of organization popularity (0 is uniform).
     pub zipf_exponent: f64,
     /// The business time the facts start from.
@@ -64,6 +66,7 @@ impl WorkloadConfig {
             organizations: 200,
             people: 300,
             topics: 30,
+            organization_prefix: "org-",
             zipf_exponent: 1.1,
             start: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
             max_step_seconds: 6 * 3600,
@@ -106,7 +109,7 @@ impl WorkloadConfig {
         }
     }
 
-    /// Few organizations and topics, so every pair-topic gets many facts, a third of them late
+    /// Few organizations (`o0` to `o11`) and topics, so every pair-topic gets many facts, a third of them late
     /// by up to four months, some naming three organizations, meetings without topics, and
     /// retractions of any earlier fact; about a year of business time from 2024 per 3,000 events,
     /// no evidence. For checking folds against a reference model.
@@ -116,6 +119,7 @@ impl WorkloadConfig {
             organizations: 12,
             people: 0,
             topics: 4,
+            organization_prefix: "o",
             zipf_exponent: 0.5,
             start: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
             max_step_seconds: 6 * 3600,
@@ -303,8 +307,8 @@ impl Generator {
     }
 
     /// The slug of organization `rank` (0 is the most popular).
-    pub fn org(rank: usize) -> String {
-        format!("org-{rank}")
+    pub fn org(&self, rank: usize) -> String {
+        format!("{}{rank}", self.config.organization_prefix)
     }
 
     /// The slug of topic `i`.
@@ -314,7 +318,9 @@ impl Generator {
 
     /// Every organization slug of the workload, most popular first.
     pub fn organization_slugs(&self) -> Vec<String> {
-        (0..self.config.organizations).map(Self::org).collect()
+        (0..self.config.organizations)
+            .map(|rank| self.org(rank))
+            .collect()
     }
 
     /// An organization rank drawn from the Zipf popularity.
@@ -399,7 +405,7 @@ impl Generator {
     }
 
     fn organization(&mut self, id: Uuid, rank: usize) -> GenEvent {
-        let slug = Self::org(rank);
+        let slug = self.org(rank);
         let kind = if rank % 17 == 3 {
             "government"
         } else {
@@ -416,7 +422,8 @@ impl Generator {
     }
 
     fn person(&mut self, id: Uuid, i: usize) -> GenEvent {
-        let org = Self::org(self.popular_rank());
+        let rank = self.popular_rank();
+        let org = self.org(rank);
         GenEvent {
             id,
             body: json!({"type": "person.registered", "id": id, "time": "2019-01-01",
@@ -440,7 +447,7 @@ impl Generator {
         if b == a {
             b = (a + 1) % self.config.organizations;
         }
-        (Self::org(a), Self::org(b))
+        (self.org(a), self.org(b))
     }
 
     fn topics(&mut self) -> Vec<String> {
@@ -461,7 +468,8 @@ impl Generator {
         if self.config.third_party_share > 0.0
             && self.rng.random_bool(self.config.third_party_share)
         {
-            let c = Self::org(self.popular_rank());
+            let rank = self.popular_rank();
+            let c = self.org(rank);
             if !parties.contains(&c) {
                 parties.push(c);
             }
@@ -735,6 +743,7 @@ mod tests {
     #[test]
     fn the_dense_workload_folds_every_way() {
         let events = Generator::new(WorkloadConfig::dense(11)).take(3_000);
+        assert_eq!(events[0].body["data"]["id"], "o0");
         validate(&events.iter().map(|e| e.body.clone()).collect::<Vec<_>>());
         let facts = &events[12..];
         let late = share(facts, Flavor::Late);
