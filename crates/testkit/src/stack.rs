@@ -493,13 +493,13 @@ pub fn prefix(name: &str, color: bool) -> String {
     if !color {
         return padded;
     }
-    let code = match name {
-        "nats" => "35",
-        "ingest" => "36",
-        "projection" => "32",
-        "notifier" => "33",
-        "reader" => "31",
-        _ => "34",
+    let code = match Service::from_name(name) {
+        None => "35", // nats
+        Some(Service::Ingest) => "36",
+        Some(Service::Projection) => "32",
+        Some(Service::Notifier) => "33",
+        Some(Service::Reader) => "31",
+        Some(Service::Console) => "34",
     };
     format!("\x1b[{code}m{padded}\x1b[0m")
 }
