@@ -11,8 +11,6 @@
 mod baseline;
 mod measure;
 mod report;
-mod stack;
-mod workload;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,10 +20,10 @@ use chrono::Utc;
 use clap::{Parser, ValueEnum};
 use serde_json::json;
 
-use measure::{e2e, footprint, ingest, queries, rebuild};
+use liaison_testkit::workload::{Generator, WorkloadConfig};
+use liaison_testkit::{NatsServer, NatsSetup, Service, SyncMode};
+use measure::{e2e, footprint, ingest, queries, rebuild, start_service};
 use report::{Measurements, Report};
-use stack::{Nats, SyncMode, start_service};
-use workload::{Generator, WorkloadConfig};
 
 /// Which sync settings to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -221,7 +219,7 @@ async fn baselines(
     dir: &Path,
     m: &mut Measurements,
 ) -> Result<()> {
-    let nats = Nats::start(&dir.join("nats"), sync).await?;
+    let nats = start_nats(&dir.join("nats"), sync).await?;
     let mut generator = Generator::new(plan.workload(seed));
     let now = Utc::now();
     let events: Vec<_> = generator
@@ -261,13 +259,13 @@ async fn http_phase(
     wants: &impl Fn(Section) -> bool,
     m: &mut Measurements,
 ) -> Result<()> {
-    let nats = Nats::start(&dir.join("nats"), sync).await?;
+    let nats = start_nats(&dir.join("nats"), sync).await?;
     let ready = Duration::from_secs(30);
-    let ingest_svc = start_service("ingest", &nats.url(), dir, "/readyz", ready).await?;
-    let projection = start_service("projection", &nats.url(), dir, "/readyz", ready).await;
-    let notifier = start_service("notifier", &nats.url(), dir, "/readyz", ready).await;
+    let ingest_svc = start_service(Service::Ingest, &nats.url(), dir, "/readyz", ready).await?;
+    let projection = start_service(Service::Projection, &nats.url(), dir, "/readyz", ready).await;
+    let notifier = start_service(Service::Notifier, &nats.url(), dir, "/readyz", ready).await;
     let client = measure::http_client()?;
-    let ingest = ingest_svc.base();
+    let ingest = ingest_svc.url();
     // A different seed from the large log, so that ids never collide across phases.
     let mut generator = Generator::new(plan.workload(seed + 1));
     let registrations = generator.take(generator.registrations() as usize);
@@ -313,8 +311,8 @@ async fn http_phase(
     if wants(Section::E2e) {
         match &projection {
             Ok(projection) => {
-                let base = projection.base();
-                let notifier_base = notifier.as_ref().ok().map(|n| n.base());
+                let base = projection.url();
+                let notifier_base = notifier.as_ref().ok().map(|n| n.url());
                 if let Err(e) =
                     e2e::settle(&client, &base, notifier_base.as_deref(), appended).await
                 {
@@ -392,7 +390,7 @@ async fn http_phase(
                 match measure::alerts::run(
                     &client,
                     &ingest,
-                    &notifier.base(),
+                    &notifier.url(),
                     &nats.url(),
                     plan.alerts,
                     seed,
@@ -454,14 +452,15 @@ async fn big_phase(
     // Write back what the earlier sections left dirty in the page cache first, so that the
     // kernel does not stall this section's load and rebuild with it.
     let _ = std::process::Command::new("sync").status();
-    let nats = Nats::start(&dir.join("nats"), sync).await?;
+    let mut nats = start_nats(&dir.join("nats"), sync).await?;
     let mut generator = Generator::new(plan.workload(seed));
     let loaded = rebuild::load_log(&nats.url(), &mut generator, plan.big_events).await?;
     eprintln!(
         "  loaded {} events at {:.0} ev/s",
         loaded.events, loaded.events_per_s
     );
-    let (rate, projection) = rebuild::rebuild(&nats.url(), dir, loaded, plan.rebuild_limit).await?;
+    let (rate, mut projection) =
+        rebuild::rebuild(&nats.url(), dir, loaded, plan.rebuild_limit).await?;
     m.set("rebuild.events_per_s", rate);
     m.note(
         "rebuild.events_per_s",
@@ -480,12 +479,12 @@ async fn big_phase(
         let mut picker = Generator::new(plan.workload(seed + 2));
         for (urls, prefix, in_flight) in [
             (
-                queries::status_urls(&projection.base(), &mut picker, 10_000),
+                queries::status_urls(&projection.url(), &mut picker, 10_000),
                 "queries.status",
                 16,
             ),
             (
-                queries::timeline_urls(&projection.base(), &mut picker, 10_000),
+                queries::timeline_urls(&projection.url(), &mut picker, 10_000),
                 "queries.timeline",
                 8,
             ),
@@ -521,18 +520,19 @@ async fn big_phase(
     }
     if wants(Section::Footprint) {
         let ready = plan.rebuild_limit;
-        let ingest = start_service("ingest", &nats.url(), dir, "/readyz", ready).await;
-        let notifier = start_service("notifier", &nats.url(), dir, "/readyz", ready).await;
-        let mut services = vec![&projection];
-        match &ingest {
+        let mut ingest = start_service(Service::Ingest, &nats.url(), dir, "/readyz", ready).await;
+        let mut notifier =
+            start_service(Service::Notifier, &nats.url(), dir, "/readyz", ready).await;
+        let mut services = vec![&mut projection];
+        match &mut ingest {
             Ok(s) => services.push(s),
             Err(e) => m.unavailable("footprint.rss.ingest", &format!("{e:#}")),
         }
-        match &notifier {
+        match &mut notifier {
             Ok(s) => services.push(s),
             Err(e) => m.unavailable("footprint.rss.notifier", &format!("{e:#}")),
         }
-        footprint::record(m, &nats, &services, loaded.events);
+        footprint::record(m, &mut nats, &mut services, loaded.events);
         for key in [
             "footprint.rss.ingest_mib",
             "footprint.rss.projection_mib",
@@ -545,6 +545,12 @@ async fn big_phase(
         }
     }
     Ok(())
+}
+
+/// A nats-server for one phase, its store and log under `dir`, with fsync `sync`.
+async fn start_nats(dir: &Path, sync: SyncMode) -> Result<NatsServer> {
+    std::fs::create_dir_all(dir)?;
+    Ok(NatsServer::launch(NatsSetup::in_dir(dir, sync)?).await?)
 }
 
 fn note_errors(how: &str, errors: u64, first: &Option<String>) -> String {

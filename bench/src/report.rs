@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::stack::SyncMode;
+use liaison_testkit::SyncMode;
 
 /// What a figure should reach.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -14,6 +14,7 @@ pub mod notifier;
 pub mod problem;
 pub mod query;
 pub mod schema;
+pub mod services;
 pub mod status;
 pub mod subjects;
 pub mod time;

@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use tokio::sync::{Mutex, Semaphore};
 
 use super::{Latencies, get_until_ok, post_events, visibility_url};
-use crate::workload::GenEvent;
+use liaison_testkit::workload::GenEvent;
 
 /// How many requests an open-loop run keeps in flight at most (beyond it, sending lags).
 const MAX_IN_FLIGHT: usize = 512;

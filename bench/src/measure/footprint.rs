@@ -1,40 +1,47 @@
 //! Footprint: peak resident memory of each process (`VmHWM` from `/proc`), and disk bytes per
 //! event of the JetStream store and of each service's sled database.
 
+use liaison_testkit::measure::disk_bytes;
+use liaison_testkit::{NatsServer, Service, ServiceProcess};
+
 use crate::report::Measurements;
-use crate::stack::{Nats, Service, disk_bytes};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// Records peak RSS of `nats` and each service present, and disk bytes per event for `events`.
-pub fn record(m: &mut Measurements, nats: &Nats, services: &[&Service], events: u64) {
-    if let Some(rss) = nats.proc.peak_rss() {
+pub fn record(
+    m: &mut Measurements,
+    nats: &mut NatsServer,
+    services: &mut [&mut ServiceProcess],
+    events: u64,
+) {
+    if let Some(rss) = nats.peak_rss() {
         m.set("footprint.rss.nats_mib", rss as f64 / MIB);
     }
     let events = events.max(1) as f64;
     m.set(
         "footprint.disk.jetstream_bytes_per_event",
-        disk_bytes(&nats.store) as f64 / events,
+        disk_bytes(nats.store_dir()) as f64 / events,
     );
     for service in services {
-        let (rss_key, disk_key) = match service.proc.name.as_str() {
-            "ingest" => (
+        let (rss_key, disk_key) = match service.service() {
+            Service::Ingest => (
                 "footprint.rss.ingest_mib",
                 "footprint.disk.sled_ingest_bytes_per_event",
             ),
-            "projection" => (
+            Service::Projection => (
                 "footprint.rss.projection_mib",
                 "footprint.disk.sled_projection_bytes_per_event",
             ),
-            "notifier" => (
+            Service::Notifier => (
                 "footprint.rss.notifier_mib",
                 "footprint.disk.sled_notifier_bytes_per_event",
             ),
             _ => continue,
         };
-        if let Some(rss) = service.proc.peak_rss() {
+        if let Some(rss) = service.peak_rss() {
             m.set(rss_key, rss as f64 / MIB);
         }
-        m.set(disk_key, disk_bytes(&service.data_dir) as f64 / events);
+        m.set(disk_key, disk_bytes(service.data_dir()) as f64 / events);
     }
 }

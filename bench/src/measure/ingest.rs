@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use futures::StreamExt;
 
 use super::post_events;
-use crate::workload::GenEvent;
+use liaison_testkit::workload::GenEvent;
 
 /// The outcome of one throughput run.
 #[derive(Debug, Clone)]

@@ -11,11 +11,30 @@ pub mod ingest;
 pub mod queries;
 pub mod rebuild;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use hdrhistogram::Histogram;
+use liaison_testkit::{Service, ServiceProcess, ServiceSetup};
 use serde_json::Value;
+
+/// Starts `service` against `nats_url` with its data and log under `dir` and warnings-only
+/// logging, and waits until `ready_path` answers 200 (at most `ready_timeout`).
+pub async fn start_service(
+    service: Service,
+    nats_url: &str,
+    dir: &Path,
+    ready_path: &str,
+    ready_timeout: Duration,
+) -> Result<ServiceProcess> {
+    let mut setup = ServiceSetup::in_dir(service, nats_url, dir)?.with_env("RUST_LOG", "warn");
+    setup.ready_path = ready_path.to_owned();
+    setup.ready_timeout = ready_timeout;
+    ServiceProcess::launch(setup)
+        .await
+        .with_context(|| format!("{} not ready", service.binary_name()))
+}
 
 /// An HTTP client for loopback load: large pool, no proxy, bounded timeouts.
 pub fn http_client() -> Result<reqwest::Client> {

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use futures::StreamExt;
 
 use super::Latencies;
-use crate::workload::Generator;
+use liaison_testkit::workload::Generator;
 
 /// Latencies and rate of one query kind.
 #[derive(Debug, Clone)]
@@ -35,7 +35,8 @@ pub fn status_urls(projection: &str, generator: &mut Generator, n: usize) -> Vec
 pub fn timeline_urls(projection: &str, generator: &mut Generator, n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
-            let a = Generator::org(generator.popular_rank());
+            let rank = generator.popular_rank();
+            let a = generator.org(rank);
             format!("{projection}/v1/organizations/{a}/timeline")
         })
         .collect()

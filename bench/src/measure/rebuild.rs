@@ -9,9 +9,10 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use liaison_log::{AppendOptions, Appender, LogSettings, ensure_events_stream};
 
-use super::{get_until_ok, visibility_url};
-use crate::stack::{Service, start_service};
-use crate::workload::{Flavor, Generator};
+use liaison_testkit::workload::{Flavor, Generator};
+use liaison_testkit::{Service, ServiceProcess};
+
+use super::{get_until_ok, start_service, visibility_url};
 
 /// What the load put in the log.
 #[derive(Debug, Clone, Copy)]
@@ -101,10 +102,10 @@ pub async fn rebuild(
     dir: &Path,
     loaded: Loaded,
     limit: Duration,
-) -> Result<(f64, Service)> {
+) -> Result<(f64, ServiceProcess)> {
     let started = Instant::now();
     let projection = start_service(
-        "projection",
+        Service::Projection,
         nats_url,
         dir,
         "/healthz",
@@ -112,7 +113,7 @@ pub async fn rebuild(
     )
     .await?;
     let client = super::http_client()?;
-    let url = visibility_url(&projection.base(), &[], None, loaded.last_sequence);
+    let url = visibility_url(&projection.url(), &[], None, loaded.last_sequence);
     let visible = get_until_ok(&client, &url, limit).await?;
     let rate = loaded.last_sequence as f64 / visible.duration_since(started).as_secs_f64();
     Ok((rate, projection))

@@ -6,8 +6,11 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream;
 use tempfile::TempDir;
 
+use crate::child::{ChildProcess, Output};
+use crate::error::StackError;
+use crate::find::nats_server_binary;
 use crate::ports::free_port;
-use crate::process::{Process, StartFailure, write_file};
+use crate::ready::wait_http_ok;
 
 const START_ATTEMPTS: usize = 3;
 const CLUSTER_NAME: &str = "liaison-test";
@@ -17,7 +20,7 @@ struct Node {
     port: u16,
     cluster_port: u16,
     monitor_port: u16,
-    process: Option<Process>,
+    process: Option<ChildProcess>,
 }
 
 /// A cluster of real `nats-server`s on loopback ports, each with its own temporary store, with
@@ -57,11 +60,13 @@ impl NatsCluster {
             }
             match cluster.wait_all_ready().await {
                 Ok(()) => return cluster,
-                Err((_, failure)) if failure.is_retryable() && attempt < START_ATTEMPTS => {
+                Err((_, failure)) if failure.exited() && attempt < START_ATTEMPTS => {
                     tracing::warn!(attempt, "a cluster node exited at start; retrying");
                     cluster.nodes.iter_mut().for_each(|n| n.process = None);
                 }
-                Err((index, failure)) => failure.panic_with_log(&cluster.log_path(index)),
+                Err((index, failure)) => {
+                    panic!("cluster node n{index} did not start: {failure}")
+                }
             }
         }
         unreachable!("the last attempt panics or returns")
@@ -111,7 +116,7 @@ impl NatsCluster {
 
     /// Kills node `index` (SIGKILL), keeping its store and ports.
     pub fn stop_node(&mut self, index: usize) {
-        if let Some(process) = self.nodes[index].process.take() {
+        if let Some(mut process) = self.nodes[index].process.take() {
             process.kill();
         }
     }
@@ -124,7 +129,7 @@ impl NatsCluster {
         );
         self.spawn(index);
         if let Err(failure) = self.wait_ready(index).await {
-            failure.panic_with_log(&self.log_path(index));
+            panic!("cluster node n{index} did not start again: {failure}");
         }
     }
 
@@ -132,39 +137,55 @@ impl NatsCluster {
         let node_dir = self.dir.path().join(format!("n{index}"));
         std::fs::create_dir_all(&node_dir).expect("cannot create node directory");
         let config = node_dir.join("nats-server.conf");
-        write_file(&config, &self.config(index));
-        let process = Process::spawn(&config, &self.log_path(index));
+        std::fs::write(&config, self.config(index))
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", config.display()));
+        let mut command = crate::spawn::command(nats_server_binary());
+        command.arg("-c").arg(&config);
+        let process = ChildProcess::spawn(
+            &format!("nats n{index}"),
+            command,
+            &Output::File(self.log_path(index)),
+        )
+        .unwrap_or_else(|e| panic!("cannot spawn nats-server: {e}"));
         self.nodes[index].process = Some(process);
     }
 
-    async fn wait_all_ready(&mut self) -> Result<(), (usize, StartFailure)> {
+    async fn wait_all_ready(&mut self) -> Result<(), (usize, StackError)> {
         for index in 0..self.size() {
             self.wait_ready(index).await.map_err(|f| (index, f))?;
         }
         self.wait_meta_leader().await.map_err(|f| (0, f))
     }
 
-    async fn wait_ready(&mut self, index: usize) -> Result<(), StartFailure> {
-        let port = self.nodes[index].monitor_port;
+    async fn wait_ready(&mut self, index: usize) -> Result<(), StackError> {
+        let url = format!(
+            "http://127.0.0.1:{}/healthz",
+            self.nodes[index].monitor_port
+        );
+        let output = Output::File(self.log_path(index));
         let process = self.nodes[index]
             .process
             .as_mut()
             .expect("node was spawned");
         // The full health check includes "JetStream is current with the meta leader".
-        process.wait_ready(port, "/healthz").await
+        wait_http_ok(process, &output, &url, Duration::from_secs(30)).await
     }
 
     /// Waits until a JetStream API request succeeds, which needs an elected meta leader.
-    async fn wait_meta_leader(&self) -> Result<(), StartFailure> {
+    async fn wait_meta_leader(&self) -> Result<(), StackError> {
         let deadline = Instant::now() + Duration::from_secs(30);
         let js = self.jetstream().await;
         loop {
             match js.query_account().await {
                 Ok(_) => return Ok(()),
                 Err(e) if Instant::now() > deadline => {
-                    return Err(StartFailure::NotReady(format!(
-                        "no JetStream meta leader: {e}"
-                    )));
+                    return Err(StackError::NotReady {
+                        name: "the cluster".into(),
+                        seconds: 30,
+                        url: "$JS.API.INFO".into(),
+                        last: format!("no JetStream meta leader: {e}"),
+                        hint: String::new(),
+                    });
                 }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }

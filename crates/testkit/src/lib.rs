@@ -1,12 +1,18 @@
-//! Real `nats-server` processes for tests: no mock of NATS anywhere (docs/decisions/006-real-parts-in-tests.md).
+//! Real parts for Liaison's tests, bench and local stack: no mock of NATS anywhere
+//! (docs/decisions/006-real-parts-in-tests.md).
 //!
-//! [`NatsServer`] starts one server with JetStream on a free loopback port and a temporary store,
-//! with `sync_interval: always` like every shipped configuration; it can be killed and started
-//! again on the same port and store, to test services that must survive a NATS crash.
-//! [`NatsCluster`] starts a small cluster (routes, clustered JetStream) for R3 streams.
-//!
-//! The binary is found by [`nats_server_binary`]: `$LIAISON_NATS_SERVER`, then
-//! `<workspace>/.tools/bin/nats-server` (installed by `just setup`), then `PATH`; it must be 2.15.x.
+//! - Processes: [`NatsServer`] (one `nats-server` 2.15 with the shipped configuration, free
+//!   ports and a temporary store for a test; it can be killed and started again on the same port
+//!   and store), [`NatsCluster`] (routes, clustered JetStream, for R3 streams), [`ServiceProcess`]
+//!   (a service binary: start, `SIGTERM`, `kill -9`, restart, wait for `/readyz`) and [`Stack`]
+//!   (nats-server and the services together, as `liaison dev` runs them). Every child dies with
+//!   its launcher, even on `kill -9` of it ([`spawn`]).
+//! - Finding binaries ([`find`]): `nats-server` 2.15 and the service binaries, with errors that
+//!   say what to install or build.
+//! - Data: [`events`] builds the events tests send; [`workload`] is the seeded generator of the
+//!   bench, the end-to-end tests and the projection's catch-up example; [`measure`] reads peak
+//!   memory and disk use; with the `log` feature, [`log`](crate::log) appends to and reads the
+//!   JetStream log directly.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -16,13 +22,33 @@
 //! # }
 //! ```
 
-mod binary;
+mod child;
 mod cluster;
+mod error;
+pub mod events;
+pub mod find;
+#[cfg(feature = "log")]
+pub mod log;
+pub mod measure;
+pub mod nats_config;
 mod ports;
-mod process;
+mod ready;
 mod server;
+mod service;
+pub mod spawn;
+pub mod stack;
+pub mod workload;
 
-pub use binary::{NATS_SERVER_ENV, REQUIRED_VERSION_PREFIX, nats_server_binary};
+pub use child::{ChildProcess, Output, describe, log_tail};
 pub use cluster::NatsCluster;
-pub use ports::free_port;
-pub use server::{NatsServer, ServerOptions};
+pub use error::StackError;
+pub use find::{
+    BIN_DIR_ENV, FindError, NATS_SERVER_ENV, REQUIRED_VERSION_PREFIX, bin_dir, found_nats_server,
+    nats_server_binary, service_binary,
+};
+pub use liaison_proto::services::Service;
+pub use nats_config::SyncMode;
+pub use ports::{free_addr, free_port, is_free};
+pub use server::{NatsServer, NatsSetup, ServerOptions};
+pub use service::{ServiceProcess, ServiceSetup};
+pub use stack::{LogMode, Progress, Stack, StackAddrs, StackOptions};

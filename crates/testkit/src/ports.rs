@@ -1,10 +1,10 @@
-//! Free loopback ports for test servers.
+//! Loopback ports for the stack's servers.
 //!
-//! The OS hands out an unused port when binding to port 0; the listener is closed right away so the
-//! server can bind it. Another process may grab the port in between, so starting a server retries
-//! with fresh ports when it fails to bind.
+//! The OS hands out an unused port when binding to port 0; the listener is closed right away so
+//! the server can bind it. Another process may grab the port in between, so starting a server
+//! on free ports retries with fresh ones when it fails to bind.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
@@ -12,4 +12,14 @@ pub fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
         .expect("no free loopback port")
+}
+
+/// `127.0.0.1:<a free port>`.
+pub fn free_addr() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], free_port()))
+}
+
+/// Whether `addr` can be listened on now (nothing holds it).
+pub fn is_free(addr: SocketAddr) -> bool {
+    TcpListener::bind(addr).is_ok()
 }

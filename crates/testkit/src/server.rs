@@ -1,18 +1,30 @@
-//! A single `nats-server` with JetStream, for tests.
+//! One `nats-server` process with JetStream: for a test (free ports, a temporary store), for the
+//! bench (a store under its run directory) and for `liaison dev` (the data directory, fixed
+//! ports). It can be killed like a crash and started again on the same ports and store, to test
+//! services that must survive a NATS outage.
 
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_nats::jetstream;
 use tempfile::TempDir;
 
-use crate::ports::free_port;
-use crate::process::{Process, write_file};
+use crate::child::{ChildProcess, Output};
+use crate::error::StackError;
+use crate::find::found_nats_server;
+use crate::nats_config::{NatsConfig, SyncMode};
+use crate::ports::free_addr;
+use crate::ready::wait_http_ok;
 
-/// How many times a start is tried with fresh ports when the server exits (a port was taken).
+/// How many times a start on free ports is tried with fresh ports when the server exits (a port
+/// was taken between choosing it and binding it).
 const START_ATTEMPTS: usize = 4;
 
-/// Options of a test server.
+/// How long a server may take to become healthy, by default.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The options a test may choose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerOptions {
     /// `jetstream { sync_interval: always }`, as every shipped configuration does (the default).
@@ -48,86 +60,188 @@ impl ServerOptions {
             ..self
         }
     }
+
+    /// The fsync setting these options ask for.
+    pub fn sync(self) -> SyncMode {
+        if self.sync_always {
+            SyncMode::Always
+        } else {
+            SyncMode::Default
+        }
+    }
 }
 
-/// A real `nats-server` with JetStream on a free loopback port and a temporary store.
-///
-/// The process is killed when the value is dropped, and the store is deleted with it.
+/// How to start a server: its configuration, where the configuration file and output go.
+#[derive(Debug, Clone)]
+pub struct NatsSetup {
+    /// The `nats-server` 2.15 binary.
+    pub binary: PathBuf,
+    /// The configuration (addresses, store, fsync).
+    pub config: NatsConfig,
+    /// Replace `config.listen` and `config.monitor` with free ports (and try fresh ones when the
+    /// server loses the race for one).
+    pub free_ports: bool,
+    /// Where the generated configuration file is written.
+    pub conf_path: PathBuf,
+    /// Where its stdout and stderr go.
+    pub output: Output,
+    /// How long it may take to become healthy.
+    pub ready_timeout: Duration,
+}
+
+impl NatsSetup {
+    /// A server with its files in `dir`: `nats-server.conf`, `nats-server.log` and the store in
+    /// `store/`, on free ports.
+    pub fn in_dir(dir: &Path, sync: SyncMode) -> Result<NatsSetup, StackError> {
+        let store_dir = std::path::absolute(dir.join("store")).map_err(StackError::io(dir))?;
+        Ok(NatsSetup {
+            binary: found_nats_server()?,
+            config: NatsConfig {
+                sync,
+                ..NatsConfig::shipped(store_dir)
+            },
+            free_ports: true,
+            conf_path: dir.join("nats-server.conf"),
+            output: Output::File(dir.join("nats-server.log")),
+            ready_timeout: READY_TIMEOUT,
+        })
+    }
+}
+
+/// A real `nats-server` with JetStream. The process is killed when the value is dropped (and a
+/// temporary store deleted with it).
 #[derive(Debug)]
 pub struct NatsServer {
-    dir: TempDir,
-    port: u16,
-    monitor_port: u16,
-    options: ServerOptions,
-    process: Option<Process>,
+    setup: NatsSetup,
+    process: Option<ChildProcess>,
+    _temp: Option<TempDir>,
 }
 
 impl NatsServer {
-    /// Starts a server with the default options (`sync_interval: always`), ready for JetStream.
+    /// Starts a test server with the default options (`sync_interval: always`) on free ports and a
+    /// temporary store, ready for JetStream.
     ///
     /// Panics with the tail of the server log when it does not start.
     pub async fn start() -> NatsServer {
         NatsServer::start_with(ServerOptions::default()).await
     }
 
-    /// Starts a server with `options`, ready for JetStream.
+    /// Starts a test server with `options`, ready for JetStream.
     pub async fn start_with(options: ServerOptions) -> NatsServer {
-        let dir = tempfile::Builder::new()
+        let temp = tempfile::Builder::new()
             .prefix("liaison-nats-")
             .tempdir()
             .expect("cannot create a temporary directory");
+        let mut setup =
+            NatsSetup::in_dir(temp.path(), options.sync()).unwrap_or_else(|e| panic!("{e}"));
+        setup.config.batch_timeout = options.batch_timeout;
+        let mut server = NatsServer::launch(setup)
+            .await
+            .unwrap_or_else(|e| panic!("nats-server did not start: {e}"));
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts a server as `setup` says and waits until JetStream is up.
+    pub async fn launch(setup: NatsSetup) -> Result<NatsServer, StackError> {
+        NatsServer::launch_reporting(setup, &mut |_| {}).await
+    }
+
+    /// [`launch`](NatsServer::launch), telling `spawned` the pid of each process it spawns.
+    pub(crate) async fn launch_reporting(
+        setup: NatsSetup,
+        spawned: &mut dyn FnMut(u32),
+    ) -> Result<NatsServer, StackError> {
+        if let Some(parent) = setup.config.store_dir.parent() {
+            std::fs::create_dir_all(parent).map_err(StackError::io(parent))?;
+        }
         let mut server = NatsServer {
-            dir,
-            port: 0,
-            monitor_port: 0,
-            options,
+            setup,
             process: None,
+            _temp: None,
         };
-        for attempt in 1..=START_ATTEMPTS {
-            server.port = free_port();
-            server.monitor_port = free_port();
-            match server.launch().await {
-                Ok(()) => return server,
-                Err(failure) if failure.is_retryable() && attempt < START_ATTEMPTS => {
+        let attempts = if server.setup.free_ports {
+            START_ATTEMPTS
+        } else {
+            1
+        };
+        for attempt in 1..=attempts {
+            if server.setup.free_ports {
+                server.setup.config.listen = free_addr();
+                server.setup.config.monitor = free_addr();
+            }
+            match server.spawn(spawned).await {
+                Ok(()) => return Ok(server),
+                Err(e) if e.exited() && attempt < attempts => {
                     tracing::warn!(
                         attempt,
                         "nats-server exited at start; retrying on new ports"
                     );
                 }
-                Err(failure) => failure.panic_with_log(&server.log_path()),
+                Err(e) => return Err(e),
             }
         }
-        unreachable!("the last attempt panics or returns")
+        unreachable!("the last attempt returns")
     }
 
     /// The client URL, `nats://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
+        format!("nats://{}", self.setup.config.listen)
+    }
+
+    /// The client address.
+    pub fn addr(&self) -> SocketAddr {
+        self.setup.config.listen
     }
 
     /// The client port.
     pub fn port(&self) -> u16 {
-        self.port
+        self.setup.config.listen.port()
     }
 
     /// The HTTP monitoring port (`/healthz`, `/jsz`, `/varz`).
     pub fn monitor_port(&self) -> u16 {
-        self.monitor_port
+        self.setup.config.monitor.port()
+    }
+
+    /// The HTTP monitoring address.
+    pub fn monitor_addr(&self) -> SocketAddr {
+        self.setup.config.monitor
     }
 
     /// The JetStream store directory; it survives [`NatsServer::stop`].
-    pub fn store_dir(&self) -> PathBuf {
-        self.dir.path().join("store")
+    pub fn store_dir(&self) -> &Path {
+        &self.setup.config.store_dir
     }
 
-    /// The file that receives the server's stdout and stderr.
-    pub fn log_path(&self) -> PathBuf {
-        self.dir.path().join("nats-server.log")
+    /// The file that receives the server's stdout and stderr, if it goes to a file.
+    pub fn log_path(&self) -> Option<&Path> {
+        match &self.setup.output {
+            Output::File(path) => Some(path),
+            _ => None,
+        }
     }
 
-    /// Whether the server process is running (not [`stop`](NatsServer::stop)ped).
-    pub fn is_running(&self) -> bool {
-        self.process.is_some()
+    /// The generated configuration file.
+    pub fn conf_path(&self) -> &Path {
+        &self.setup.conf_path
+    }
+
+    /// Whether the server process is running (not [`stop`](NatsServer::stop)ped, not exited).
+    pub fn is_running(&mut self) -> bool {
+        self.process
+            .as_mut()
+            .is_some_and(|p| p.exit_status().is_none())
+    }
+
+    /// Its process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(ChildProcess::pid)
+    }
+
+    /// Its peak resident set size so far, in bytes.
+    pub fn peak_rss(&mut self) -> Option<u64> {
+        self.process.as_mut().and_then(ChildProcess::peak_rss)
     }
 
     /// A new client connected to this server (default async-nats options: it reconnects forever).
@@ -142,56 +256,60 @@ impl NatsServer {
         jetstream::new(self.client().await)
     }
 
-    /// Kills the server like a crash (SIGKILL), keeping its store and port for
+    /// Kills the server like a crash (SIGKILL), keeping its store and ports for
     /// [`start_again`](NatsServer::start_again). Does nothing when already stopped.
     pub fn stop(&mut self) {
-        if let Some(process) = self.process.take() {
+        if let Some(mut process) = self.process.take() {
             process.kill();
         }
     }
 
-    /// Starts the server again on the same port with the same store; connected clients reconnect.
+    /// Stops the server cleanly (SIGTERM, then SIGKILL after `timeout`).
+    pub async fn terminate(&mut self, timeout: Duration) {
+        if let Some(mut process) = self.process.take() {
+            process.terminate(timeout).await;
+        }
+    }
+
+    /// Starts the server again on the same ports with the same store; connected clients
+    /// reconnect.
     ///
     /// Panics when it is still running or does not come up.
     pub async fn start_again(&mut self) {
         assert!(self.process.is_none(), "start_again: the server is running");
-        if let Err(failure) = self.launch().await {
-            failure.panic_with_log(&self.log_path());
+        if let Err(e) = self.spawn(&mut |_| {}).await {
+            panic!("nats-server did not start again: {e}");
         }
     }
 
-    async fn launch(&mut self) -> Result<(), crate::process::StartFailure> {
-        let config = self.dir.path().join("nats-server.conf");
-        write_file(&config, &self.config());
-        let mut process = Process::spawn(&config, &self.log_path());
-        process
-            .wait_ready(self.monitor_port, "/healthz?js-enabled-only=true")
-            .await?;
-        self.process = Some(process);
-        Ok(())
+    /// The running process, for a launcher that watches it.
+    pub(crate) fn process_mut(&mut self) -> Option<&mut ChildProcess> {
+        self.process.as_mut()
     }
 
-    fn config(&self) -> String {
-        let sync = if self.options.sync_always {
-            "  sync_interval: always\n"
-        } else {
-            ""
-        };
-        let batch = match self.options.batch_timeout {
-            Some(timeout) => format!(
-                "  limits {{\n    batch {{\n      timeout: {}s\n    }}\n  }}\n",
-                timeout.as_secs().max(1)
-            ),
-            None => String::new(),
-        };
-        format!(
-            "server_name: liaison-test-{port}\n\
-             listen: 127.0.0.1:{port}\n\
-             http: 127.0.0.1:{monitor}\n\
-             jetstream {{\n  store_dir: \"{store}\"\n{sync}{batch}}}\n",
-            port = self.port,
-            monitor = self.monitor_port,
-            store = self.store_dir().display(),
-        )
+    async fn spawn(&mut self, spawned: &mut dyn FnMut(u32)) -> Result<(), StackError> {
+        let setup = &self.setup;
+        let conf = setup.config.render();
+        std::fs::write(&setup.conf_path, conf).map_err(StackError::io(&setup.conf_path))?;
+        let conf_path =
+            std::path::absolute(&setup.conf_path).map_err(StackError::io(&setup.conf_path))?;
+        let mut command = crate::spawn::command(&setup.binary);
+        command.arg("-c").arg(conf_path);
+        let mut process =
+            ChildProcess::spawn("nats", command, &setup.output).map_err(|source| {
+                StackError::Spawn {
+                    name: "nats-server".into(),
+                    path: setup.binary.clone(),
+                    source,
+                }
+            })?;
+        spawned(process.pid());
+        let health = format!(
+            "http://{}/healthz?js-enabled-only=true",
+            setup.config.monitor
+        );
+        wait_http_ok(&mut process, &setup.output, &health, setup.ready_timeout).await?;
+        self.process = Some(process);
+        Ok(())
     }
 }

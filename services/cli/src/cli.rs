@@ -197,6 +197,10 @@ pub struct DevArgs {
     /// Remove the data directory first (start from an empty log).
     #[arg(long)]
     pub fresh: bool,
+    /// nats-server's monitoring address [default: the one of deploy/nats/single.conf]; move it
+    /// with `--nats-url` to run two stacks side by side.
+    #[arg(long, value_name = "IP:PORT")]
+    pub nats_monitor_addr: Option<std::net::SocketAddr>,
 }
 
 /// `liaison demo`.

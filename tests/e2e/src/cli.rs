@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
+use liaison_testkit::{Service, bin_dir};
+
 use crate::Stack;
-use crate::process::binary_dir;
 
 /// How long one run of `liaison` may take before the test fails.
 const RUN_LIMIT: Duration = Duration::from_secs(30);
@@ -65,7 +66,7 @@ impl std::fmt::Display for CliRun {
 
 /// The `liaison` binary cargo built next to the services.
 pub fn liaison_binary() -> PathBuf {
-    let binary = binary_dir().join("liaison");
+    let binary = bin_dir().join("liaison");
     assert!(
         binary.exists(),
         "{} is missing: run `cargo build -p liaison` (or `cargo test --workspace`) first",
@@ -112,10 +113,10 @@ impl Stack {
     /// The URLs of this stack, for `liaison`'s flags.
     pub fn cli_urls(&self) -> CliUrls {
         CliUrls {
-            ingest: self.ingest.url(),
-            projection: self.projection.url(),
-            notifier: self.notifier.url(),
-            nats: self.nats.url(),
+            ingest: self.url(Service::Ingest),
+            projection: self.url(Service::Projection),
+            notifier: self.url(Service::Notifier),
+            nats: self.nats_url(),
         }
     }
 

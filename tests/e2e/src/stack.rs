@@ -1,56 +1,47 @@
-//! The whole stack for a test: one nats-server and the three services, each a real process.
+//! The whole stack for a test — nats-server and the three services, each a real process, as
+//! `liaison dev` runs them but on free ports in a temporary directory — with the HTTP calls the
+//! tests make, an import that rides out crashes, and a dump of everything a user can read.
 
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use liaison_testkit::{NatsServer, ServerOptions};
+use liaison_testkit::{Service, StackOptions};
 use serde_json::Value;
-use tempfile::TempDir;
 
-use crate::process::{Service, ServiceProcess};
+use crate::dump::strip_instants;
 
-/// nats-server plus ingest, projection and notifier, on free ports, in a temporary directory.
+/// The testkit's [`liaison_testkit::Stack`] (reach its processes through it: `nats_mut()`,
+/// `service_mut()`) with an HTTP client for the tests.
 pub struct Stack {
-    /// The nats-server (stop and start it to test outages).
-    pub nats: NatsServer,
-    /// `liaison-ingest`.
-    pub ingest: ServiceProcess,
-    /// `liaison-projection`.
-    pub projection: ServiceProcess,
-    /// `liaison-notifier`.
-    pub notifier: ServiceProcess,
+    processes: liaison_testkit::Stack,
     /// An HTTP client for the tests.
     pub http: reqwest::Client,
-    _dir: TempDir,
+}
+
+impl Deref for Stack {
+    type Target = liaison_testkit::Stack;
+
+    fn deref(&self) -> &Self::Target {
+        &self.processes
+    }
+}
+
+impl DerefMut for Stack {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.processes
+    }
 }
 
 impl Stack {
-    /// Starts everything and waits until every service is ready.
+    /// Starts everything ([`StackOptions::for_tests`]) and waits until every service is ready;
+    /// panics with what went wrong.
     pub async fn start() -> Self {
-        let nats = NatsServer::start_with(ServerOptions::default()).await;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = nats.url();
-        let ingest = ServiceProcess::start(Service::Ingest, &url, dir.path()).await;
-        ingest.wait_ready(Duration::from_secs(30)).await;
-        let projection = ServiceProcess::start(Service::Projection, &url, dir.path()).await;
-        let notifier = ServiceProcess::start(Service::Notifier, &url, dir.path()).await;
-        projection.wait_ready(Duration::from_secs(30)).await;
-        notifier.wait_ready(Duration::from_secs(30)).await;
+        let processes = liaison_testkit::Stack::start(StackOptions::for_tests(), |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("the stack did not start: {e}"));
         Self {
-            nats,
-            ingest,
-            projection,
-            notifier,
+            processes,
             http: reqwest::Client::new(),
-            _dir: dir,
-        }
-    }
-
-    /// The process of `service`.
-    pub fn service(&mut self, service: Service) -> &mut ServiceProcess {
-        match service {
-            Service::Ingest => &mut self.ingest,
-            Service::Projection => &mut self.projection,
-            Service::Notifier => &mut self.notifier,
         }
     }
 
@@ -58,7 +49,7 @@ impl Stack {
     pub async fn post_events(&self, body: &Value) -> Result<(u16, Value), reqwest::Error> {
         let response = self
             .http
-            .post(format!("{}/v1/events", self.ingest.url()))
+            .post(format!("{}/v1/events", self.url(Service::Ingest)))
             .json(body)
             .timeout(Duration::from_secs(10))
             .send()
@@ -74,7 +65,8 @@ impl Stack {
         // contract tells clients to, for up to 30 s.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let (status, retry_after, body) = self.get(&self.projection.url(), path).await;
+            let projection = self.url(Service::Projection);
+            let (status, retry_after, body) = self.get(&projection, path).await;
             match retry_after {
                 Some(secs) if status == 503 && tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_secs(secs.clamp(1, 5))).await;
@@ -86,7 +78,7 @@ impl Stack {
 
     /// `GET` on the notifier; the status and the JSON answer.
     pub async fn notifier_get(&self, path: &str) -> (u16, Value) {
-        let (status, _, body) = self.get(&self.notifier.url(), path).await;
+        let (status, _, body) = self.get(&self.url(Service::Notifier), path).await;
         (status, body)
     }
 
@@ -138,7 +130,7 @@ impl Stack {
                 assert!(
                     tokio::time::Instant::now() < deadline,
                     "request {i} not acknowledged within 60 s; ingest log:\n{}",
-                    self.ingest.log_tail()
+                    self.service(Service::Ingest).log_tail()
                 );
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
@@ -151,7 +143,7 @@ impl Stack {
     /// and the notifier has raised and delivered its alerts: every relationship of every pair of
     /// `organizations`, each organization's profile and whole timeline, and every alert (without
     /// the instants of delivery, which differ between runs).
-    pub async fn dump(&self, organizations: &[&str], sequence: u64) -> Value {
+    pub async fn dump(&self, organizations: &[String], sequence: u64) -> Value {
         let mut dump = serde_json::Map::new();
         for (i, a) in organizations.iter().enumerate() {
             for b in &organizations[i + 1..] {
@@ -164,7 +156,7 @@ impl Stack {
                     code,
                     200,
                     "{view}\nprojection log:\n{}",
-                    self.projection.log_tail()
+                    self.service(Service::Projection).log_tail()
                 );
                 dump.insert(format!("relationship {a} {b}"), view);
             }
@@ -215,7 +207,7 @@ impl Stack {
             assert!(
                 tokio::time::Instant::now() < deadline,
                 "the notifier did not apply the log up to {sequence} within 30 s: {ready}\nnotifier log:\n{}",
-                self.notifier.log_tail()
+                self.service(Service::Notifier).log_tail()
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -250,71 +242,4 @@ impl Stack {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-}
-
-/// Members that hold the wall-clock instant of this run (when ingest recorded an event, when an
-/// alert was raised or delivered): they differ between two runs of the same log.
-const RUN_INSTANTS: [&str; 3] = ["recordedat", "raised_at", "deliveries"];
-
-fn strip_instants(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for key in RUN_INSTANTS {
-                map.remove(key);
-            }
-            map.values_mut().for_each(strip_instants);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_instants),
-        _ => {}
-    }
-}
-
-/// The first place where two dumps differ, as a JSON pointer with both values (shortened).
-pub fn first_difference(expected: &Value, actual: &Value) -> Option<String> {
-    fn walk(path: String, e: &Value, a: &Value) -> Option<String> {
-        match (e, a) {
-            (Value::Object(e), Value::Object(a)) => {
-                for (key, value) in e {
-                    let here = format!("{path}/{key}");
-                    match a.get(key) {
-                        Some(other) => {
-                            if let Some(d) = walk(here, value, other) {
-                                return Some(d);
-                            }
-                        }
-                        None => return Some(format!("{here}: missing")),
-                    }
-                }
-                a.keys()
-                    .find(|k| !e.contains_key(*k))
-                    .map(|k| format!("{path}/{k}: unexpected"))
-            }
-            (Value::Array(e), Value::Array(a)) => e
-                .iter()
-                .zip(a)
-                .enumerate()
-                .find_map(|(i, (x, y))| walk(format!("{path}/{i}"), x, y))
-                .or_else(|| {
-                    (e.len() != a.len()).then(|| {
-                        let extra = |v: &[Value]| {
-                            v.get(e.len().min(a.len()))
-                                .map(|x| x.to_string().chars().take(300).collect::<String>())
-                        };
-                        format!(
-                            "{path}: {} items expected, {} found; first extra: expected {:?} got {:?}",
-                            e.len(),
-                            a.len(),
-                            extra(e),
-                            extra(a)
-                        )
-                    })
-                }),
-            _ if e == a => None,
-            _ => {
-                let short = |v: &Value| v.to_string().chars().take(400).collect::<String>();
-                Some(format!("{path}: expected {} got {}", short(e), short(a)))
-            }
-        }
-    }
-    walk(String::new(), expected, actual)
 }

@@ -16,7 +16,6 @@
 use std::fmt;
 use std::io::{PipeReader, PipeWriter};
 use std::os::fd::AsRawFd;
-use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -82,22 +81,8 @@ struct Running {
     _data: tempfile::TempDir,
 }
 
-/// The directory cargo put the workspace's binaries in (above the test executable's `deps/`).
-fn binary_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test executable's path");
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps/<test>")
-        .to_path_buf()
-}
-
 fn start(case: Case, nats_url: &str) -> Running {
-    let binary = binary_dir().join(case.service.binary_name());
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo build --workspace` (or `just test`) first",
-        binary.display()
-    );
+    let binary = liaison_testkit::service_binary(case.service).unwrap_or_else(|e| panic!("{e}"));
     let data = tempfile::tempdir().expect("a data directory");
     let port = free_port();
     let mut command = Command::new(&binary);
@@ -223,7 +208,7 @@ async fn every_service_stops_on_sigterm_whatever_its_output_and_nats_do() {
     let mut nats = NatsServer::start().await;
     let unreachable = format!("nats://127.0.0.1:{}", free_port());
     let mut running = Vec::new();
-    for service in Service::ALL {
+    for service in Service::CORE {
         for output in [Output::ClosedPipe, Output::FullPipe, Output::DevNull] {
             for kind in [Nats::Up, Nats::NeverReachable, Nats::StoppedAfterStart] {
                 let url = match kind {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -21,26 +22,29 @@ use crate::commands::import::import;
 use crate::commands::{Context, out};
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Table, heading};
-use crate::stack::{LogMode, Service, Stack, StackConfig};
+use crate::stack::{LogMode, Service, Stack, StackError, StackOptions};
 use crate::{nats, scenario};
 
 /// Runs the command: the stack is stopped at the end, also when a step fails.
 pub async fn run(args: DemoArgs, ctx: &Context) -> CliResult {
     out(&heading("Liaison demo: Meta and LG, February 2024"))?;
     remove_data_dir(&args.data_dir, "fresh start")?;
-    let mut config = StackConfig::discover(&args.data_dir, LogMode::Files)?;
-    config.api_token = ctx.global.api_token.clone();
+    let mut options = StackOptions::dev(&args.data_dir, LogMode::Files);
+    options.api_token = ctx.global.api_token.clone();
+    options.find_binaries().map_err(StackError::from)?;
+    let logs = args.data_dir.join("logs");
     println!(
         "The services log to {}/{{nats,ingest,projection,notifier}}.log\n\nStarting the stack",
-        config.log_dir().display()
+        logs.display()
     );
-    let stack = Stack::start(config, print_progress).await?;
+    let stack = Stack::start(options, print_progress)
+        .await
+        .map_err(StackError::from)?;
     let result = tokio::select! {
-        r = walk_through(&stack) => r,
+        r = walk_through(&stack, &args.data_dir) => r,
         _ = tokio::signal::ctrl_c() => Err(CliError::usage("interrupted")),
     };
     println!("\nStopping the stack…");
-    let logs = stack.config().log_dir();
     stack.stop().await;
     if result.is_err() {
         eprintln!("the services' logs are in {}", logs.display());
@@ -50,16 +54,15 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> CliResult {
     result
 }
 
-async fn walk_through(stack: &Stack) -> CliResult {
-    let config = stack.config();
+async fn walk_through(stack: &Stack, data_dir: &Path) -> CliResult {
     let client = Client::new(Endpoints {
-        ingest: config.url(Service::Ingest),
-        projection: config.url(Service::Projection),
-        notifier: config.url(Service::Notifier),
-        nats: config.nats_url(),
-        api_token: config.api_token.clone(),
+        ingest: stack.url(Service::Ingest),
+        projection: stack.url(Service::Projection),
+        notifier: stack.url(Service::Notifier),
+        nats: stack.nats_url(),
+        api_token: stack.options().api_token.clone(),
     });
-    let nats = nats::connect(&config.nats_url()).await?;
+    let nats = nats::connect(&stack.nats_url()).await?;
     let js = async_nats::jetstream::new(nats.clone());
 
     // Import.
@@ -181,7 +184,7 @@ async fn walk_through(stack: &Stack) -> CliResult {
         }
         _ => println!(
             "\nNo alert on {subject} within 30 s: the notifier may be behind or failing; see {}",
-            stack.config().log_path("notifier").display()
+            data_dir.join("logs/notifier.log").display()
         ),
     }
     let after = Consistency {
@@ -211,7 +214,7 @@ async fn walk_through(stack: &Stack) -> CliResult {
          \n  target/release/liaison tail --org meta\
          \n  target/release/liaison alerts --follow\
          \n\n`liaison --help` lists every command.",
-        dir = stack.config().data_dir.display()
+        dir = data_dir.display()
     );
     Ok(())
 }

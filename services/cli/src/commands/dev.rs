@@ -6,17 +6,18 @@ use std::path::Path;
 use crate::cli::{DevArgs, GlobalArgs};
 use crate::commands::Context;
 use crate::error::{CliError, CliResult};
-use crate::stack::{LogMode, Progress, Service, Stack, StackConfig};
+use crate::stack::{LogMode, Progress, Service, Stack, StackAddrs, StackError, StackOptions};
 
 /// Runs the command.
 pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
     if args.fresh {
         remove_data_dir(&args.data_dir, "--fresh")?;
     }
-    let mut config = StackConfig::discover(&args.data_dir, LogMode::prefixed())?;
-    apply_addresses(&mut config, &ctx.global)?;
-    config.api_token = ctx.global.api_token.clone();
-    let resuming = config.data_dir.join("nats").is_dir();
+    let mut options = StackOptions::dev(&args.data_dir, LogMode::prefixed());
+    options.addrs = Some(addresses(&ctx.global, args.nats_monitor_addr)?);
+    options.api_token = ctx.global.api_token.clone();
+    options.find_binaries().map_err(StackError::from)?;
+    let resuming = args.data_dir.join("nats").is_dir();
     println!(
         "liaison dev: {} data in {}",
         if resuming {
@@ -24,15 +25,17 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
         } else {
             "new stack,"
         },
-        config.data_dir.display()
+        args.data_dir.display()
     );
-    let mut stack = Stack::start(config, print_progress).await?;
-    print_banner(&stack);
+    let mut stack = Stack::start(options, print_progress)
+        .await
+        .map_err(StackError::from)?;
+    print_banner(&stack, &args.data_dir);
 
     let error = tokio::select! {
         _ = tokio::signal::ctrl_c() => None,
         _ = sigterm() => None,
-        e = stack.wait_for_exit() => Some(e),
+        e = stack.wait_for_exit() => Some(StackError::from(e)),
     };
     match &error {
         None => println!("\nstopping the stack (Ctrl-C again to kill it at once)…"),
@@ -58,20 +61,24 @@ pub fn remove_data_dir(dir: &Path, why: &str) -> CliResult {
     Ok(())
 }
 
-/// Listens on the addresses the global URLs name, so that `--projection-url` and friends also
-/// move the stack.
-pub fn apply_addresses(config: &mut StackConfig, global: &GlobalArgs) -> CliResult {
+/// The addresses the global URLs name, so that `--projection-url` and friends also move the
+/// stack; NATS monitoring on `monitor`, else where the shipped configuration puts it.
+pub fn addresses(global: &GlobalArgs, monitor: Option<SocketAddr>) -> CliResult<StackAddrs> {
+    let mut addrs = StackAddrs::shipped();
     let urls = [
-        &global.ingest_url,
-        &global.projection_url,
-        &global.notifier_url,
+        (Service::Ingest, &global.ingest_url),
+        (Service::Projection, &global.projection_url),
+        (Service::Notifier, &global.notifier_url),
     ];
-    for (service, url) in Service::ALL.into_iter().zip(urls) {
-        config.service_addrs[service as usize] = addr_of(url, "http://")?;
+    for (service, url) in urls {
+        addrs.set_service(service, addr_of(url, "http://")?);
     }
     let nats = global.nats_url.split(',').next().unwrap_or_default();
-    config.nats_addr = addr_of(nats, "nats://")?;
-    Ok(())
+    addrs.nats = addr_of(nats, "nats://")?;
+    if let Some(monitor) = monitor {
+        addrs.nats_monitor = monitor;
+    }
+    Ok(addrs)
 }
 
 fn addr_of(url: &str, scheme: &str) -> CliResult<SocketAddr> {
@@ -101,17 +108,16 @@ pub fn print_progress(p: Progress) {
     }
 }
 
-fn print_banner(stack: &Stack) {
-    let c = stack.config();
+fn print_banner(stack: &Stack, data_dir: &Path) {
     println!(
         "\nLiaison is running (data in {}):\n  NATS        {}\n  ingest      {}\n  projection  {}\n  notifier    {}\n\
          Try `liaison import deploy/scenarios/meta-lg-2024.json`, `liaison org meta`, `liaison tail --follow`.\n\
          Ctrl-C stops everything.\n",
-        c.data_dir.display(),
-        c.nats_url(),
-        c.url(Service::Ingest),
-        c.url(Service::Projection),
-        c.url(Service::Notifier),
+        data_dir.display(),
+        stack.nats_url(),
+        stack.url(Service::Ingest),
+        stack.url(Service::Projection),
+        stack.url(Service::Notifier),
     );
 }
 

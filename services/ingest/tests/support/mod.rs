@@ -1,6 +1,6 @@
 //! Shared set-up of the ingest tests: a real nats-server (testkit), the service in-process on
 //! port 0 with a temporary sled directory, or the real binary as a child process (to kill it),
-//! plus event builders and log readers.
+//! plus the testkit's event builders and log reader.
 
 #![allow(dead_code)]
 
@@ -8,16 +8,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream;
-use futures::StreamExt;
 use liaison_ingest::{Application, Config};
-use liaison_log::LogEntry;
-use liaison_proto::Envelope;
 use liaison_runtime::config::CommonArgs;
 use liaison_runtime::shutdown::Shutdown;
+use liaison_testkit::events::{self, meeting_held, with_id};
 use liaison_testkit::free_port;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::task::JoinHandle;
+
+#[allow(unused_imports)] // not every test file uses them
+pub use liaison_testkit::events::new_id;
+#[allow(unused_imports)]
+pub use liaison_testkit::log::read_log;
 
 /// An ingest running in this process.
 pub struct TestApp {
@@ -274,44 +276,16 @@ pub fn log_path(data_dir: &Path) -> PathBuf {
     data_dir.with_extension("log")
 }
 
-/// `organization.registered` of `id`.
+/// `organization.registered` of `id`, without a client id (a repeat is recognised by content).
 pub fn org(id: &str) -> Value {
-    json!({"type": "organization.registered", "time": "2024-01-01",
-           "data": {"id": id, "name": format!("Org {id}")}})
+    events::organization(id)
 }
 
-/// `meeting.held` between `a` and `b`, with client id `id` if given.
+/// `meeting.held` between `a` and `b` on XR, with client id `id` if given.
 pub fn meeting(id: Option<uuid::Uuid>, a: &str, b: &str) -> Value {
-    let mut event = json!({"type": "meeting.held", "time": "2024-02-28",
-           "data": {"organizations": [a, b], "topics": ["xr"]}});
-    if let Some(id) = id {
-        event["id"] = json!(id);
+    let event = meeting_held("2024-02-28", &[a, b], &["xr"]);
+    match id {
+        Some(id) => with_id(event, id),
+        None => event,
     }
-    event
-}
-
-/// A fresh client id.
-pub fn new_id() -> uuid::Uuid {
-    uuid::Uuid::now_v7()
-}
-
-/// Every entry of the log (up to its last sequence now), decoded.
-pub async fn read_log(js: &jetstream::Context) -> Vec<(LogEntry, Envelope)> {
-    let last = liaison_log::last_sequence(js).await.expect("last sequence");
-    if last == 0 {
-        return Vec::new();
-    }
-    let entries = liaison_log::read_from(js, 1)
-        .take(last as usize)
-        .collect::<Vec<_>>();
-    tokio::time::timeout(Duration::from_secs(30), entries)
-        .await
-        .expect("log read in time")
-        .into_iter()
-        .map(|entry| {
-            let entry = entry.expect("entry");
-            let envelope = serde_json::from_slice(&entry.payload).expect("an envelope");
-            (entry, envelope)
-        })
-        .collect()
 }

@@ -1,6 +1,7 @@
 //! Shared set-up of the notifier tests: a real nats-server with the event log, the notifier
-//! (in-process on port 0, or the real binary), events appended straight to the log, and a real
-//! HTTP webhook receiver that verifies every Standard Webhooks signature and can be told to fail.
+//! (in-process on port 0, or the real binary), events appended straight to the log (the
+//! testkit's log helpers and event builders), and a real HTTP webhook receiver that verifies
+//! every Standard Webhooks signature and can be told to fail.
 
 #![allow(dead_code)]
 
@@ -14,16 +15,20 @@ use async_nats::jetstream;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use liaison_log::{Appender, Follower, LogSettings, OutgoingEvent, ensure_events_stream};
+use liaison_log::{Appender, Follower};
 use liaison_notifier::config::DeliveryArgs;
 use liaison_notifier::delivery::signature::{secret_key, verify};
 use liaison_notifier::{Application, Config};
-use liaison_proto::{Alert, ClientEvent, Envelope};
+use liaison_proto::Alert;
 use liaison_runtime::config::CommonArgs;
 use liaison_runtime::shutdown::Shutdown;
+use liaison_testkit::log::{EventLog, append_registered};
 use liaison_testkit::{NatsServer, ServerOptions};
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+#[allow(unused_imports)] // not every test file uses it
+pub use liaison_testkit::events::relation;
 
 /// The secret every test rule uses (Standard Webhooks form).
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -37,28 +42,23 @@ pub struct Log {
 
 impl Log {
     pub async fn start(options: ServerOptions) -> Self {
-        let server = NatsServer::start_with(options).await;
-        let client = server.client().await;
-        let js = jetstream::new(client.clone());
-        ensure_events_stream(&js, &LogSettings::default())
-            .await
-            .expect("events stream");
+        let EventLog {
+            server,
+            js,
+            appender,
+            ..
+        } = EventLog::start(options).await;
         Self {
             server,
             js,
-            appender: Appender::new(client),
+            appender,
         }
     }
 
     /// Appends `event` (`{"type", "time", "data"}`, optional `id`); its id and sequence.
     pub async fn append(&self, event: Value) -> (Uuid, u64) {
-        append_with(&self.appender, event).await
+        append_registered(&self.appender, event).await
     }
-}
-
-/// A relation event between `a` and `b` on `topic`.
-pub fn relation(event_type: &str, time: &str, a: &str, b: &str, topic: &str) -> Value {
-    json!({"type": event_type, "time": time, "data": {"organizations": [a, b], "topics": [topic]}})
 }
 
 /// Small, fast delivery settings for tests.
@@ -304,59 +304,6 @@ pub struct LogHandle {
 impl LogHandle {
     /// Like [`Log::append`].
     pub async fn append(&self, event: Value) -> (Uuid, u64) {
-        append_with(&self.appender, event).await
+        append_registered(&self.appender, event).await
     }
-}
-
-/// Appends `event` with `appender`; its id and sequence.
-pub async fn append_with(appender: &Appender, event: Value) -> (Uuid, u64) {
-    let client: ClientEvent = serde_json::from_value(event).expect("a client event");
-    register_named(appender, &client).await;
-    append_envelope(appender, client).await
-}
-
-/// Registers the organizations `event` names that it does not register itself: the notifier
-/// (like every follower) applies only events whose organizations were registered earlier in the
-/// log, and these tests write the log directly. Each registration has a fixed id and message
-/// id, so JetStream drops the repeats (and a repeat past its window changes nothing).
-async fn register_named(appender: &Appender, event: &ClientEvent) {
-    let own = match &event.event {
-        liaison_proto::EventData::OrganizationRegistered(d) => Some(d.id.as_str().to_owned()),
-        _ => None,
-    };
-    let rule_orgs = match &event.event {
-        liaison_proto::EventData::RuleCreated(d) => d.matcher.organizations.clone(),
-        _ => Vec::new(),
-    };
-    let names: Vec<String> = event
-        .event
-        .organizations()
-        .into_iter()
-        .chain(&rule_orgs)
-        .map(|s| s.as_str().to_owned())
-        .filter(|s| Some(s) != own.as_ref())
-        .collect();
-    for name in names {
-        let id = Uuid::new_v5(
-            &Uuid::NAMESPACE_OID,
-            format!("test-registration-{name}").as_bytes(),
-        );
-        let registration = json!({"type": "organization.registered", "id": id, "time": "2000-01-01",
-            "data": {"id": name, "name": name}});
-        let client: ClientEvent = serde_json::from_value(registration).unwrap();
-        append_envelope(appender, client).await;
-    }
-}
-
-async fn append_envelope(appender: &Appender, client: ClientEvent) -> (Uuid, u64) {
-    let envelope = Envelope::record(client, "/test", chrono::Utc::now());
-    let appended = appender
-        .append(OutgoingEvent::new(
-            envelope.subject(),
-            envelope.id.to_string(),
-            serde_json::to_vec(&envelope).unwrap().into(),
-        ))
-        .await
-        .expect("append");
-    (envelope.id, appended.sequence)
 }

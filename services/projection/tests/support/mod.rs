@@ -1,6 +1,6 @@
 //! Shared set-up of the projection tests: a real nats-server with the event log, events appended
-//! directly with the log crate's `Appender`, and the projection on port 0 with a temporary
-//! data directory.
+//! directly as ingest would append them (the testkit's log helpers and event builders), and the
+//! projection on port 0 with a temporary data directory.
 
 #![allow(dead_code)]
 
@@ -9,15 +9,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use async_nats::jetstream;
-use liaison_log::{Appender, LogSettings, OutgoingEvent, ensure_events_stream};
+use liaison_log::Appender;
 use liaison_projection::store::Store;
 use liaison_projection::{Application, Config};
-use liaison_proto::{ClientEvent, Envelope};
 use liaison_runtime::config::CommonArgs;
 use liaison_runtime::shutdown::Shutdown;
-use liaison_testkit::{NatsServer, ServerOptions};
-use serde_json::{Value, json};
-use uuid::Uuid;
+use liaison_testkit::log::{EventLog, append_all};
+use liaison_testkit::workload::{Generator, WorkloadConfig};
+use liaison_testkit::{NatsServer, ServerOptions, events};
+use serde_json::Value;
+
+#[allow(unused_imports)] // not every test file uses it
+pub use liaison_testkit::events::id_of;
 
 /// A nats-server with the event stream.
 pub struct Log {
@@ -34,16 +37,16 @@ pub struct Log {
 impl Log {
     /// A fast server (periodic fsync: the server is never killed in these tests).
     pub async fn start() -> Self {
-        let server = NatsServer::start_with(ServerOptions::fast()).await;
-        let client = server.client().await;
-        let js = jetstream::new(client.clone());
-        ensure_events_stream(&js, &LogSettings::default())
-            .await
-            .expect("ensure stream");
+        let EventLog {
+            server,
+            client,
+            js,
+            appender,
+        } = EventLog::start(ServerOptions::fast()).await;
         Self {
             server,
             js,
-            appender: Appender::new(client.clone()),
+            appender,
             client,
         }
     }
@@ -51,17 +54,7 @@ impl Log {
     /// Appends events (client JSON: `type`, `id`, `time`, `data`) in atomic batches of up to
     /// 1000; returns their sequences.
     pub async fn append(&self, events: &[Value]) -> Vec<u64> {
-        let mut out = Vec::new();
-        for chunk in events.chunks(1000) {
-            let batch = chunk.iter().map(outgoing).collect();
-            let appended = self
-                .appender
-                .append_batch(batch)
-                .await
-                .expect("append batch");
-            out.extend(appended.into_iter().map(|a| a.sequence));
-        }
-        out
+        append_all(&self.appender, events).await
     }
 
     /// Appends one event; returns its sequence.
@@ -70,37 +63,14 @@ impl Log {
     }
 }
 
-/// The log message of a client event.
-pub fn outgoing(event: &Value) -> OutgoingEvent {
-    let client: ClientEvent = serde_json::from_value(event.clone()).expect("a valid event");
-    let recorded = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    let envelope = Envelope::record(client, liaison_proto::envelope::INGEST_SOURCE, recorded);
-    OutgoingEvent::new(
-        envelope.subject(),
-        envelope.id.to_string(),
-        serde_json::to_vec(&envelope).unwrap().into(),
-    )
-}
-
 /// A client event with a fresh id.
 pub fn event(event_type: &str, time: &str, data: Value) -> Value {
-    json!({"type": event_type, "id": Uuid::now_v7(), "time": time, "data": data})
+    events::with_new_id(events::event(event_type, time, data))
 }
 
-/// `organization.registered` of `id`.
+/// `organization.registered` of `id` (named `ID`), with a fresh id.
 pub fn org(id: &str) -> Value {
-    event(
-        "organization.registered",
-        "2000-01-01",
-        json!({"id": id, "name": id.to_uppercase()}),
-    )
-}
-
-/// The id of a client event.
-pub fn id_of(event: &Value) -> String {
-    event["id"].as_str().unwrap().to_owned()
+    events::with_new_id(events::organization(id))
 }
 
 /// A running projection.
@@ -193,74 +163,14 @@ impl Projection {
     }
 }
 
-/// `n` deterministic events (seeded): 12 organizations registered first, then relationship
-/// facts at random business times (so many arrive late), of every factuality, on 4 topics, with
-/// 2 or 3 parties, procurements, competitions, and retractions of earlier events. Ids are
-/// derived from the seed, so two runs append the same log.
+/// `n` deterministic events of the testkit's dense workload (seeded, ids included): 12
+/// organizations registered first, then relationship facts over 2024 of every type and
+/// factuality, on 4 topics, a third of them late, some with 3 parties, meetings without topics,
+/// and retractions of earlier facts. Two runs with one seed append the same log.
 pub fn generate(n: usize, seed: u64) -> Vec<Value> {
-    use rand::{Rng, SeedableRng};
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let orgs: Vec<String> = (0..12).map(|i| format!("o{i}")).collect();
-    let topics = ["xr", "ai", "chips", "cloud"];
-    let types = [
-        "meeting.held",
-        "meeting.scheduled",
-        "cooperation.discussed",
-        "negotiation.reported",
-        "agreement.signed",
-        "partnership.announced",
-        "partnership.ended",
-        "competition.noted",
-        "procurement.planned",
-    ];
-    let factualities = [
-        "asserted", "asserted", "asserted", "planned", "reported", "negated",
-    ];
-    let id = |i: usize| Uuid::from_u128(((seed as u128) << 64) | i as u128);
-    let mut out: Vec<Value> = Vec::with_capacity(n);
-    for (i, o) in orgs.iter().enumerate() {
-        out.push(
-            json!({"type": "organization.registered", "id": id(i), "time": "2000-01-01",
-            "data": {"id": o, "name": o.to_uppercase()}}),
-        );
-    }
-    while out.len() < n {
-        let i = out.len();
-        let time = format!(
-            "2024-{:02}-{:02}",
-            rng.random_range(1..=12),
-            rng.random_range(1..=28)
-        );
-        if i > 20 && rng.random_ratio(1, 40) {
-            let target = rng.random_range(12..i);
-            out.push(json!({"type": "event.retracted", "id": id(i), "time": time,
-                "data": {"event_id": out[target]["id"]}}));
-            continue;
-        }
-        let a = rng.random_range(0..orgs.len());
-        let mut b = rng.random_range(0..orgs.len() - 1);
-        if b >= a {
-            b += 1;
-        }
-        let mut parties = vec![orgs[a].clone(), orgs[b].clone()];
-        if rng.random_ratio(1, 8) {
-            let c = rng.random_range(0..orgs.len());
-            if c != a && c != b {
-                parties.push(orgs[c].clone());
-            }
-        }
-        let t = types[rng.random_range(0..types.len())];
-        let factuality = factualities[rng.random_range(0..factualities.len())];
-        let topic = topics[rng.random_range(0..topics.len())];
-        let data = match t {
-            "procurement.planned" => json!({"buyer": parties[0], "supplier": parties[1],
-                "item": "widgets", "factuality": factuality}),
-            "meeting.held" | "meeting.scheduled" if rng.random_ratio(1, 3) => {
-                json!({"organizations": parties, "factuality": factuality})
-            }
-            _ => json!({"organizations": parties, "topics": [topic], "factuality": factuality}),
-        };
-        out.push(json!({"type": t, "id": id(i), "time": time, "data": data}));
-    }
-    out
+    Generator::new(WorkloadConfig::dense(seed))
+        .take(n)
+        .into_iter()
+        .map(|e| e.body)
+        .collect()
 }

@@ -1,0 +1,395 @@
+//! The whole Liaison stack on one machine — `nats-server` and the services as child processes —
+//! started, watched and stopped the same way by `liaison dev`, `liaison demo`, the end-to-end
+//! tests and the bench.
+//!
+//! 1. find `nats-server` 2.15 and the service binaries, and say what to do when one is missing;
+//! 2. start `nats-server` with the shipped configuration (JetStream, `sync_interval: always`,
+//!    store in `<data-dir>/nats`), then each service with `LIAISON_DATA_DIR=<data-dir>/<service>`
+//!    and every service's URL in its environment, waiting for each one's `/readyz`;
+//! 3. stop them cleanly: `SIGTERM` to the services, wait, then `nats-server`.
+//!
+//! Children die with the launcher, even on `kill -9` of it, and run in their own process groups
+//! so that a terminal's Ctrl-C reaches only the launcher (see [`crate::spawn`]). Every child is
+//! killed when the [`Stack`] is dropped without [`Stack::stop`].
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use liaison_proto::services::Service;
+use tempfile::TempDir;
+
+use crate::child::{Output, describe};
+use crate::error::StackError;
+use crate::nats_config::NatsConfig;
+use crate::ports::{free_addr, is_free};
+use crate::ready::hint;
+use crate::server::{NatsServer, NatsSetup};
+use crate::service::{ServiceProcess, ServiceSetup};
+
+mod options;
+
+pub use options::{LogMode, StackAddrs, StackOptions};
+
+/// How many times a service is started on a fresh free port when it exits at start.
+const SERVICE_START_ATTEMPTS: usize = 3;
+
+/// What [`Stack::start`] reports as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A process was spawned.
+    Started {
+        /// Its name (`nats`, `ingest`, …).
+        name: String,
+        /// Its process id.
+        pid: u32,
+    },
+    /// A process answered ready.
+    Ready {
+        /// Its name.
+        name: String,
+        /// Where it listens (its URL).
+        url: String,
+        /// How long it took since it was spawned.
+        elapsed: Duration,
+    },
+}
+
+/// A running stack. Stop it with [`Stack::stop`]; dropping it kills every child.
+#[derive(Debug)]
+pub struct Stack {
+    options: StackOptions,
+    data_dir: PathBuf,
+    services: Vec<ServiceProcess>,
+    nats: NatsServer,
+    _temp: Option<TempDir>,
+}
+
+impl Stack {
+    /// Starts nats-server, then each service, waiting for each to be ready; reports each step to
+    /// `progress`. On failure, whatever was started is stopped.
+    pub async fn start(
+        options: StackOptions,
+        mut progress: impl FnMut(Progress),
+    ) -> Result<Stack, StackError> {
+        let (nats_binary, binaries) = options.find_binaries()?;
+        if let Some(addrs) = &options.addrs {
+            check_free(addrs, &options.services)?;
+        }
+        let (data_dir, temp) = match &options.data_dir {
+            Some(dir) => (dir.clone(), None),
+            None => {
+                let temp = tempfile::Builder::new()
+                    .prefix("liaison-stack-")
+                    .tempdir()
+                    .map_err(StackError::io(std::env::temp_dir()))?;
+                (temp.path().to_path_buf(), Some(temp))
+            }
+        };
+        let data_dir = std::path::absolute(&data_dir).map_err(StackError::io(&data_dir))?;
+        let log_dir = data_dir.join("logs");
+        for dir in [&data_dir.join("nats"), &log_dir] {
+            std::fs::create_dir_all(dir).map_err(StackError::io(dir))?;
+        }
+        let mut addrs = options
+            .addrs
+            .clone()
+            .unwrap_or_else(|| StackAddrs::free(&options.services));
+
+        let started = Instant::now();
+        let output = output_for(&options.logs, &log_dir, "nats");
+        let nats_setup = NatsSetup {
+            binary: nats_binary,
+            config: NatsConfig {
+                listen: addrs.nats,
+                monitor: addrs.nats_monitor,
+                sync: options.sync,
+                ..NatsConfig::shipped(data_dir.join("nats"))
+            },
+            free_ports: options.addrs.is_none(),
+            conf_path: data_dir.join("nats-server.conf"),
+            output,
+            ready_timeout: options.ready_timeout,
+        };
+        let nats = NatsServer::launch_reporting(nats_setup, &mut |pid| {
+            progress(Progress::Started {
+                name: "nats".into(),
+                pid,
+            });
+        })
+        .await?;
+        progress(Progress::Ready {
+            name: "nats".into(),
+            url: nats.url(),
+            elapsed: started.elapsed(),
+        });
+        let mut stack = Stack {
+            options,
+            data_dir,
+            services: Vec::new(),
+            nats,
+            _temp: temp,
+        };
+        let services = stack.options.services.clone();
+        for (service, binary) in services.into_iter().zip(binaries) {
+            let started = Instant::now();
+            match stack
+                .start_service(service, binary, &mut addrs, &mut progress)
+                .await
+            {
+                Ok(process) => {
+                    progress(Progress::Ready {
+                        name: service.name().into(),
+                        url: process.url(),
+                        elapsed: started.elapsed(),
+                    });
+                    stack.services.push(process);
+                }
+                Err(e) => {
+                    stack.stop().await;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(stack)
+    }
+
+    async fn start_service(
+        &self,
+        service: Service,
+        binary: PathBuf,
+        addrs: &mut StackAddrs,
+        progress: &mut impl FnMut(Progress),
+    ) -> Result<ServiceProcess, StackError> {
+        let free_ports = self.options.addrs.is_none();
+        let attempts = if free_ports {
+            SERVICE_START_ATTEMPTS
+        } else {
+            1
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let setup = self.service_setup(service, binary.clone(), addrs);
+            let report = &mut |pid| {
+                progress(Progress::Started {
+                    name: service.name().into(),
+                    pid,
+                })
+            };
+            match ServiceProcess::launch_reporting(setup, report).await {
+                Err(e) if e.exited() && attempt < attempts => {
+                    tracing::warn!(%service, attempt, "exited at start; retrying on a new port");
+                    addrs.set_service(service, free_addr());
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn service_setup(&self, service: Service, binary: PathBuf, addrs: &StackAddrs) -> ServiceSetup {
+        let options = &self.options;
+        let mut env: Vec<(String, String)> = options
+            .services
+            .iter()
+            .map(|s| {
+                (
+                    s.url_env().to_owned(),
+                    format!("http://{}", addrs.service(*s)),
+                )
+            })
+            .collect();
+        if !matches!(options.logs, LogMode::Prefixed { color: true }) {
+            env.push(("NO_COLOR".into(), "1".into()));
+        }
+        if let Some(filter) = &options.log_filter {
+            env.push(("RUST_LOG".into(), filter.clone()));
+        }
+        ServiceSetup {
+            service,
+            binary,
+            addr: addrs.service(service),
+            data_dir: self.data_dir.join(service.name()),
+            nats_url: self.nats.url(),
+            api_token: options.api_token.clone(),
+            env,
+            output: output_for(&options.logs, &self.log_dir(), service.name()),
+            ready_path: "/readyz".into(),
+            ready_timeout: options.ready_timeout,
+        }
+    }
+
+    /// The options the stack was started with.
+    pub fn options(&self) -> &StackOptions {
+        &self.options
+    }
+
+    /// The root of the stack's data (absolute).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The directory of the log files in [`LogMode::Files`].
+    pub fn log_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+
+    /// The log file of the process `name` (`nats`, `ingest`, …) in [`LogMode::Files`].
+    pub fn log_path(&self, name: &str) -> PathBuf {
+        self.log_dir().join(format!("{name}.log"))
+    }
+
+    /// The nats-server.
+    pub fn nats(&self) -> &NatsServer {
+        &self.nats
+    }
+
+    /// The nats-server, to stop and start it again.
+    pub fn nats_mut(&mut self) -> &mut NatsServer {
+        &mut self.nats
+    }
+
+    /// The NATS URL the services and clients use.
+    pub fn nats_url(&self) -> String {
+        self.nats.url()
+    }
+
+    /// Every service process, in start order.
+    pub fn services(&self) -> &[ServiceProcess] {
+        &self.services
+    }
+
+    /// The process of `service`; panics when the stack does not run it.
+    pub fn service(&self, service: Service) -> &ServiceProcess {
+        self.services
+            .iter()
+            .find(|p| p.service() == service)
+            .unwrap_or_else(|| panic!("the stack does not run {service}"))
+    }
+
+    /// The process of `service`, to kill or restart it; panics when the stack does not run it.
+    pub fn service_mut(&mut self, service: Service) -> &mut ServiceProcess {
+        self.services
+            .iter_mut()
+            .find(|p| p.service() == service)
+            .unwrap_or_else(|| panic!("the stack does not run {service}"))
+    }
+
+    /// The base URL of `service` (`http://127.0.0.1:7401`).
+    pub fn url(&self, service: Service) -> String {
+        self.service(service).url()
+    }
+
+    /// Waits until any child exits, and says which and how: a running stack should never end
+    /// by itself.
+    pub async fn wait_for_exit(&mut self) -> StackError {
+        let logs = self.options.logs;
+        let log_dir = self.log_dir();
+        let mut waits = Vec::new();
+        if let Some(nats) = self.nats.process_mut() {
+            waits.push(nats);
+        }
+        for service in &mut self.services {
+            if let Some(process) = service.process_mut() {
+                waits.push(process);
+            }
+        }
+        if waits.is_empty() {
+            return StackError::Exited {
+                name: "every process".into(),
+                status: "stopped".into(),
+                hint: String::new(),
+            };
+        }
+        let waits = waits.into_iter().map(|process| {
+            Box::pin(async {
+                let status = process.wait().await;
+                let name = process.name().to_owned();
+                StackError::Exited {
+                    hint: hint(&output_for(&logs, &log_dir, &name), false),
+                    name,
+                    status: describe(status),
+                }
+            })
+        });
+        futures::future::select_all(waits).await.0
+    }
+
+    /// Stops the services (`SIGTERM`, then a kill after the stop timeout), then nats-server.
+    pub async fn stop(mut self) {
+        let timeout = self.options.stop_timeout;
+        let stops = self
+            .services
+            .iter_mut()
+            .rev()
+            .map(|service| service.terminate(timeout));
+        futures::future::join_all(stops).await;
+        self.nats.terminate(timeout).await;
+    }
+}
+
+/// Fails with the first address of `addrs` that something already listens on.
+fn check_free(addrs: &StackAddrs, services: &[Service]) -> Result<(), StackError> {
+    let mut wanted = vec![
+        ("nats-server".to_owned(), addrs.nats),
+        ("nats-server monitoring".to_owned(), addrs.nats_monitor),
+    ];
+    wanted.extend(
+        services
+            .iter()
+            .map(|s| (s.binary_name().to_owned(), addrs.service(*s))),
+    );
+    match wanted.into_iter().find(|(_, addr)| !is_free(*addr)) {
+        Some((what, addr)) => Err(StackError::AddressInUse { what, addr }),
+        None => Ok(()),
+    }
+}
+
+fn output_for(logs: &LogMode, log_dir: &Path, name: &str) -> Output {
+    match logs {
+        LogMode::Files => Output::File(log_dir.join(format!("{name}.log"))),
+        LogMode::Prefixed { color } => Output::Prefixed(prefix(name, *color)),
+    }
+}
+
+/// The line prefix of process `name`: padded to the longest name, colored per process.
+pub fn prefix(name: &str, color: bool) -> String {
+    let padded = format!("{name:>10} │ ");
+    if !color {
+        return padded;
+    }
+    let code = match Service::from_name(name) {
+        None => "35", // nats
+        Some(Service::Ingest) => "36",
+        Some(Service::Projection) => "32",
+        Some(Service::Notifier) => "33",
+        Some(Service::Reader) => "31",
+        Some(Service::Console) => "34",
+    };
+    format!("\x1b[{code}m{padded}\x1b[0m")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_address_is_named() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = listener.local_addr().unwrap();
+        let mut addrs = StackAddrs::free(&Service::CORE);
+        addrs.set_service(Service::Notifier, taken);
+        let err = check_free(&addrs, &Service::CORE).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("liaison-notifier cannot listen on"), "{text}");
+        assert!(text.contains(&taken.to_string()), "{text}");
+        drop(listener);
+        assert!(check_free(&addrs, &Service::CORE).is_ok());
+    }
+
+    #[test]
+    fn prefixes_line_up() {
+        assert_eq!(prefix("nats", false), "      nats │ ");
+        assert_eq!(prefix("projection", false), "projection │ ");
+        assert!(prefix("ingest", true).starts_with("\x1b[36m"));
+    }
+}
