@@ -44,6 +44,18 @@ pub struct QuarantineList {
     pub next_after: Option<u64>,
 }
 
+/// What `POST /v1/admin/rebuild?wait=true` on the projection (and `liaison-projection rebuild`)
+/// answers once the rebuilt database is live.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RebuildReport {
+    /// The new live database directory.
+    pub database: String,
+    /// Its checkpoint at the switch.
+    pub checkpoint: u64,
+    /// How long it took, in seconds.
+    pub seconds: f64,
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }

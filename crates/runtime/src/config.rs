@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 /// The default NATS URL.
-pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+pub use liaison_proto::services::DEFAULT_NATS_URL;
 
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -155,9 +155,62 @@ pub struct CommonArgs {
         value_name = "N"
     )]
     pub stream_replicas: u8,
+
+    /// How long a connection may take to send a complete request head (and stay idle between
+    /// requests), in milliseconds.
+    #[arg(
+        long,
+        env = "LIAISON_HTTP_HEADER_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(100..=600_000),
+        value_name = "MS"
+    )]
+    pub http_header_timeout_ms: u64,
+
+    /// How long a request may take to produce its answer, in milliseconds (then `503`).
+    #[arg(
+        long,
+        env = "LIAISON_HTTP_REQUEST_TIMEOUT_MS",
+        default_value_t = 30_000,
+        value_parser = clap::value_parser!(u64).range(100..=3_600_000),
+        value_name = "MS"
+    )]
+    pub http_request_timeout_ms: u64,
+
+    /// Requests handled at once; one more is answered `503` at once (`/healthz`, `/readyz` and
+    /// `/metrics` are not counted).
+    #[arg(
+        long,
+        env = "LIAISON_HTTP_MAX_REQUESTS",
+        default_value_t = 512,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000),
+        value_name = "N"
+    )]
+    pub http_max_requests: usize,
+
+    /// Connections open at once; one more is answered `503` and closed.
+    #[arg(
+        long,
+        env = "LIAISON_HTTP_MAX_CONNECTIONS",
+        default_value_t = 1_024,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000),
+        value_name = "N"
+    )]
+    pub http_max_connections: usize,
 }
 
 impl CommonArgs {
+    /// The limits of the service's HTTP server.
+    pub fn http_limits(&self) -> crate::http::HttpLimits {
+        crate::http::HttpLimits {
+            header_read_timeout: std::time::Duration::from_millis(self.http_header_timeout_ms),
+            request_timeout: std::time::Duration::from_millis(self.http_request_timeout_ms),
+            max_concurrent_requests: self.http_max_requests.max(1),
+            max_connections: self.http_max_connections.max(1),
+            ..crate::http::HttpLimits::default()
+        }
+    }
+
     /// The data directory: `--data-dir`, else `./data/<service>`.
     pub fn data_dir(&self, service: &str) -> PathBuf {
         self.data_dir
@@ -197,6 +250,10 @@ impl Default for CommonArgs {
             sled_cache_mib: 64,
             ready_max_lag: 1_000,
             stream_replicas: 1,
+            http_header_timeout_ms: 10_000,
+            http_request_timeout_ms: 30_000,
+            http_max_requests: 512,
+            http_max_connections: 1_024,
         }
     }
 }
@@ -224,6 +281,10 @@ impl fmt::Debug for CommonArgs {
             .field("sled_cache_mib", &self.sled_cache_mib)
             .field("ready_max_lag", &self.ready_max_lag)
             .field("stream_replicas", &self.stream_replicas)
+            .field("http_header_timeout_ms", &self.http_header_timeout_ms)
+            .field("http_request_timeout_ms", &self.http_request_timeout_ms)
+            .field("http_max_requests", &self.http_max_requests)
+            .field("http_max_connections", &self.http_max_connections)
             .finish()
     }
 }
@@ -256,6 +317,10 @@ mod tests {
         "LIAISON_SLED_CACHE_MIB",
         "LIAISON_READY_MAX_LAG",
         "LIAISON_STREAM_REPLICAS",
+        "LIAISON_HTTP_HEADER_TIMEOUT_MS",
+        "LIAISON_HTTP_REQUEST_TIMEOUT_MS",
+        "LIAISON_HTTP_MAX_REQUESTS",
+        "LIAISON_HTTP_MAX_CONNECTIONS",
     ];
     const CHILD_ARGS: &str = "LIAISON_CONFIG_TEST_ARGS";
 
@@ -295,6 +360,8 @@ mod tests {
             "sled_cache_mib": c.sled_cache_mib,
             "ready_max_lag": c.ready_max_lag,
             "stream_replicas": c.stream_replicas,
+            "http_max_requests": c.http_max_requests,
+            "http_header_timeout_ms": c.http_header_timeout_ms,
             "debug": format!("{c:?}"),
         })
     }
@@ -440,6 +507,10 @@ mod tests {
         assert!(parse_with_env(&[("LIAISON_SLED_CACHE_MIB", "lots")], &[]).is_err());
         assert!(parse_with_env(&[("LIAISON_STREAM_REPLICAS", "0")], &[]).is_err());
         assert!(parse_with_env(&[], &["--stream-replicas", "7"]).is_err());
+        assert!(parse_with_env(&[("LIAISON_HTTP_MAX_REQUESTS", "0")], &[]).is_err());
+        assert!(parse_with_env(&[], &["--http-header-timeout-ms", "1"]).is_err());
+        let c = parse_with_env(&[("LIAISON_HTTP_MAX_REQUESTS", "64")], &[]).unwrap();
+        assert_eq!(c["http_max_requests"], 64);
     }
 
     #[test]

@@ -10,12 +10,14 @@
 mod guard;
 mod limits;
 mod server;
+mod shed;
 
 pub use guard::{
     REQUEST_TIMEOUTS_TOTAL, REQUESTS_SHED_TOTAL, RequestDeadline, RouteTimeout, RouteTimeoutService,
 };
 pub use limits::HttpLimits;
 pub use server::{CONNECTIONS_OPEN, CONNECTIONS_REFUSED_TOTAL, HttpError, HttpServer};
+pub use shed::{ROUTE_SHED_TOTAL, at_most};
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};

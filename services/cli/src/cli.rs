@@ -3,6 +3,7 @@
 //! Kept apart from the commands so that tests can parse argument lists and read `--help`
 //! without touching the network, and so that `--help` is written in one place.
 
+use liaison_proto::services::{DEFAULT_NATS_URL, Service};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -62,7 +63,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "LIAISON_INGEST_URL",
-        default_value = "http://127.0.0.1:7401",
+        default_value = Service::Ingest.default_url(),
         value_name = "URL"
     )]
     pub ingest_url: String,
@@ -71,7 +72,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "LIAISON_PROJECTION_URL",
-        default_value = "http://127.0.0.1:7402",
+        default_value = Service::Projection.default_url(),
         value_name = "URL"
     )]
     pub projection_url: String,
@@ -80,7 +81,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "LIAISON_NOTIFIER_URL",
-        default_value = "http://127.0.0.1:7403",
+        default_value = Service::Notifier.default_url(),
         value_name = "URL"
     )]
     pub notifier_url: String,
@@ -89,7 +90,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "LIAISON_NATS_URL",
-        default_value = "nats://127.0.0.1:4222",
+        default_value = DEFAULT_NATS_URL,
         value_name = "URL"
     )]
     pub nats_url: String,
@@ -186,6 +187,52 @@ Examples:
   liaison alerts --state failed           the dead-letter list
   liaison alerts --follow                 print alerts as they are raised (over NATS)")]
     Alerts(AlertsArgs),
+    /// Operators' views of the services.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `liaison admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// The log entries each service refused to apply (quarantined), and why.
+    #[command(after_help = "\
+Examples:
+  liaison admin quarantine                   every service that follows the log
+  liaison admin quarantine --service projection --after 1200 --limit 50
+  liaison admin quarantine --json
+
+Every service checks each log entry as ingest would before applying it; an entry that fails
+(not an event, over the limits, naming an unregistered organization, …) is skipped and kept
+here with its sequence and reasons. Needs the API token when the services have one.")]
+    Quarantine(QuarantineArgs),
+}
+
+/// `liaison admin quarantine`.
+#[derive(Debug, Clone, Args)]
+pub struct QuarantineArgs {
+    /// Only this service (`ingest`, `projection` or `notifier`); every one by default.
+    #[arg(long, value_parser = parse_follower_service)]
+    pub service: Option<Service>,
+    /// Entries after this log sequence (the previous page's last).
+    #[arg(long, default_value_t = 0, value_name = "SEQUENCE")]
+    pub after: u64,
+    /// Entries per service.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
+    /// Print the services' JSON (one document per service, in an array).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A service that follows the log and keeps a quarantine.
+fn parse_follower_service(s: &str) -> Result<Service, String> {
+    match Service::from_name(s) {
+        Some(service) if Service::CORE.contains(&service) => Ok(service),
+        _ => Err(format!(
+            "'{s}' is not a service that follows the log; expected one of: ingest, projection, notifier"
+        )),
+    }
 }
 
 /// `liaison dev`.

@@ -5,6 +5,8 @@
 //! connection or a `5xx` is "unavailable" (3), a `4xx` is "rejected" (1), with the
 //! `application/problem+json` document's `detail` and per-field `errors` in the message.
 
+use liaison_proto::admin::QuarantineList;
+use liaison_proto::services::{DEFAULT_NATS_URL, Service};
 use std::time::Duration;
 
 use liaison_proto::ingest::{AppendAnswer, Appended};
@@ -37,10 +39,10 @@ pub struct Endpoints {
 impl Default for Endpoints {
     fn default() -> Self {
         Self {
-            ingest: "http://127.0.0.1:7401".into(),
-            projection: "http://127.0.0.1:7402".into(),
-            notifier: "http://127.0.0.1:7403".into(),
-            nats: "nats://127.0.0.1:4222".into(),
+            ingest: Service::Ingest.default_url().into(),
+            projection: Service::Projection.default_url().into(),
+            notifier: Service::Notifier.default_url().into(),
+            nats: DEFAULT_NATS_URL.into(),
             api_token: None,
         }
     }
@@ -291,6 +293,27 @@ impl Client {
             request = request.query(&[("state", state.as_str())]);
         }
         self.notifier_answer(request).await
+    }
+
+    /// `GET /v1/admin/quarantine?after=&limit=` on `service` (with the API token when set).
+    pub async fn quarantine(
+        &self,
+        service: Service,
+        after: u64,
+        limit: u16,
+    ) -> Result<Answer<QuarantineList>, ClientError> {
+        let base = match service {
+            Service::Ingest => &self.endpoints.ingest,
+            Service::Projection => &self.endpoints.projection,
+            _ => &self.endpoints.notifier,
+        };
+        let url = format!("{}/v1/admin/quarantine", trim(base));
+        let request = self
+            .write(Method::GET, &url)
+            .query(&[("after", after.to_string()), ("limit", limit.to_string())]);
+        let (_, json) = self.send(service.name(), base, request).await?;
+        let value = decode(service.name(), json.clone())?;
+        Ok(Answer { value, json })
     }
 
     async fn notifier_answer<T: DeserializeOwned>(

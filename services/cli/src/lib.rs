@@ -38,5 +38,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Timeline(args) => commands::timeline::run(args, &ctx).await,
         Command::Rules(command) => commands::rules::run(command, &ctx).await,
         Command::Alerts(args) => commands::alerts::run(args, &ctx).await,
+        Command::Admin(cli::AdminCommand::Quarantine(args)) => {
+            commands::admin::quarantine(args, &ctx).await
+        }
     }
 }

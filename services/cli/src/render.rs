@@ -450,3 +450,41 @@ pub fn alert_line(alert: &Alert) -> String {
         alert.sequence
     )
 }
+
+/// The quarantines of the services asked: one table of every entry, and per service the total
+/// and how to page on.
+pub fn quarantine(lists: &[liaison_proto::admin::QuarantineList]) -> String {
+    let mut table = Table::new([
+        "SERVICE", "SEQUENCE", "SUBJECT", "BYTES", "STORED", "REASON",
+    ]);
+    for list in lists {
+        for entry in &list.entries {
+            let more = entry.reasons.len().saturating_sub(1) as u64 + entry.more_reasons;
+            let mut reason = entry.reasons.first().cloned().unwrap_or_default();
+            if more > 0 {
+                let _ = write!(reason, " (+{more} more)");
+            }
+            table.row([
+                list.service.clone(),
+                entry.sequence.to_string(),
+                entry.subject.clone(),
+                entry.bytes.to_string(),
+                entry.published.format("%Y-%m-%d %H:%M:%S").to_string(),
+                reason,
+            ]);
+        }
+    }
+    let mut out = if table.is_empty() {
+        String::new()
+    } else {
+        table.render(0)
+    };
+    for list in lists {
+        let _ = write!(out, "{}: {} quarantined in all", list.service, list.total);
+        if let Some(after) = list.next_after {
+            let _ = write!(out, "; more after sequence {after} (--after {after})");
+        }
+        out.push('\n');
+    }
+    out
+}

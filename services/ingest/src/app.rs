@@ -8,7 +8,6 @@
 //! silently replaced by an empty one the services do not hold
 //! (docs/decisions/010-the-log-has-an-identity.md). `/readyz` says what is missing.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,11 +43,8 @@ pub struct IngestHandle {
 }
 
 impl Service for IngestService {
-    const NAME: &'static str = "ingest";
-    const BINARY: &'static str = "liaison-ingest";
+    const KIND: liaison_proto::services::Service = liaison_proto::services::Service::Ingest;
     const ABOUT: &'static str = "Accepts events and appends them to the Liaison log.";
-    const DEFAULT_HTTP_ADDR: SocketAddr =
-        SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7401);
     type Config = Config;
     type Handle = IngestHandle;
 
@@ -102,7 +98,7 @@ impl Service for IngestService {
         ));
         let follower = followed.follower;
         ctx.check(move || stream_check(&state, &follower));
-        let routes = http_api::routes(ingest.clone(), limits, auth);
+        let routes = http_api::routes(ingest.clone(), limits, auth, config.max_concurrent_appends);
         Ok((routes, IngestHandle { store, ingest }))
     }
 }

@@ -56,7 +56,6 @@ use liaison_proto::validate::{FieldError, ValidationErrors, check_references_wit
 use liaison_proto::{ClientEvent, Envelope, EventData, EventType, validate_submission};
 use liaison_runtime::Problem;
 use liaison_runtime::json_body::{JsonLimits, parse_json};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -78,21 +77,11 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = MAX_BATCH_EVENTS * MAX_EVENT_BYTES + 1
 /// How many times the operation runs (catching up with the log in between) before it gives up.
 const ATTEMPTS: usize = 3;
 
-/// Where one event of a request is in the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Receipt {
-    /// The event's id (the client's, or the one ingest generated).
-    pub id: Uuid,
-    /// Its global position in the log.
-    pub sequence: u64,
-}
+/// Where one event of a request is in the log (the contract's type).
+pub type Receipt = liaison_proto::ingest::Appended;
 
-/// The body of a successful answer: `{"events": [{"id", "sequence"}]}`, in request order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Receipts {
-    /// One receipt per submitted event.
-    pub events: Vec<Receipt>,
-}
+/// The body of a successful answer (the contract's type).
+pub type Receipts = liaison_proto::ingest::AppendAnswer;
 
 /// A successful append.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -56,7 +56,22 @@ pub struct Config {
         value_name = "N"
     )]
     pub max_nats_in_flight: usize,
+
+    /// `POST /v1/events` requests handled at once (each may hold a body of up to
+    /// `--max-body-bytes`); one more is answered `503` at once.
+    #[arg(
+        long = "max-concurrent-appends",
+        env = "LIAISON_INGEST_MAX_CONCURRENT_APPENDS",
+        default_value_t = DEFAULT_MAX_CONCURRENT_APPENDS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000),
+        value_name = "N"
+    )]
+    pub max_concurrent_appends: usize,
 }
+
+/// Appends handled at once by default: 16 bodies of at most 33 MiB bound what uploads in flight
+/// can hold to about half a GiB, while validation itself runs on one thread per core.
+pub const DEFAULT_MAX_CONCURRENT_APPENDS: usize = 16;
 
 impl Default for Config {
     /// The documented defaults, ignoring flags and environment (for tests).
@@ -66,6 +81,7 @@ impl Default for Config {
             max_body_bytes: crate::append::DEFAULT_MAX_BODY_BYTES,
             max_json_depth: JsonLimits::DEFAULT_MAX_DEPTH,
             max_nats_in_flight: crate::nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
+            max_concurrent_appends: DEFAULT_MAX_CONCURRENT_APPENDS,
         }
     }
 }

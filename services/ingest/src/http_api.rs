@@ -20,12 +20,20 @@ use crate::metrics;
 /// The path of the append endpoint.
 pub const EVENTS_PATH: &str = "/v1/events";
 
-/// The write routes of ingest, behind the bearer token when one is configured.
-pub fn routes(ingest: Ingest, limits: JsonLimits, auth: BearerAuthLayer) -> Router {
-    Router::new()
+/// The write routes of ingest, behind the bearer token when one is configured, with at most
+/// `max_appends` appends read and handled at once.
+pub fn routes(
+    ingest: Ingest,
+    limits: JsonLimits,
+    auth: BearerAuthLayer,
+    max_appends: usize,
+) -> Router {
+    let appends = Router::new()
         .route(EVENTS_PATH, post(append))
         .with_state(ingest)
-        .layer(Extension(limits))
+        .layer(Extension(limits));
+    // Each append may hold a body of up to `limits.max_bytes` while it is read and validated.
+    liaison_runtime::http::at_most(appends, max_appends, "POST /v1/events")
         .layer(auth)
         .layer(middleware::from_fn(measure))
 }

@@ -22,7 +22,6 @@ pub mod model;
 pub mod rules;
 pub mod store;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,12 +59,9 @@ pub struct NotifierHandle {
 }
 
 impl Service for NotifierService {
-    const NAME: &'static str = "notifier";
-    const BINARY: &'static str = "liaison-notifier";
+    const KIND: liaison_proto::services::Service = liaison_proto::services::Service::Notifier;
     const ABOUT: &'static str =
         "Follows the Liaison log, matches alert rules, delivers alerts to NATS and webhooks.";
-    const DEFAULT_HTTP_ADDR: SocketAddr =
-        SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7403);
     type Config = Config;
     type Handle = NotifierHandle;
 

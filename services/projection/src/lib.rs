@@ -21,7 +21,6 @@ pub mod sse;
 pub mod store;
 pub mod switch;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -145,12 +144,9 @@ impl ProjectionHandle {
 }
 
 impl Service for ProjectionService {
-    const NAME: &'static str = "projection";
-    const BINARY: &'static str = "liaison-projection";
+    const KIND: liaison_proto::services::Service = liaison_proto::services::Service::Projection;
     const ABOUT: &'static str =
         "Consumes the Liaison log, builds the read models, answers queries.";
-    const DEFAULT_HTTP_ADDR: SocketAddr =
-        SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7402);
     type Config = Config;
     type Handle = ProjectionHandle;
 

@@ -14,7 +14,6 @@ use async_nats::jetstream;
 use futures::StreamExt;
 use liaison_log::{Applier, ApplyError, FactsError, LogEntry, LogIdentity, ReadError};
 use liaison_proto::subjects::EVENTS_STREAM;
-use serde::Serialize;
 
 use crate::model::{ProjectionModel, Target};
 use crate::store::{Store, StoreError};
@@ -25,6 +24,8 @@ pub type LiveApplier = Arc<Applier<ProjectionModel>>;
 
 /// Entries per applied batch while replaying.
 const BATCH: usize = 2_000;
+/// Payload bytes per applied batch while replaying (one larger entry goes alone).
+const BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 /// A rebuild failed; the live database is unchanged.
 #[derive(Debug, thiserror::Error)]
@@ -49,16 +50,7 @@ pub enum RebuildError {
     Task(String),
 }
 
-/// What a rebuild did.
-#[derive(Debug, Clone, Serialize)]
-pub struct RebuildReport {
-    /// The new live database directory.
-    pub database: String,
-    /// Its checkpoint at the switch.
-    pub checkpoint: u64,
-    /// How long it took, in seconds.
-    pub seconds: f64,
-}
+pub use liaison_proto::admin::RebuildReport;
 
 /// Runs rebuilds, one at a time, for a running service.
 #[derive(Debug)]
@@ -126,14 +118,14 @@ pub async fn rebuild(
         ProjectionModel::new(Target::Fixed(fresh.clone())),
     ));
     let mut target = facts.last_sequence;
-    let mut entries = std::pin::pin!(liaison_log::read_from(js, 1).ready_chunks(BATCH));
+    let mut entries = std::pin::pin!(liaison_log::read_from(js, 1).peekable());
     let mut applied = 0;
     loop {
         while applied < target {
-            let Some(batch) = entries.next().await else {
+            let batch = next_batch(entries.as_mut()).await?;
+            if batch.is_empty() {
                 return Err(RebuildError::Task("the log's consumer ended".into()));
-            };
-            let batch = batch.into_iter().collect::<Result<Vec<LogEntry>, _>>()?;
+            }
             let Some(last) = batch.last().map(|e| e.sequence) else {
                 continue;
             };
@@ -161,6 +153,33 @@ pub async fn rebuild(
         checkpoint: live.checkpoint()?,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The next batch of the log: what is read already, up to [`BATCH`] entries and [`BATCH_BYTES`]
+/// of payload, waiting only for its first entry (empty when the log's consumer ended).
+async fn next_batch(
+    mut entries: std::pin::Pin<
+        &mut futures::stream::Peekable<impl futures::Stream<Item = Result<LogEntry, ReadError>>>,
+    >,
+) -> Result<Vec<LogEntry>, RebuildError> {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    while batch.len() < BATCH {
+        let next = if batch.is_empty() {
+            entries.as_mut().next().await
+        } else {
+            match futures::FutureExt::now_or_never(entries.as_mut().peek()) {
+                Some(Some(Ok(entry))) if bytes + entry.payload.len() > BATCH_BYTES => break,
+                Some(Some(_)) => entries.as_mut().next().await,
+                Some(None) | None => break,
+            }
+        };
+        let Some(entry) = next else { break };
+        let entry = entry?;
+        bytes += entry.payload.len();
+        batch.push(entry);
+    }
+    Ok(batch)
 }
 
 /// Switches to `fresh` under the live applier's lock when it has caught up with the live
@@ -212,7 +231,7 @@ async fn ask_or_rebuild(config: &crate::Config) -> Result<String, String> {
     use liaison_runtime::service::Service;
     let addr = config
         .common
-        .http_addr(crate::ProjectionService::DEFAULT_HTTP_ADDR);
+        .http_addr(crate::ProjectionService::KIND.default_addr());
     let url = format!("http://{addr}/v1/admin/rebuild?wait=true");
     let mut request = reqwest::Client::new().post(&url);
     if let Some(token) = config.common.api_token() {
@@ -232,7 +251,9 @@ async fn ask_or_rebuild(config: &crate::Config) -> Result<String, String> {
             tracing::info!(%addr, "no running instance; rebuilding offline");
             let stores = Arc::new(
                 StoreSwitch::open(
-                    &config.common.data_dir("projection"),
+                    &config
+                        .common
+                        .data_dir(crate::ProjectionService::KIND.name()),
                     config.common.sled_cache_mib,
                 )
                 .map_err(|e| {

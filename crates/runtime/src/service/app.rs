@@ -30,7 +30,7 @@ pub struct App<S: Service> {
 impl<S: Service> std::fmt::Debug for App<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
-            .field("service", &S::NAME)
+            .field("service", &S::KIND.name())
             .field("address", &self.server.address())
             .finish_non_exhaustive()
     }
@@ -42,9 +42,9 @@ impl<S: Service> App<S> {
     pub async fn build(config: S::Config, shutdown: Shutdown) -> Result<Self, StartError> {
         let config = S::validate(config).map_err(StartError::Config)?;
         let common = S::common(&config).clone();
-        let (nats, health) = crate::nats::connect(&common, S::NAME).await?;
+        let (nats, health) = crate::nats::connect(&common, S::KIND.name()).await?;
         let mut ctx = Context {
-            service: S::NAME,
+            service: S::KIND.name(),
             common: common.clone(),
             nats,
             health: health.clone(),
@@ -83,7 +83,9 @@ impl<S: Service> App<S> {
             }
         };
         let router = http::service_router(routes, readiness);
-        let server = HttpServer::build(common.http_addr(S::DEFAULT_HTTP_ADDR), router).await?;
+        let server = HttpServer::build(common.http_addr(S::KIND.default_addr()), router)
+            .await?
+            .with_limits(common.http_limits());
         Ok(Self {
             server,
             shutdown,
@@ -130,13 +132,13 @@ impl<S: Service> App<S> {
         S::stopping(&handle).await;
         let all = futures::future::join_all(tasks);
         if tokio::time::timeout(TASKS_GRACE, all).await.is_err() {
-            tracing::warn!(service = S::NAME, grace = ?TASKS_GRACE,
+            tracing::warn!(service = S::KIND.name(), grace = ?TASKS_GRACE,
                 "background tasks did not stop in time; leaving them");
         }
         if let Some(db) = db
             && let Err(error) = db.flush_async().await
         {
-            tracing::warn!(service = S::NAME, %error, "flushing the database at shutdown failed");
+            tracing::warn!(service = S::KIND.name(), %error, "flushing the database at shutdown failed");
         }
         served?;
         Ok(())

@@ -25,8 +25,8 @@ pub fn main<S: Service>() -> ExitCode {
 /// clap's message on a usage error or `--help`.
 pub fn parse<S: Service>() -> S::Config {
     let command = Cli::<S::Config>::command()
-        .name(S::BINARY)
-        .bin_name(S::BINARY)
+        .name(S::KIND.binary_name())
+        .bin_name(S::KIND.binary_name())
         .about(S::ABOUT)
         .version(env!("CARGO_PKG_VERSION"));
     let matches = command.get_matches();
@@ -41,15 +41,18 @@ pub fn run<S: Service>(config: S::Config) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("{}: cannot start the async runtime: {e}", S::BINARY);
+            eprintln!(
+                "{}: cannot start the async runtime: {e}",
+                S::KIND.binary_name()
+            );
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(serve::<S>(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = %e, "{} failed", S::BINARY);
-            eprintln!("{}: {e}", S::BINARY);
+            tracing::error!(error = %e, "{} failed", S::KIND.binary_name());
+            eprintln!("{}: {e}", S::KIND.binary_name());
             ExitCode::FAILURE
         }
     }
@@ -58,9 +61,9 @@ pub fn run<S: Service>(config: S::Config) -> ExitCode {
 /// Serves `S` with `config` until SIGTERM or Ctrl-C, in the caller's async runtime.
 pub async fn serve<S: Service>(config: S::Config) -> Result<(), StartError> {
     // Held to the end: dropping it flushes the log lines still queued.
-    let _logs = init_tracing(S::NAME, S::common(&config).log_format);
-    tracing::info!(?config, "starting {}", S::BINARY);
+    let _logs = init_tracing(S::KIND.name(), S::common(&config).log_format);
+    tracing::info!(?config, "starting {}", S::KIND.binary_name());
     let app = App::<S>::build(config, Shutdown::on_signals()).await?;
-    tracing::info!(address = %app.address(), "{} ready to serve", S::BINARY);
+    tracing::info!(address = %app.address(), "{} ready to serve", S::KIND.binary_name());
     app.run_until_stopped().await
 }

@@ -20,7 +20,6 @@ mod quarantine;
 mod readiness;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use axum::Router;
 
@@ -34,14 +33,12 @@ use crate::config::CommonArgs;
 
 /// A Liaison service: what the skeleton needs to know of it, and how it wires itself.
 pub trait Service: Sized + Send + Sync + 'static {
-    /// Its short name: the data directory `./data/<name>`, logs, metrics, the NATS client name.
-    const NAME: &'static str;
-    /// The name of its binary (`liaison-<name>`).
-    const BINARY: &'static str;
+    /// Which service of the stack it is: its name (the data directory `./data/<name>`, logs,
+    /// metrics, the NATS client name), its binary and its default HTTP address, as the contract
+    /// crate lists them.
+    const KIND: liaison_proto::services::Service;
     /// What it does, for `--help`.
     const ABOUT: &'static str;
-    /// Its default HTTP address (the contract's).
-    const DEFAULT_HTTP_ADDR: SocketAddr;
 
     /// Every setting: [`CommonArgs`] flattened, plus the service's own, named
     /// `LIAISON_<SERVICE>_<NAME>[_<UNIT>]` in the environment.

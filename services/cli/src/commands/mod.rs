@@ -1,6 +1,7 @@
 //! One module per command; each takes its arguments and a [`Context`] and returns a
 //! [`CliResult`](crate::error::CliResult), leaving exit codes to `main`.
 
+pub mod admin;
 pub mod alerts;
 pub mod demo;
 pub mod dev;
