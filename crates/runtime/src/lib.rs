@@ -33,6 +33,7 @@ pub mod http;
 pub mod json_body;
 pub mod nats;
 pub mod problem;
+pub mod request_reply;
 pub mod service;
 pub mod shutdown;
 pub mod storage;

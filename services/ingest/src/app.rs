@@ -80,15 +80,13 @@ impl Service for IngestService {
             followed.follower.clone(),
             ctx.shutdown(),
         ));
-        ctx.spawn(nats_api::serve_with(
+        ctx.spawn(nats_api::serve(
             ctx.nats().clone(),
             ingest.clone(),
             limits,
             auth.clone(),
             ctx.shutdown(),
-            nats_api::NatsLimits {
-                max_in_flight: config.max_nats_in_flight.max(1),
-            },
+            config.max_nats_in_flight,
         ));
         ctx.spawn(report_metrics(
             ctx.health().clone(),

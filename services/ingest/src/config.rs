@@ -51,7 +51,7 @@ pub struct Config {
     #[arg(
         long = "max-nats-in-flight",
         env = "LIAISON_INGEST_MAX_NATS_IN_FLIGHT",
-        default_value_t = crate::nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
+        default_value_t = crate::nats_api::DEFAULT_MAX_IN_FLIGHT,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000),
         value_name = "N"
     )]
@@ -80,7 +80,7 @@ impl Default for Config {
             common: CommonArgs::default(),
             max_body_bytes: crate::append::DEFAULT_MAX_BODY_BYTES,
             max_json_depth: JsonLimits::DEFAULT_MAX_DEPTH,
-            max_nats_in_flight: crate::nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
+            max_nats_in_flight: crate::nats_api::DEFAULT_MAX_IN_FLIGHT,
             max_concurrent_appends: DEFAULT_MAX_CONCURRENT_APPENDS,
         }
     }

@@ -70,7 +70,7 @@ pub struct Config {
     #[arg(
         long = "max-nats-in-flight",
         env = "LIAISON_PROJECTION_MAX_NATS_IN_FLIGHT",
-        default_value_t = nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
+        default_value_t = nats_api::DEFAULT_MAX_IN_FLIGHT,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000),
         value_name = "N"
     )]
@@ -99,7 +99,7 @@ impl Default for Config {
             min_sequence_wait_ms: 5_000,
             no_nats_queries: false,
             max_stream_clients: http_api::HttpLimits::DEFAULT_MAX_STREAM_CLIENTS,
-            max_nats_in_flight: nats_api::NatsLimits::DEFAULT_MAX_IN_FLIGHT,
+            max_nats_in_flight: nats_api::DEFAULT_MAX_IN_FLIGHT,
             command: None,
         }
     }
@@ -185,18 +185,14 @@ impl Service for ProjectionService {
             followed.applier.clone(),
         ));
         ctx.spawn(sample_position(followed.follower.clone(), ctx.shutdown()));
-        let nats_limits = nats_api::NatsLimits {
-            max_in_flight: config.max_nats_in_flight,
-        };
         let nats_task = (!config.no_nats_queries).then(|| {
             let (client, queries, stop) = (ctx.nats().clone(), queries.clone(), ctx.shutdown());
-            tokio::spawn(async move {
-                if let Err(e) =
-                    nats_api::serve_with(client, queries, stop.token(), nats_limits).await
-                {
-                    tracing::error!(error = %e, "cannot serve queries over NATS");
-                }
-            })
+            tokio::spawn(nats_api::serve(
+                client,
+                queries,
+                stop,
+                config.max_nats_in_flight,
+            ))
         });
         let state = http_api::ApiState {
             queries: queries.clone(),

@@ -9,11 +9,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use liaison_projection::nats_api::{self, NatsLimits};
 use liaison_proto::subjects::{EVENTS_STREAM, query_subject};
+use liaison_runtime::request_reply::DROPPED;
 use serde_json::{Value, json};
 use support::{Log, Projection, event, org};
-use tokio_util::sync::CancellationToken;
 
 /// Status header and JSON body of a reply.
 fn read(reply: &async_nats::Message) -> (String, Value) {
@@ -116,8 +115,8 @@ async fn replies_go_only_to_inboxes() {
         metrics
             .lines()
             .find(|l| {
-                l.starts_with(nats_api::DROPPED)
-                    && l.contains("query=\"relationship\"")
+                l.starts_with(DROPPED)
+                    && l.contains("subject=\"liaison.query.relationship\"")
                     && l.contains(&format!("reason=\"{reason}\""))
             })
             .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
@@ -132,20 +131,10 @@ async fn beyond_the_bound_queries_get_503_and_those_in_flight_are_answered() {
     const BOUND: usize = 4;
     let log = Log::start().await;
     let dir = tempfile::tempdir().unwrap();
-    // The app's own NATS API is off: this test serves the queries with a small bound.
     let p = Projection::start(&log.server.url(), dir.path().join("p"), |s| {
-        s.no_nats_queries = true;
+        s.max_nats_in_flight = BOUND;
     })
     .await;
-    let stop = CancellationToken::new();
-    let server = tokio::spawn(nats_api::serve_with(
-        log.server.client().await,
-        p.queries.clone(),
-        stop.clone(),
-        NatsLimits {
-            max_in_flight: BOUND,
-        },
-    ));
     let pair = json!({"organizations": ["volvo", "northvolt"], "topics": ["batteries"]});
     let last = log
         .append(&[
@@ -195,7 +184,7 @@ async fn beyond_the_bound_queries_get_503_and_those_in_flight_are_answered() {
             problem["detail"]
                 .as_str()
                 .unwrap()
-                .contains(&format!("bound of {BOUND} queries")),
+                .contains(&format!("bound of {BOUND} requests")),
             "{problem}"
         );
     }
@@ -222,7 +211,5 @@ async fn beyond_the_bound_queries_get_503_and_those_in_flight_are_answered() {
     );
     assert!(answered.iter().any(|s| s == "200"));
 
-    stop.cancel();
-    server.await.unwrap().unwrap();
     p.stop().await;
 }
