@@ -22,13 +22,20 @@ use crate::problem::{FieldError, Problem};
 /// our limit may not exceed it.
 pub const SERDE_JSON_MAX_DEPTH: usize = 127;
 
-/// Size and nesting limits for JSON request bodies.
+/// Size, nesting and value-count limits for JSON request bodies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsonLimits {
     /// The largest accepted body, in bytes.
     pub max_bytes: usize,
     /// The deepest accepted nesting of arrays and objects (at most [`SERDE_JSON_MAX_DEPTH`]).
     pub max_depth: usize,
+    /// The most JSON values (scalars, arrays, objects; keys not counted) a body may hold.
+    ///
+    /// Parsed, a JSON value takes 32 bytes or more however short its text: 33 MB of
+    /// `[1,1,1,…]` would become more than 500 MB of `serde_json::Value`. A body over the bound
+    /// is refused (`413`) by the same linear scan that checks the nesting, before anything is
+    /// allocated for it.
+    pub max_values: usize,
 }
 
 impl JsonLimits {
@@ -36,12 +43,17 @@ impl JsonLimits {
     pub const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
     /// The default nesting limit: 64 levels.
     pub const DEFAULT_MAX_DEPTH: usize = 64;
+    /// The default value bound: a million, ten times what a batch of 500 events of the
+    /// contract's limits can hold (about 100,000).
+    pub const DEFAULT_MAX_VALUES: usize = 1_000_000;
 
-    /// Limits of `max_bytes` and `max_depth`; a depth above [`SERDE_JSON_MAX_DEPTH`] is lowered to it.
+    /// Limits of `max_bytes` and `max_depth` (lowered to [`SERDE_JSON_MAX_DEPTH`]), and
+    /// [`JsonLimits::DEFAULT_MAX_VALUES`] values.
     pub fn new(max_bytes: usize, max_depth: usize) -> Self {
         Self {
             max_bytes,
             max_depth: max_depth.min(SERDE_JSON_MAX_DEPTH),
+            max_values: Self::DEFAULT_MAX_VALUES,
         }
     }
 }
@@ -196,7 +208,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limits: &JsonLimits) -> Res
         .with_extension("column", column));
     }
     let max_depth = limits.max_depth.min(SERDE_JSON_MAX_DEPTH);
-    if let Some(offset) = exceeds_depth(bytes, max_depth) {
+    let shape = scan(bytes, max_depth);
+    if let Some(offset) = shape.too_deep_at {
         let (line, column) = line_column(bytes, offset);
         return Err(Problem::bad_request(format!(
             "JSON nested deeper than the limit of {max_depth} levels (at line {line}, column {column})"
@@ -204,6 +217,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limits: &JsonLimits) -> Res
         .with_extension("limit_depth", max_depth)
         .with_extension("line", line)
         .with_extension("column", column));
+    }
+    if shape.values > limits.max_values {
+        return Err(Problem::payload_too_large(format!(
+            "the request body holds about {} JSON values, more than the limit of {}",
+            shape.values, limits.max_values
+        ))
+        .with_extension("limit_values", limits.max_values));
     }
     serde_json::from_slice(bytes).map_err(|e| {
         let (line, column) = (e.line(), e.column());
@@ -222,10 +242,22 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limits: &JsonLimits) -> Res
     })
 }
 
-/// Returns the byte offset of the first `[` or `{` that opens a level deeper than
-/// `max_depth`, scanning once without recursion (strings and escapes are skipped).
-fn exceeds_depth(bytes: &[u8], max_depth: usize) -> Option<usize> {
+/// What one pass over a JSON text (strings and escapes skipped, no recursion) tells before it is
+/// parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// The byte offset of the first `[` or `{` that opens a level deeper than the limit.
+    pub too_deep_at: Option<usize>,
+    /// An upper bound on the values it holds: one, plus one per `,`, `[` and `{` outside
+    /// strings (meaningful only for well-formed JSON; the parser reports the rest).
+    pub values: usize,
+}
+
+/// Scans `bytes` once: its nesting against `max_depth` (stopping at the first level too deep)
+/// and how many values it holds.
+pub fn scan(bytes: &[u8], max_depth: usize) -> Shape {
     let mut depth = 0usize;
+    let mut values = 1usize;
     let mut in_string = false;
     let mut escaped = false;
     for (i, &b) in bytes.iter().enumerate() {
@@ -242,16 +274,24 @@ fn exceeds_depth(bytes: &[u8], max_depth: usize) -> Option<usize> {
         match b {
             b'"' => in_string = true,
             b'[' | b'{' => {
+                values += 1;
                 depth += 1;
                 if depth > max_depth {
-                    return Some(i);
+                    return Shape {
+                        too_deep_at: Some(i),
+                        values,
+                    };
                 }
             }
+            b',' => values += 1,
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    None
+    Shape {
+        too_deep_at: None,
+        values,
+    }
 }
 
 /// 1-based line and column (in characters, as serde_json counts) of byte `offset`.
@@ -317,12 +357,60 @@ mod tests {
         );
     }
 
+    fn exceeds_depth(bytes: &[u8], max_depth: usize) -> Option<usize> {
+        scan(bytes, max_depth).too_deep_at
+    }
+
+    fn count_values(bytes: &[u8]) -> usize {
+        scan(bytes, SERDE_JSON_MAX_DEPTH).values
+    }
+
     #[test]
     fn depth_scan_ignores_brackets_in_strings() {
         assert_eq!(exceeds_depth(br#"{"a": "[[[[[[", "b": [1]}"#, 2), None);
         assert_eq!(exceeds_depth(br#"{"a": "\"[[[", "b": [[1]]}"#, 2), Some(21));
         assert_eq!(exceeds_depth(b"[[[]]]", 3), None);
         assert_eq!(exceeds_depth(b"[[[[]]]]", 3), Some(3));
+    }
+
+    #[test]
+    fn counts_values_outside_strings() {
+        assert_eq!(count_values(b"1"), 1);
+        assert_eq!(count_values(b"[]"), 2);
+        assert_eq!(count_values(b"[1,2,3]"), 4);
+        assert_eq!(count_values(br#"{"a": [1, {"b": 2}], "c": null}"#), 6);
+        // Brackets and commas inside strings, and escaped quotes, do not count.
+        assert_eq!(count_values(br#"["a,[{", "\",[", "\\"]"#), 4);
+    }
+
+    #[test]
+    fn a_bound_above_every_value_of_the_parsed_document() {
+        let doc = serde_json::json!([{"type": "meeting.held", "data": {"organizations":
+            ["meta", "lg-electronics"], "topics": [], "evidence": {"quote": "a, [b] {c}"}}}, 1, null]);
+        let text = serde_json::to_vec_pretty(&doc).unwrap();
+        fn values(v: &serde_json::Value) -> usize {
+            1 + match v {
+                serde_json::Value::Array(items) => items.iter().map(values).sum(),
+                serde_json::Value::Object(map) => map.values().map(values).sum(),
+                _ => 0,
+            }
+        }
+        assert!(count_values(&text) >= values(&doc));
+    }
+
+    #[test]
+    fn a_body_of_two_million_numbers_is_refused_before_it_is_parsed() {
+        let mut body = vec![b'['];
+        body.extend(std::iter::repeat_n(&b"0,"[..], 2_000_000).flatten());
+        body.extend(b"0]");
+        let limits = JsonLimits::new(8 * 1024 * 1024, 64);
+        let problem = parse_json::<serde_json::Value>(&body, &limits).unwrap_err();
+        assert_eq!(problem.status, 413);
+        assert_eq!(
+            problem.extensions["limit_values"],
+            JsonLimits::DEFAULT_MAX_VALUES
+        );
+        assert!(parse_json::<serde_json::Value>(b"[0,0,0]", &limits).is_ok());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! The steps, for one event or a batch:
 //!
 //! 1. parse and validate the body through the contract crate: `400`/`413` for what is not JSON
-//!    or too large (in bytes, nesting, or [number of values](crate::body_values)), `422` with a
+//!    or too large (in bytes, nesting, or number of values: `JsonLimits`), `422` with a
 //!    pointer for every problem (at most 100 listed, the rest counted); on the blocking pool
 //!    behind the [`ValidationGate`], so that a huge body cannot stall the async workers (`503`
 //!    when the gate stays full);
@@ -380,7 +380,6 @@ impl Ingest {
         let validated = self
             .gate
             .run(move || {
-                crate::body_values::check(&body).map_err(AppendRejection::Unreadable)?;
                 let value: Value =
                     parse_json(&body, &limits).map_err(AppendRejection::Unreadable)?;
                 validate(&value)

@@ -14,7 +14,6 @@
 //! | [`registry`] | the sled registry: organizations, persons, rules, event ids with digests |
 //! | [`registry_model`] | the registry as a read model of the log, and the writes ahead of it |
 //! | [`append`] | the append operation, transport-independent |
-//! | [`body_values`] | the bound on how many JSON values a body holds, before parsing |
 //! | [`http_api`] | `POST /v1/events` |
 //! | [`nats_api`] | the same on NATS request-reply |
 //! | [`validation_gate`] | parsing and validation on the blocking pool, a bounded number at once |
@@ -22,7 +21,6 @@
 
 pub mod app;
 pub mod append;
-pub mod body_values;
 pub mod config;
 pub mod http_api;
 pub mod metrics;

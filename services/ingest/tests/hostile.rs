@@ -300,7 +300,7 @@ async fn a_body_of_millions_of_tiny_values_is_refused_before_it_is_parsed() {
     answer.assert_problem(413);
     assert_eq!(
         answer.body["limit_values"],
-        liaison_ingest::body_values::MAX_BODY_VALUES
+        liaison_runtime::json_body::JsonLimits::DEFAULT_MAX_VALUES
     );
     assert_eq!(log_length(&nats).await, 0);
     app.stop().await;
