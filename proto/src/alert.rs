@@ -27,7 +27,7 @@ pub struct Alert {
     pub rule: Slug,
     /// The pair, sorted.
     pub organizations: [Slug; 2],
-    /// The topic.
+    /// The topic on which the pair's status changed.
     pub topic: Slug,
     /// The status reached.
     pub status: Status,

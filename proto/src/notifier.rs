@@ -304,7 +304,7 @@ pub struct WebhookOutcome {
     /// The round: the alerts-stream sequence of the message that started it (the alert itself,
     /// or a [`RedeliveryRequest`]).
     pub round: u64,
-    /// The attempt.
+    /// What was tried, when, and how it ended.
     pub attempt: Attempt,
     /// The webhook's state after it: `pending` (another attempt follows), `delivered`, `failed`.
     pub state: DeliveryState,

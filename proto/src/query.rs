@@ -44,7 +44,7 @@ pub struct EventRef {
 /// meeting, a rumour, a denial.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Signal {
-    /// The event.
+    /// The event behind this fact, with its evidence.
     #[serde(flatten)]
     pub event: EventRef,
     /// The status the event would move the pair to if it were asserted, if any.
@@ -57,7 +57,7 @@ pub struct Signal {
 pub struct RelationshipView {
     /// The pair, sorted.
     pub organizations: [Slug; 2],
-    /// The topic.
+    /// The topic this view is about (`general` for meetings without topics).
     pub topic: Slug,
     /// The current status (as of the query's `as_of`).
     pub status: Status,
@@ -127,7 +127,7 @@ pub struct PersonRole {
 pub struct CooperationSummary {
     /// The other organization.
     pub organization: Slug,
-    /// The topic.
+    /// The topic this view is about (`general` for meetings without topics).
     pub topic: Slug,
     /// The current status.
     pub status: Status,
@@ -180,7 +180,7 @@ pub struct RelationshipSummary {
     /// Organizations this one supplies.
     #[serde(default)]
     pub customer: Vec<TradeSummary>,
-    /// Competitors.
+    /// The organizations it competes with, by topic (from `competition.noted`).
     #[serde(default)]
     pub competitor: Vec<CompetitorSummary>,
 }
@@ -188,7 +188,7 @@ pub struct RelationshipSummary {
 /// The answer of `GET /v1/organizations/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrganizationView {
-    /// The id.
+    /// The organization's slug, as events name it.
     pub id: Slug,
     /// Display name.
     pub name: String,
@@ -201,7 +201,7 @@ pub struct OrganizationView {
     /// Parent organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Slug>,
-    /// Country.
+    /// Country, as registered (free text; an ISO 3166 code is recommended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// People affiliated with it.
@@ -235,7 +235,7 @@ pub struct StatusChange {
     pub index: u32,
     /// The pair, sorted.
     pub organizations: [Slug; 2],
-    /// The topic.
+    /// The topic the status is about.
     pub topic: Slug,
     /// The current status before the event.
     pub before: Status,

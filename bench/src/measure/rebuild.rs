@@ -17,7 +17,7 @@ use super::{get_until_ok, start_service, visibility_url};
 /// What the load put in the log.
 #[derive(Debug, Clone, Copy)]
 pub struct Loaded {
-    /// The last sequence.
+    /// The log's last sequence: what the rebuild must reach.
     pub last_sequence: u64,
     /// Events appended.
     pub events: u64,

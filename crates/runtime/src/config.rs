@@ -121,7 +121,7 @@ pub struct CommonArgs {
     #[arg(long, env = "LIAISON_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
 
-    /// Log format.
+    /// How logs are written: human-readable text, or one JSON object per line for shippers.
     #[arg(long, env = "LIAISON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 

@@ -27,7 +27,7 @@ pub enum StackError {
     /// A file or directory of the stack could not be prepared.
     #[error("cannot prepare {}: {source}", path.display())]
     Io {
-        /// The path.
+        /// The file or directory that could not be used.
         path: PathBuf,
         /// The error.
         source: io::Error,

@@ -24,7 +24,7 @@ use crate::workload::GenEvent;
 /// A nats-server with the event stream, and what appends to it.
 #[derive(Debug)]
 pub struct EventLog {
-    /// The server.
+    /// The nats-server holding the log (stopped when dropped).
     pub server: NatsServer,
     /// A plain client.
     pub client: async_nats::Client,

@@ -340,7 +340,7 @@ impl Generator {
         (0..n).map(|_| self.next_event()).collect()
     }
 
-    /// The next event.
+    /// The next event of the seeded sequence (the same for the same seed).
     pub fn next_event(&mut self) -> GenEvent {
         let index = self.produced;
         self.produced += 1;

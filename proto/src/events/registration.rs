@@ -9,7 +9,7 @@ use crate::limits::{MAX_AFFILIATIONS, MAX_ALIASES, MAX_STRING_BYTES};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OrganizationKind {
-    /// A company.
+    /// A company (the usual case).
     Company,
     /// A government body or agency.
     Government,

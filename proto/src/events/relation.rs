@@ -77,7 +77,7 @@ pub enum AgreementKind {
     Loi,
     /// A binding contract.
     Contract,
-    /// A joint venture.
+    /// A jointly owned venture (`joint-venture`).
     JointVenture,
 }
 

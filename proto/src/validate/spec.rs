@@ -22,7 +22,7 @@ pub(crate) enum Kind {
     Time,
     /// An RFC 3339 timestamp (not a date).
     Timestamp,
-    /// A UUID.
+    /// A UUID, as event ids are (any version).
     Uuid,
     /// An http(s) URL.
     Url,

@@ -105,7 +105,7 @@ pub struct GlobalArgs {
     pub api_token: Option<String>,
 }
 
-/// The commands.
+/// What `liaison` can do: one variant per command, each with its own arguments.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run nats-server and the three services on this machine (Ctrl-C stops them all).
@@ -341,7 +341,7 @@ pub struct StatusArgs {
     /// Do not fetch the evidence of each event from the log.
     #[arg(long)]
     pub no_evidence: bool,
-    /// Bounds.
+    /// `--as-of`, `--min-sequence` and `--json`.
     #[command(flatten)]
     pub bounds: QueryBounds,
 }
@@ -358,7 +358,7 @@ pub struct RelationshipsArgs {
     /// Only this status (none, contact, exploring, negotiating, agreed, active, ended).
     #[arg(long, value_parser = parse_status)]
     pub status: Option<Status>,
-    /// Bounds.
+    /// `--as-of`, `--min-sequence` and `--json`.
     #[command(flatten)]
     pub bounds: QueryBounds,
 }
@@ -369,7 +369,7 @@ pub struct OrgArgs {
     /// The organization's id (e.g. `meta`).
     #[arg(value_parser = parse_slug)]
     pub id: Slug,
-    /// Bounds.
+    /// `--as-of`, `--min-sequence` and `--json`.
     #[command(flatten)]
     pub bounds: QueryBounds,
 }
@@ -386,7 +386,7 @@ pub struct TimelineArgs {
     /// The cursor printed at the end of the previous page.
     #[arg(long)]
     pub cursor: Option<String>,
-    /// Bounds.
+    /// `--as-of`, `--min-sequence` and `--json`.
     #[command(flatten)]
     pub bounds: QueryBounds,
 }

@@ -41,7 +41,7 @@ pub enum RegistryError {
     /// A stored value does not decode (a bug, or a database of another version).
     #[error("corrupt registry record in tree {tree}: {message}")]
     Corrupt {
-        /// The tree.
+        /// The tree the record was read from.
         tree: &'static str,
         /// What serde said.
         message: String,

@@ -64,7 +64,7 @@ impl RegistryApplier {
         Self(applier)
     }
 
-    /// The applier.
+    /// The applier, for the follower and the quarantine.
     pub fn applier(&self) -> &Arc<Applier<RegistryModel>> {
         &self.0
     }

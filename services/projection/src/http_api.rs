@@ -27,7 +27,7 @@ use crate::sse::StreamClients;
 /// What the handlers share.
 #[derive(Debug, Clone)]
 pub struct ApiState {
-    /// The queries.
+    /// The queries the handlers answer with (shared with the NATS API).
     pub queries: Arc<Queries>,
     /// The rebuild trigger.
     pub rebuilder: Arc<Rebuilder>,

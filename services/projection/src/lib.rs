@@ -125,7 +125,7 @@ pub struct ProjectionService;
 pub struct ProjectionHandle {
     /// The live database and its rebuilt successors.
     pub stores: Arc<StoreSwitch>,
-    /// The queries.
+    /// The queries, as the HTTP and NATS APIs answer them.
     pub queries: Arc<Queries>,
     /// The rebuild runner.
     pub rebuilder: Arc<Rebuilder>,

@@ -64,7 +64,7 @@ pub struct HttpLimits {
 impl HttpLimits {
     /// The default header-read (and idle keep-alive) timeout.
     pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-    /// The default request timeout.
+    /// The default request timeout (see [`HttpLimits::request_timeout`] for why).
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
     /// The default cap on requests in flight.
     pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 512;
