@@ -23,7 +23,7 @@ pub mod validate;
 pub use alert::{Alert, AlertEvent};
 pub use envelope::{ClientEvent, Envelope, StoredEvent, content_digest};
 pub use events::{EventData, EventType};
-pub use ids::{Slug, SlugError};
+pub use ids::{EventId, Slug, SlugError};
 pub use limits::*;
 pub use problem::ProblemDetails;
 pub use status::{Factuality, Status};

@@ -1,88 +1,26 @@
 //! The input of the status machine: one event, reduced to what the relationship status needs.
 //!
-//! The typed events of `liaison-proto` are decoded by the services; this crate deliberately does
-//! not depend on them, so that the status rules can be tested and evolved on their own. A service
-//! turns each event into a [`Fact`] (with [`Effect::for_event_type`]) and hands it over.
+//! [`Fact::from_envelope`] is the one place where an event of the log becomes a [`Fact`]: the
+//! type's effect ([`Effect::of`]), the parties that form pairs, the topics (`general` when there
+//! are none). [`Fact::new`] builds one by hand, for tests and generated histories.
 
-use chrono::{DateTime, Utc};
-use liaison_proto::{BusinessTime, Factuality, Slug, Status};
+use liaison_proto::{BusinessTime, Envelope, EventId, Factuality, Slug};
 use serde::{Deserialize, Serialize};
 
-/// The topic a fact counts for when it names none (a meeting with no topics).
-pub const GENERAL_TOPIC: &str = "general";
+use crate::effect::Effect;
+use crate::order::OrderKey;
 
-/// What an event does to the cooperation status of every pair-topic it names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Effect {
-    /// `meeting.held`: moves to at least `contact`.
-    Contact,
-    /// `cooperation.discussed`, `interest.expressed`: moves to at least `exploring`.
-    Exploring,
-    /// `negotiation.reported`: moves to at least `negotiating`.
-    Negotiating,
-    /// `agreement.signed`: moves to at least `agreed`.
-    Agreed,
-    /// `partnership.announced`: moves to at least `active`.
-    Active,
-    /// `partnership.ended`: sets `ended`.
-    Ended,
-    /// No status effect, but kept on the pair-topic's timeline (`meeting.scheduled`,
-    /// `competition.noted`).
-    Other,
-}
-
-impl Effect {
-    /// Every effect, in declaration order (the order of the status ranks, then `Ended`, `Other`).
-    /// The projection stores an effect as its index here: never reorder, only append.
-    pub const ALL: [Effect; 7] = [
-        Effect::Contact,
-        Effect::Exploring,
-        Effect::Negotiating,
-        Effect::Agreed,
-        Effect::Active,
-        Effect::Ended,
-        Effect::Other,
-    ];
-
-    /// The effect of an event type of the contract, or `None` for the types that do not concern a
-    /// pair-topic at all (registrations, `procurement.planned`, `product.launched`,
-    /// `event.retracted`, unknown types).
-    pub fn for_event_type(event_type: &str) -> Option<Self> {
-        Some(match event_type {
-            "meeting.held" => Self::Contact,
-            "cooperation.discussed" | "interest.expressed" => Self::Exploring,
-            "negotiation.reported" => Self::Negotiating,
-            "agreement.signed" => Self::Agreed,
-            "partnership.announced" => Self::Active,
-            "partnership.ended" => Self::Ended,
-            "meeting.scheduled" | "competition.noted" => Self::Other,
-            _ => return None,
-        })
-    }
-
-    /// The status this effect moves a pair-topic to (at least), or `None` for [`Effect::Other`].
-    pub fn target(self) -> Option<Status> {
-        Some(match self {
-            Self::Contact => Status::Contact,
-            Self::Exploring => Status::Exploring,
-            Self::Negotiating => Status::Negotiating,
-            Self::Agreed => Status::Agreed,
-            Self::Active => Status::Active,
-            Self::Ended => Status::Ended,
-            Self::Other => return None,
-        })
-    }
-}
+pub use liaison_proto::events::GENERAL_TOPIC;
 
 /// One event as the status machine sees it.
 ///
-/// Build it with [`Fact::new`], which applies the `general` topic rule and sorts and deduplicates
-/// the slugs; the fields stay public so that tests and services can read them.
+/// Build it with [`Fact::from_envelope`] or [`Fact::new`], which apply the `general` topic rule
+/// and sort and deduplicate the slugs; the fields stay public so that tests and services can read
+/// them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     /// The event id (unique in the log); applying the same id twice is a no-op.
-    pub event_id: String,
+    pub event_id: EventId,
     /// The global log sequence; breaks ties between facts with the same time.
     pub sequence: u64,
     /// When the fact happened (business time, not arrival).
@@ -100,7 +38,7 @@ pub struct Fact {
 impl Fact {
     /// A fact with sorted, deduplicated organizations and topics; no topics means `general`.
     pub fn new(
-        event_id: impl Into<String>,
+        event_id: impl Into<EventId>,
         sequence: u64,
         time: BusinessTime,
         effect: Effect,
@@ -122,9 +60,31 @@ impl Fact {
         }
     }
 
+    /// The fact an event of the log at `sequence` states, or `None` when its type concerns no
+    /// pair-topic ([`Effect::of`]). The pairs are formed among the event's parties
+    /// (`organizations[]`, or `organization` and `counterpart`).
+    pub fn from_envelope(envelope: &Envelope, sequence: u64) -> Option<Self> {
+        let data = &envelope.event;
+        let effect = Effect::of(data.event_type())?;
+        Some(Self::new(
+            envelope.id,
+            sequence,
+            envelope.time,
+            effect,
+            data.factuality(),
+            data.parties().into_iter().cloned(),
+            data.topics(),
+        ))
+    }
+
     /// Whether this fact can move the status (asserted and with a status effect).
     pub fn moves_status(&self) -> bool {
         self.factuality.moves_status() && self.effect.target().is_some()
+    }
+
+    /// Where it counts among a pair-topic's facts.
+    pub fn order_key(&self) -> OrderKey {
+        OrderKey::new(self.time, self.sequence)
     }
 }
 
@@ -133,7 +93,7 @@ impl Fact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactEntry {
     /// The event id.
-    pub event_id: String,
+    pub event_id: EventId,
     /// The global log sequence.
     pub sequence: u64,
     /// When the fact happened.
@@ -145,10 +105,9 @@ pub struct FactEntry {
 }
 
 impl FactEntry {
-    /// The order in which facts count: business time (as an instant), then log sequence, then
-    /// event id (only to make the order total should two facts ever share a sequence).
-    pub fn order_key(&self) -> (DateTime<Utc>, u64, &str) {
-        (self.time.instant(), self.sequence, &self.event_id)
+    /// Where it counts: business time (as an instant), then log sequence.
+    pub fn order_key(&self) -> OrderKey {
+        OrderKey::new(self.time, self.sequence)
     }
 
     /// Whether this entry can move the status (asserted and with a status effect).
@@ -166,7 +125,7 @@ impl FactEntry {
 impl From<&Fact> for FactEntry {
     fn from(f: &Fact) -> Self {
         Self {
-            event_id: f.event_id.clone(),
+            event_id: f.event_id,
             sequence: f.sequence,
             time: f.time,
             effect: f.effect,
@@ -193,35 +152,13 @@ pub fn topics_or_general(topics: impl IntoIterator<Item = Slug>) -> Vec<Slug> {
 
 #[cfg(test)]
 mod tests {
+    use liaison_proto::ClientEvent;
+
     use super::*;
 
-    #[test]
-    fn every_contract_type_maps_as_the_table_says() {
-        let rows = [
-            ("meeting.held", Some(Status::Contact)),
-            ("cooperation.discussed", Some(Status::Exploring)),
-            ("interest.expressed", Some(Status::Exploring)),
-            ("negotiation.reported", Some(Status::Negotiating)),
-            ("agreement.signed", Some(Status::Agreed)),
-            ("partnership.announced", Some(Status::Active)),
-            ("partnership.ended", Some(Status::Ended)),
-        ];
-        for (t, s) in rows {
-            assert_eq!(Effect::for_event_type(t).and_then(Effect::target), s, "{t}");
-        }
-        for t in ["meeting.scheduled", "competition.noted"] {
-            assert_eq!(Effect::for_event_type(t), Some(Effect::Other), "{t}");
-        }
-        for t in [
-            "organization.registered",
-            "person.registered",
-            "procurement.planned",
-            "product.launched",
-            "event.retracted",
-            "nonsense",
-        ] {
-            assert_eq!(Effect::for_event_type(t), None, "{t}");
-        }
+    fn envelope(v: serde_json::Value) -> Envelope {
+        let client: ClientEvent = serde_json::from_value(v).unwrap();
+        Envelope::record(client, "/test", chrono::Utc::now())
     }
 
     #[test]
@@ -229,5 +166,40 @@ mod tests {
         assert_eq!(topics_or_general([]), vec![general_topic()]);
         let xr = Slug::parse("xr").unwrap();
         assert_eq!(topics_or_general([xr.clone(), xr.clone()]), vec![xr]);
+    }
+
+    #[test]
+    fn an_envelope_becomes_the_fact_it_states() {
+        let e = envelope(serde_json::json!({
+            "type": "interest.expressed", "time": "2024-02-28",
+            "data": {"organization": "meta", "counterpart": "lg-electronics",
+                     "topics": ["xr", "ai", "xr"], "factuality": "reported"}
+        }));
+        let fact = Fact::from_envelope(&e, 42).unwrap();
+        let s = |x: &str| Slug::parse(x).unwrap();
+        assert_eq!(fact.event_id, e.id);
+        assert_eq!(fact.sequence, 42);
+        assert_eq!(fact.time, e.time);
+        assert_eq!(fact.effect, Effect::Exploring);
+        assert_eq!(fact.factuality, Factuality::Reported);
+        assert_eq!(fact.organizations, vec![s("lg-electronics"), s("meta")]);
+        assert_eq!(fact.topics, vec![s("ai"), s("xr")]);
+        assert!(!fact.moves_status());
+    }
+
+    #[test]
+    fn a_meeting_without_topics_counts_for_general_and_other_types_state_no_fact() {
+        let meeting = envelope(serde_json::json!({
+            "type": "meeting.held", "time": "2024-02-28",
+            "data": {"organizations": ["meta", "lg-electronics"]}
+        }));
+        let fact = Fact::from_envelope(&meeting, 1).unwrap();
+        assert_eq!(fact.topics, vec![general_topic()]);
+        assert!(fact.moves_status());
+        let registration = envelope(serde_json::json!({
+            "type": "organization.registered", "time": "2020-01-01",
+            "data": {"id": "meta", "name": "Meta"}
+        }));
+        assert_eq!(Fact::from_envelope(&registration, 2), None);
     }
 }

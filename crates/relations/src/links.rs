@@ -2,16 +2,17 @@
 //! competitor (from `competition.noted`, per topic).
 //!
 //! They have no status machine: a link exists from its first asserted fact on, and facts that
-//! are not asserted are listed as signals. Like [`crate::PairTopicState`], one [`LinkState`] per
-//! [`LinkKey`] can be stored on its own and updated incrementally; [`Links`] is the in-memory
-//! aggregate of all of them.
+//! are not asserted are listed as signals. One [`LinkState`] per [`LinkKey`] can be kept on its
+//! own and updated incrementally; [`Links`] is the in-memory aggregate of all of them (the
+//! projection stores link facts one per key, routed by [`LinkFact::keys`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use liaison_proto::{AsOf, BusinessTime, Factuality, Slug};
+use liaison_proto::{AsOf, BusinessTime, EventId, Factuality, Slug};
 use serde::{Deserialize, Serialize};
 
 use crate::fact::topics_or_general;
+use crate::order::OrderKey;
 use crate::pair::PairTopic;
 
 /// Which link, between whom.
@@ -52,7 +53,7 @@ impl LinkKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkFact {
     /// The event id.
-    pub event_id: String,
+    pub event_id: EventId,
     /// The global log sequence.
     pub sequence: u64,
     /// When it happened.
@@ -69,7 +70,7 @@ impl LinkFact {
     /// A `procurement.planned`: `supplier` supplies `buyer` with `item`. A buyer that is its own
     /// supplier makes no link.
     pub fn procurement(
-        event_id: impl Into<String>,
+        event_id: impl Into<EventId>,
         sequence: u64,
         time: BusinessTime,
         factuality: Factuality,
@@ -98,7 +99,7 @@ impl LinkFact {
     /// A `competition.noted`: every unordered pair of `organizations` competes on each topic
     /// (`general` when there is none).
     pub fn competition(
-        event_id: impl Into<String>,
+        event_id: impl Into<EventId>,
         sequence: u64,
         time: BusinessTime,
         factuality: Factuality,
@@ -134,7 +135,7 @@ impl LinkFact {
 
     fn entry(&self) -> LinkEntry {
         LinkEntry {
-            event_id: self.event_id.clone(),
+            event_id: self.event_id,
             sequence: self.sequence,
             time: self.time,
             factuality: self.factuality,
@@ -147,7 +148,7 @@ impl LinkFact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkEntry {
     /// The event id.
-    pub event_id: String,
+    pub event_id: EventId,
     /// The global log sequence.
     pub sequence: u64,
     /// When it happened.
@@ -206,14 +207,14 @@ impl LinkState {
             return false;
         }
         let entry = fact.entry();
-        let key = |e: &LinkEntry| (e.time.instant(), e.sequence, e.event_id.clone());
+        let key = |e: &LinkEntry| (OrderKey::new(e.time, e.sequence), e.event_id);
         let at = self.entries.partition_point(|e| key(e) < key(&entry));
         self.entries.insert(at, entry);
         true
     }
 
     /// Removes the fact with `event_id`; returns whether it was here.
-    pub fn retract(&mut self, event_id: &str) -> bool {
+    pub fn retract(&mut self, event_id: EventId) -> bool {
         let before = self.entries.len();
         self.entries.retain(|e| e.event_id != event_id);
         self.entries.len() != before
@@ -249,8 +250,8 @@ impl LinkState {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Links {
     states: BTreeMap<LinkKey, LinkState>,
-    by_event: BTreeMap<String, Vec<LinkKey>>,
-    retracted: BTreeSet<String>,
+    by_event: BTreeMap<EventId, Vec<LinkKey>>,
+    retracted: BTreeSet<EventId>,
 }
 
 impl Links {
@@ -271,15 +272,14 @@ impl Links {
                 .or_insert_with(|| LinkState::new(key.clone()))
                 .apply(fact);
         }
-        self.by_event
-            .insert(fact.event_id.clone(), fact.keys.clone());
+        self.by_event.insert(fact.event_id, fact.keys.clone());
         fact.keys.clone()
     }
 
     /// Removes `event_id` everywhere, as if never applied; returns the links it touched.
-    pub fn retract(&mut self, event_id: &str) -> Vec<LinkKey> {
-        self.retracted.insert(event_id.to_owned());
-        let keys = self.by_event.remove(event_id).unwrap_or_default();
+    pub fn retract(&mut self, event_id: EventId) -> Vec<LinkKey> {
+        self.retracted.insert(event_id);
+        let keys = self.by_event.remove(&event_id).unwrap_or_default();
         for key in &keys {
             if let Some(state) = self.states.get_mut(key) {
                 state.retract(event_id);
@@ -323,11 +323,15 @@ mod tests {
         BusinessTime::parse(x).unwrap()
     }
 
+    fn e(n: u128) -> EventId {
+        uuid::Uuid::from_u128(n).into()
+    }
+
     #[test]
     fn procurement_is_directional() {
         let mut links = Links::new();
         links.apply(&LinkFact::procurement(
-            "e1",
+            e(1),
             1,
             t("2024-01-01"),
             Factuality::Asserted,
@@ -352,7 +356,7 @@ mod tests {
     #[test]
     fn competition_is_per_pair_and_topic() {
         let fact = LinkFact::competition(
-            "e1",
+            e(1),
             1,
             t("2024-01-01"),
             Factuality::Asserted,
@@ -369,7 +373,7 @@ mod tests {
     fn a_rumoured_link_is_a_signal_only() {
         let mut links = Links::new();
         links.apply(&LinkFact::competition(
-            "e1",
+            e(1),
             1,
             t("2024-01-01"),
             Factuality::Reported,
@@ -385,11 +389,11 @@ mod tests {
     #[test]
     fn as_of_and_retraction() {
         let mut links = Links::new();
-        let f = |id: &str, seq, at: &str| {
+        let f = |id: EventId, seq, at: &str| {
             LinkFact::competition(id, seq, t(at), Factuality::Asserted, [s("a"), s("b")], [])
         };
-        links.apply(&f("e2", 2, "2024-01-03"));
-        links.apply(&f("e1", 1, "2024-01-01"));
+        links.apply(&f(e(2), 2, "2024-01-03"));
+        links.apply(&f(e(1), 1, "2024-01-01"));
         let v = links.views(None);
         assert_eq!(v[0].since, Some(t("2024-01-01")));
         assert!(
@@ -397,17 +401,17 @@ mod tests {
                 .views(Some(AsOf::parse("2023-12-31").unwrap()))
                 .is_empty()
         );
-        links.retract("e1");
+        links.retract(e(1));
         assert_eq!(links.views(None)[0].since, Some(t("2024-01-03")));
-        links.retract("e2");
+        links.retract(e(2));
         assert!(links.views(None).is_empty());
-        assert!(links.apply(&f("e2", 2, "2024-01-03")).is_empty());
+        assert!(links.apply(&f(e(2), 2, "2024-01-03")).is_empty());
     }
 
     #[test]
     fn link_state_round_trips_through_json() {
         let fact = LinkFact::procurement(
-            "e1",
+            e(1),
             1,
             t("2024-01-01"),
             Factuality::Planned,

@@ -94,7 +94,7 @@ mod tests {
     use liaison_proto::{BusinessTime, Factuality};
 
     use super::*;
-    use crate::fact::Effect;
+    use crate::effect::Effect;
 
     fn s(x: &str) -> Slug {
         Slug::parse(x).unwrap()
@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn a_meeting_of_three_makes_three_pairs_per_topic() {
         let fact = Fact::new(
-            "e1",
+            uuid::Uuid::from_u128(1),
             1,
             BusinessTime::parse("2024-02-28").unwrap(),
             Effect::Contact,
@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn a_meeting_without_topics_counts_for_general() {
         let fact = Fact::new(
-            "e1",
+            uuid::Uuid::from_u128(1),
             1,
             BusinessTime::parse("2024-02-28").unwrap(),
             Effect::Contact,

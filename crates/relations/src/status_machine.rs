@@ -7,7 +7,8 @@
 
 use liaison_proto::Status;
 
-use crate::fact::{Effect, FactEntry};
+use crate::effect::Effect;
+use crate::fact::FactEntry;
 
 /// The status after an asserted fact with `effect` meets `current`, or `None` when it stays.
 ///

@@ -4,7 +4,7 @@
 //! current status as it was fires nothing. Every apply and retract returns a [`Transition`], also
 //! when nothing changed, so the notifier can match rules without re-reading state.
 
-use liaison_proto::{BusinessTime, Status};
+use liaison_proto::{BusinessTime, EventId, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::pair::PairTopic;
@@ -20,12 +20,12 @@ pub struct Transition {
     pub after: Status,
     /// The event that made the change: the applied fact, or the `event.retracted` event for a
     /// retraction. Unique per (pair-topic, change), so it makes alert ids unique.
-    pub cause_event_id: String,
+    pub cause_event_id: EventId,
     /// When the fact that moved the status to `after` happened (`None` when `after` is `none`).
     /// For a late fact this may be earlier than the cause; it is the alert's `time`.
     pub since: Option<BusinessTime>,
     /// The event id of the fact that moved the status to `after`.
-    pub since_event: Option<String>,
+    pub since_event: Option<EventId>,
 }
 
 impl Transition {
@@ -61,7 +61,7 @@ mod tests {
             key: PairTopic::new(s("a"), s("b"), s("xr")).unwrap(),
             before,
             after,
-            cause_event_id: "e".into(),
+            cause_event_id: EventId::default(),
             since: None,
             since_event: None,
         }

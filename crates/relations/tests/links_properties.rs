@@ -22,7 +22,7 @@ fn link_facts() -> impl Strategy<Value = Vec<LinkFact>> {
             .enumerate()
             .map(|(i, (supply, t, factuality, orgs, topics))| {
                 let seq = i as u64 + 1;
-                let id = format!("e{seq}");
+                let id = id(&format!("e{seq}"));
                 if supply {
                     LinkFact::procurement(
                         id,
@@ -72,7 +72,7 @@ proptest! {
         }
         for (f, r) in fs.iter().zip(&retract) {
             if *r {
-                links.retract(&f.event_id);
+                links.retract(f.event_id);
             }
         }
         prop_assert_eq!(links.views(None), expected.views(None));

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::time;
+use common::{id, time};
 use liaison_proto::Factuality;
 use liaison_relations::{Effect, FactEntry, NewestFirst, fold};
 use proptest::prelude::*;
@@ -14,7 +14,7 @@ fn entries() -> impl Strategy<Value = Vec<FactEntry>> {
         v.into_iter()
             .enumerate()
             .map(|(i, (e, asserted))| FactEntry {
-                event_id: format!("e{i}"),
+                event_id: id(&format!("e{i}")),
                 sequence: i as u64 + 1,
                 time: time("2024-01-01"),
                 effect: Effect::ALL[e.min(5)], // 5..9 → ended: a third of the facts

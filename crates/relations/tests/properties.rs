@@ -6,23 +6,24 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use liaison_proto::{AsOf, Status};
+use liaison_proto::Status;
 use liaison_relations::{
-    Fact, PairTopic, PairTopicState, Relations, StatusView, pair_topics, partnership_formed,
+    Fact, PairTopic, ReferenceModel, ReferencePairTopic, StatusView, pair_topics,
+    partnership_formed,
 };
 use proptest::prelude::*;
 
 const CASES: u32 = 512;
 
-fn build<'a>(facts: impl IntoIterator<Item = &'a Fact>) -> Relations {
-    let mut r = Relations::new();
+fn build<'a>(facts: impl IntoIterator<Item = &'a Fact>) -> ReferenceModel {
+    let mut r = ReferenceModel::new();
     for f in facts {
         r.apply(f);
     }
     r
 }
 
-fn views(r: &Relations) -> BTreeMap<PairTopic, StatusView> {
+fn views(r: &ReferenceModel) -> BTreeMap<PairTopic, StatusView> {
     r.views(None)
 }
 
@@ -32,51 +33,6 @@ fn facts_and_arrival() -> impl Strategy<Value = (Vec<Fact>, Vec<Fact>)> {
         let shuffled = Just(fs.clone()).prop_shuffle();
         (Just(fs), shuffled)
     })
-}
-
-/// An operation of an arrival stream: apply a fact, or retract one by its id.
-#[derive(Debug, Clone)]
-enum Op {
-    Apply(Fact),
-    Retract(String),
-}
-
-/// Facts, the subset of them that is retracted, and an arrival order of the applications and
-/// the retractions (a retraction may even arrive before its target).
-fn facts_with_retractions() -> impl Strategy<Value = (Vec<Fact>, Vec<bool>, Vec<Op>)> {
-    facts(20)
-        .prop_flat_map(|fs| {
-            let n = fs.len();
-            (
-                Just(fs),
-                proptest::collection::vec(proptest::bool::weighted(0.3), n),
-            )
-        })
-        .prop_flat_map(|(fs, retracted)| {
-            let mut ops: Vec<Op> = fs.iter().cloned().map(Op::Apply).collect();
-            ops.extend(
-                fs.iter()
-                    .zip(&retracted)
-                    .filter(|(_, r)| **r)
-                    .map(|(f, _)| Op::Retract(f.event_id.clone())),
-            );
-            (Just(fs), Just(retracted), Just(ops).prop_shuffle())
-        })
-}
-
-fn as_of_strategy() -> impl Strategy<Value = AsOf> {
-    prop_oneof![
-        proptest::sample::select(TIMES.to_vec()).prop_map(|t| AsOf::parse(t).unwrap()),
-        // Instants just before and at midnight, to probe the ties.
-        proptest::sample::select(vec![
-            "2023-12-31T23:59:59Z",
-            "2024-01-01T00:00:00Z",
-            "2024-01-01T11:59:59Z",
-            "2024-01-02T00:00:00Z",
-            "2024-01-03T23:59:59Z",
-        ])
-        .prop_map(|t| AsOf::parse(t).unwrap()),
-    ]
 }
 
 proptest! {
@@ -113,12 +69,12 @@ proptest! {
     /// 3. Appending then retracting an event equals never appending it — whatever the order of
     ///    the retraction and its target.
     #[test]
-    fn retracting_equals_never_appending((fs, retracted, ops) in facts_with_retractions()) {
-        let mut r = Relations::new();
+    fn retracting_equals_never_appending((fs, retracted, ops) in facts_with_retractions(20)) {
+        let mut r = ReferenceModel::new();
         for op in &ops {
             match op {
                 Op::Apply(f) => { r.apply(f); }
-                Op::Retract(id) => { r.retract(id, &format!("r-{id}")); }
+                Op::Retract(target) => { r.retract(*target, retraction_of(*target)); }
             }
         }
         let kept = fs.iter().zip(&retracted).filter(|(_, r)| !**r).map(|(f, _)| f);
@@ -133,25 +89,26 @@ proptest! {
         prop_assert_eq!(all.views(Some(as_of)), views(&past));
     }
 
-    /// 5. The incremental per-pair state, fed in any order with retractions interleaved, equals
-    ///    a from-scratch fold over the sorted facts (written independently in the tests).
+    /// 5. The reference model's per-pair state, fed in any order with retractions interleaved,
+    ///    equals a from-scratch fold over the sorted facts (written independently in the tests).
+    ///    (`tests/ledger.rs` holds the services' incremental ledger to the same.)
     #[test]
-    fn incremental_state_equals_a_fold_from_scratch((fs, retracted, ops) in facts_with_retractions()) {
-        let mut states: BTreeMap<PairTopic, PairTopicState> = BTreeMap::new();
+    fn reference_state_equals_a_fold_from_scratch((fs, retracted, ops) in facts_with_retractions(20)) {
+        let mut states: BTreeMap<PairTopic, ReferencePairTopic> = BTreeMap::new();
         let mut gone = std::collections::BTreeSet::new();
         for op in &ops {
             match op {
                 Op::Apply(f) if !gone.contains(&f.event_id) => {
                     for key in pair_topics(f) {
-                        let state = states.entry(key.clone()).or_insert_with(|| PairTopicState::new(key));
+                        let state = states.entry(key.clone()).or_insert_with(|| ReferencePairTopic::new(key));
                         state.apply(f);
                     }
                 }
                 Op::Apply(_) => {}
-                Op::Retract(id) => {
-                    gone.insert(id.clone());
+                Op::Retract(target) => {
+                    gone.insert(*target);
                     for state in states.values_mut() {
-                        state.retract(id, "r");
+                        state.retract(*target, retraction_of(*target));
                     }
                 }
             }
@@ -177,7 +134,7 @@ proptest! {
     #[test]
     fn partnership_alerts_match_the_reference_fold(fs in facts(24)) {
         let ordered = in_time_order(&fs);
-        let mut r = Relations::new();
+        let mut r = ReferenceModel::new();
         let mut alerts: BTreeMap<PairTopic, usize> = BTreeMap::new();
         for f in &ordered {
             for t in r.apply(f) {
@@ -205,7 +162,7 @@ proptest! {
     /// partnership, and the final current status is the same as in time order.
     #[test]
     fn alerts_in_any_order_are_real_entries((fs, arrival) in facts_and_arrival()) {
-        let mut r = Relations::new();
+        let mut r = ReferenceModel::new();
         let mut current: BTreeMap<PairTopic, Status> = BTreeMap::new();
         for f in &arrival {
             for t in r.apply(f) {
@@ -218,18 +175,6 @@ proptest! {
         }
         for key in all_keys() {
             prop_assert_eq!(current.get(&key).copied().unwrap_or(Status::None), reference(&fs, &key).status);
-        }
-    }
-
-    /// The stored form round-trips through JSON unchanged.
-    #[test]
-    fn pair_state_round_trips_through_json(fs in facts(16)) {
-        let r = build(&fs);
-        for state in r.states() {
-            let json = serde_json::to_string(state).unwrap();
-            let back: PairTopicState = serde_json::from_str(&json).unwrap();
-            prop_assert_eq!(&back, state);
-            prop_assert_eq!(back.view(None), state.view(None));
         }
     }
 }

@@ -1,13 +1,13 @@
-//! One test per row and rule of the contract's "Relationship status" section.
+//! One test per row and rule of the contract's "ReferenceModelhip status" section.
 
 mod common;
 
 use common::*;
-use liaison_proto::{AsOf, Factuality, Status};
-use liaison_relations::{Effect, Relations};
+use liaison_proto::{AsOf, EventType, Factuality, Status};
+use liaison_relations::{Effect, ReferenceModel};
 
 fn status_after(facts: &[liaison_relations::Fact]) -> Status {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     for f in facts {
         r.apply(f);
     }
@@ -16,7 +16,7 @@ fn status_after(facts: &[liaison_relations::Fact]) -> Status {
 }
 
 fn via_type(event_type: &str) -> Effect {
-    Effect::for_event_type(event_type).unwrap()
+    Effect::of(EventType::parse(event_type).unwrap()).unwrap()
 }
 
 #[test]
@@ -29,7 +29,7 @@ fn meeting_held_moves_to_contact() {
 
 #[test]
 fn meeting_without_topics_counts_for_general() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     r.apply(&fact(
         "e1",
         1,
@@ -134,7 +134,7 @@ fn a_weaker_event_never_lowers_the_status() {
 
 #[test]
 fn meeting_scheduled_and_competition_noted_are_listed_but_move_nothing() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     r.apply(&ml("e1", 1, "2024-01-01", via_type("meeting.scheduled")));
     r.apply(&ml("e2", 2, "2024-01-02", via_type("competition.noted")));
     let v = r.status(&slug("meta"), &slug("lg"), &slug("xr"), None);
@@ -170,7 +170,7 @@ fn same_time_is_ordered_by_sequence() {
 
 #[test]
 fn since_is_the_fact_that_moved_the_status_to_its_value() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     r.apply(&ml("e1", 1, "2024-01-01", Effect::Contact));
     r.apply(&ml("e2", 2, "2024-01-02", Effect::Exploring));
     r.apply(&ml("e3", 3, "2024-01-03", Effect::Contact));
@@ -178,12 +178,12 @@ fn since_is_the_fact_that_moved_the_status_to_its_value() {
     let v = r.status(&slug("meta"), &slug("lg"), &slug("xr"), None);
     assert_eq!(v.status, Status::Exploring);
     assert_eq!(v.since, Some(time("2024-01-02")));
-    assert_eq!(v.since_event.as_deref(), Some("e2"));
+    assert_eq!(v.since_event, Some(id("e2")));
 }
 
 #[test]
 fn none_has_no_since() {
-    let v = Relations::new().status(&slug("meta"), &slug("lg"), &slug("xr"), None);
+    let v = ReferenceModel::new().status(&slug("meta"), &slug("lg"), &slug("xr"), None);
     assert_eq!(
         (v.status, v.since, v.since_event),
         (Status::None, None, None)
@@ -198,7 +198,7 @@ fn only_asserted_facts_move_the_status_the_others_are_signals() {
         Factuality::Reported,
         Factuality::Negated,
     ] {
-        let mut r = Relations::new();
+        let mut r = ReferenceModel::new();
         r.apply(&ml("e1", 1, "2024-01-01", Effect::Contact));
         r.apply(&with_factuality(
             "e2",
@@ -213,13 +213,13 @@ fn only_asserted_facts_move_the_status_the_others_are_signals() {
         assert_eq!(v.status, Status::Contact, "{factuality}");
         assert_eq!(v.events.len(), 1, "{factuality}");
         assert_eq!(v.signals.len(), 1, "{factuality}");
-        assert_eq!(v.signals[0].event_id, "e2");
+        assert_eq!(v.signals[0].event_id, id("e2"));
     }
 }
 
 #[test]
 fn a_meeting_of_three_moves_all_three_pairs() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     let t = r.apply(&fact(
         "e1",
         1,
@@ -239,7 +239,7 @@ fn a_meeting_of_three_moves_all_three_pairs() {
 
 #[test]
 fn each_topic_has_its_own_status() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     r.apply(&fact(
         "e1",
         1,
@@ -270,7 +270,7 @@ fn each_topic_has_its_own_status() {
 
 #[test]
 fn retraction_removes_the_effect_everywhere() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     r.apply(&ml("e1", 1, "2024-01-01", Effect::Contact));
     r.apply(&fact(
         "e2",
@@ -280,7 +280,7 @@ fn retraction_removes_the_effect_everywhere() {
         &["meta", "lg", "sony"],
         &["xr", "ai"],
     ));
-    r.retract("e2", "r1");
+    r.retract(id("e2"), id("r1"));
     assert_eq!(
         r.status(&slug("meta"), &slug("lg"), &slug("xr"), None)
             .status,
@@ -291,20 +291,20 @@ fn retraction_removes_the_effect_everywhere() {
         1,
         "only the meeting's pair-topic is left"
     );
-    assert!(r.pair_topics_of("e2").is_none());
+    assert!(r.pair_topics_of(id("e2")).is_none());
 }
 
 #[test]
 fn a_retraction_before_its_target_still_removes_it() {
-    let mut r = Relations::new();
-    r.retract("e1", "r1");
+    let mut r = ReferenceModel::new();
+    r.retract(id("e1"), id("r1"));
     r.apply(&ml("e1", 1, "2024-01-01", Effect::Active));
     assert_eq!(r.views(None).len(), 0);
 }
 
 #[test]
 fn as_of_counts_only_facts_that_happened_by_then() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     r.apply(&ml("e1", 1, "2024-01-01", Effect::Contact));
     r.apply(&ml("e2", 2, "2024-01-02T18:00:00Z", Effect::Agreed));
     r.apply(&ml("e3", 3, "2024-01-03", Effect::Ended));
@@ -327,7 +327,7 @@ fn as_of_counts_only_facts_that_happened_by_then() {
 
 #[test]
 fn the_order_of_the_pair_does_not_matter() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     r.apply(&ml("e1", 1, "2024-01-01", Effect::Exploring));
     assert_eq!(
         r.status(&slug("meta"), &slug("lg"), &slug("xr"), None),
@@ -337,7 +337,7 @@ fn the_order_of_the_pair_does_not_matter() {
 
 #[test]
 fn applying_the_same_event_id_twice_keeps_the_first() {
-    let mut r = Relations::new();
+    let mut r = ReferenceModel::new();
     r.apply(&ml("e1", 1, "2024-01-01", Effect::Contact));
     assert!(
         r.apply(&ml("e1", 1, "2024-01-01", Effect::Contact))

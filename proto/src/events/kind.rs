@@ -1,10 +1,11 @@
 //! The event type names of the contract, as a closed enum.
+//!
+//! What a type does to a relationship's status (the contract's status table) is the domain's,
+//! not the wire's: `liaison_relations::Effect::of`.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-
-use crate::Status;
 
 /// The `type` of an event.
 #[derive(
@@ -125,20 +126,6 @@ impl EventType {
             .into_iter()
             .find(|t| t.as_str() == s)
             .ok_or_else(|| UnknownEventType(s.to_owned()))
-    }
-
-    /// The status an `asserted` event of this type moves every pair and topic it names to, at
-    /// least (the contract's status table); `None` for types that do not move the status.
-    pub fn status_floor(self) -> Option<Status> {
-        match self {
-            Self::MeetingHeld => Some(Status::Contact),
-            Self::CooperationDiscussed | Self::InterestExpressed => Some(Status::Exploring),
-            Self::NegotiationReported => Some(Status::Negotiating),
-            Self::AgreementSigned => Some(Status::Agreed),
-            Self::PartnershipAnnounced => Some(Status::Active),
-            Self::PartnershipEnded => Some(Status::Ended),
-            _ => None,
-        }
     }
 
     /// Whether this type registers an aggregate (an organization or a person); registrations

@@ -1,12 +1,15 @@
-//! The notifier as a read model of the log: turns each checked event into domain facts, runs
-//! them through the domain core's pair-topic states (the same code the projection uses, so an
-//! alert and the status the projection shows cannot disagree), matches the resulting transitions
-//! against the rules in force at that point of the log, and stages new alerts with their pending
-//! deliveries; the applier of `liaison-log` commits them with the checkpoint in one atomic write.
+//! The notifier as a read model of the log: turns each checked event into a domain fact, runs it
+//! through the domain core's pair-topic ledger (the same algorithm and layout as the projection,
+//! so an alert and the status the projection shows cannot disagree), matches the resulting
+//! transitions against the rules in force at that point of the log, and stages new alerts with
+//! their pending deliveries; the applier of `liaison-log` commits them with the checkpoint in one
+//! atomic write.
 //!
 //! Alert ids are [`alert_id_for`]`(rule, transition)`: deterministic in (rule, pair, topic,
 //! causing event). An alert is inserted only when absent, so a replay (after a crash lost the
 //! checkpoint's last writes, or from an empty database) raises nothing twice.
+
+mod pair_topics;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -16,16 +19,17 @@ use liaison_log::{ApplyError, Checked, ReadModel, Staged, StagedTree};
 use liaison_proto::alert::new_partnership_rule;
 use liaison_proto::events::{BUILTIN_RULES, RuleCreated};
 use liaison_proto::notifier::WebhookOutcome;
-use liaison_proto::{Alert, Envelope, EventData};
-use liaison_relations::{Effect, Fact, PairTopicState, Transition, alert_id_for, pair_topics};
+use liaison_proto::{Alert, Envelope, EventData, EventId};
+use liaison_relations::{Fact, Ledger, Route, StoreCost, Transition, alert_id_for};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::rules::{Cause, fires};
 use crate::store::{
-    AlertRecord, PendingKey, Store, StoredRule, TargetKind, TargetRecord, decode, encode,
-    sequence_key,
+    AlertRecord, PendingKey, RETRACTED, Store, StoreError, StoredRule, TargetKind, TargetRecord,
+    decode, encode, sequence_key,
 };
+use pair_topics::PairTopics;
 
 /// The rules in force, as the applier last committed them: read by the HTTP API, replaced
 /// after every applied batch.
@@ -69,14 +73,18 @@ pub struct NotifierModel {
     builtin: RuleCreated,
     raised: Arc<Notify>,
     batch: Mutex<Batch>,
+    /// What the pair-topic ledger cost the last committed batch.
+    last_ledger_cost: Mutex<StoreCost>,
 }
 
-/// What one batch changes outside sled: the rules it leaves in force, the alerts it raised.
+/// What one batch changes outside sled: the rules it leaves in force, the alerts it raised;
+/// and what its facts cost the pair-topic ledger.
 #[derive(Default)]
 struct Batch {
     rules: BTreeMap<String, StoredRule>,
     raised: Vec<String>,
     now: Option<DateTime<Utc>>,
+    ledger: StoreCost,
 }
 
 impl NotifierModel {
@@ -88,7 +96,17 @@ impl NotifierModel {
             builtin: new_partnership_rule(),
             raised,
             batch: Mutex::new(Batch::default()),
+            last_ledger_cost: Mutex::default(),
         }
+    }
+
+    /// What the pair-topic ledger read and wrote for the last committed batch: the work a fact
+    /// costs, counted (it must not grow with the history of its pair-topic).
+    pub fn last_ledger_cost(&self) -> StoreCost {
+        *self
+            .last_ledger_cost
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     fn batch(&self) -> std::sync::MutexGuard<'_, Batch> {
@@ -96,10 +114,11 @@ impl NotifierModel {
     }
 }
 
-/// The trees one batch writes, staged.
+/// The trees one batch writes, staged; and what the event cost the pair-topic ledger.
 struct Tx<'a> {
     store: &'a Store,
     staged: &'a mut Staged,
+    cost: StoreCost,
 }
 
 impl Tx<'_> {
@@ -125,12 +144,18 @@ impl ReadModel for NotifierModel {
             rules: self.rules.snapshot(),
             raised: Vec::new(),
             now: Some(Utc::now()),
+            ledger: StoreCost::default(),
         };
     }
 
     fn apply(&self, staged: &mut Staged, event: &Checked<'_>) -> Result<(), ApplyError> {
         let mut batch = self.batch();
-        let Batch { rules, raised, now } = &mut *batch;
+        let Batch {
+            rules,
+            raised,
+            now,
+            ledger,
+        } = &mut *batch;
         let now = now.unwrap_or_else(Utc::now);
         let entry = Decoded {
             sequence: event.sequence,
@@ -139,13 +164,20 @@ impl ReadModel for NotifierModel {
         let mut tx = Tx {
             store: &self.store,
             staged,
+            cost: StoreCost::default(),
         };
-        self.apply_event(&mut tx, rules, &entry, event.event, now, raised)
+        self.apply_event(&mut tx, rules, &entry, event.event, now, raised)?;
+        *ledger += tx.cost;
+        Ok(())
     }
 
     fn after_commit(&self, _last: u64) {
         let batch = std::mem::take(&mut *self.batch());
         self.rules.replace(batch.rules);
+        *self
+            .last_ledger_cost
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = batch.ledger;
         if !batch.raised.is_empty() {
             for rule in &batch.raised {
                 metrics::counter!(crate::metrics::ALERTS_RAISED, "rule" => rule.clone())
@@ -160,8 +192,17 @@ impl ReadModel for NotifierModel {
     }
 }
 
-fn corrupt(key: impl AsRef<[u8]>) -> impl FnOnce(crate::store::StoreError) -> ApplyError {
+fn corrupt(key: impl AsRef<[u8]>) -> impl FnOnce(StoreError) -> ApplyError {
     move |e| ApplyError::corrupt(key, e)
+}
+
+/// A failure of the pair-topic ledger's store, as the applier sorts it.
+fn ledger_failed(e: StoreError) -> ApplyError {
+    match e {
+        StoreError::Sled(e) => ApplyError::Storage(e),
+        StoreError::Layout { key, source } => ApplyError::corrupt(key, source),
+        StoreError::Corrupt(e) => ApplyError::corrupt("pair_topics", e),
+    }
 }
 
 fn get(tree: &StagedTree, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>, ApplyError> {
@@ -209,9 +250,9 @@ impl NotifierModel {
                 }
                 return Ok(());
             }
-            EventData::EventRetracted(d) => retract(tx, &d.event_id.to_string(), event)?,
-            data => match Effect::for_event_type(data.event_type().as_str()) {
-                Some(effect) => apply_fact(tx, effect, entry, event)?,
+            EventData::EventRetracted(d) => retract(tx, d.event_id.into(), event.id.into())?,
+            _ => match Fact::from_envelope(event, entry.sequence) {
+                Some(fact) => apply_fact(tx, &fact)?,
                 None => return Ok(()),
             },
         };
@@ -239,70 +280,38 @@ impl NotifierModel {
 }
 
 /// Applies a fact to every pair-topic it names; nothing for an event already applied or retracted.
-fn apply_fact(
-    tx: &mut Tx<'_>,
-    effect: Effect,
-    entry: &Decoded,
-    event: &Envelope,
-) -> Result<Vec<Transition>, ApplyError> {
-    let id = event.id.to_string();
-    if tx.on(|s| &s.retracted).contains(id.as_bytes())?
-        || tx.on(|s| &s.event_keys).contains(id.as_bytes())?
-    {
+fn apply_fact(tx: &mut Tx<'_>, fact: &Fact) -> Result<Vec<Transition>, ApplyError> {
+    let id = fact.event_id.as_bytes();
+    if tx.on(|s| &s.events).contains(id)? {
         return Ok(Vec::new());
     }
-    let fact = Fact::new(
-        id.clone(),
-        entry.sequence,
-        event.time,
-        effect,
-        event.event.factuality(),
-        event.event.parties().into_iter().cloned(),
-        event.event.topics(),
-    );
-    let keys = pair_topics(&fact);
-    let mut transitions = Vec::with_capacity(keys.len());
-    let mut stored_keys = Vec::with_capacity(keys.len());
-    for key in keys {
-        let storage_key = key.storage_key();
-        let pairs = tx.on(|s| &s.pairs);
-        let mut state = match get(pairs, &storage_key)? {
-            Some(bytes) => read::<PairTopicState>(&bytes, &storage_key)?,
-            None => PairTopicState::new(key),
-        };
-        transitions.push(state.apply(&fact));
-        pairs.insert(storage_key.as_str(), encode(&state));
-        stored_keys.push(storage_key);
-    }
-    tx.on(|s| &s.event_keys)
-        .insert(id.as_str(), encode(&stored_keys));
-    Ok(transitions)
+    let mut ledger = Ledger::new(PairTopics::new(tx.on(|s| &s.pair_topics)));
+    let applied = ledger.apply(fact, &()).map_err(ledger_failed)?;
+    let cost = ledger.store().cost();
+    tx.cost += cost;
+    tx.on(|s| &s.events).insert(id, encode(&applied.route));
+    Ok(applied.transitions)
 }
 
-/// Removes the effect of `target` everywhere; the retraction `event` is the transitions' cause.
-fn retract(tx: &mut Tx<'_>, target: &str, event: &Envelope) -> Result<Vec<Transition>, ApplyError> {
-    tx.on(|s| &s.retracted).insert(target, Vec::new());
-    let event_keys = tx.on(|s| &s.event_keys);
-    let Some(bytes) = get(event_keys, target)? else {
-        return Ok(Vec::new());
+/// Removes the facts of `target` everywhere, and remembers it as retracted so that it is ignored
+/// should it arrive (again) later; `cause`, the retraction, is the transitions' cause.
+fn retract(
+    tx: &mut Tx<'_>,
+    target: EventId,
+    cause: EventId,
+) -> Result<Vec<Transition>, ApplyError> {
+    let id = target.as_bytes();
+    let events = tx.on(|s| &s.events);
+    let stored = get(events, id)?;
+    events.insert(id, RETRACTED);
+    let Some(bytes) = stored.filter(|b| b != RETRACTED) else {
+        return Ok(Vec::new()); // not applied (yet), or retracted already
     };
-    event_keys.remove(target);
-    let keys: Vec<String> = read(&bytes, target)?;
-    let cause = event.id.to_string();
-    let mut transitions = Vec::with_capacity(keys.len());
-    for storage_key in keys {
-        let pairs = tx.on(|s| &s.pairs);
-        let Some(bytes) = get(pairs, &storage_key)? else {
-            continue;
-        };
-        let mut state: PairTopicState = read(&bytes, &storage_key)?;
-        transitions.push(state.retract(target, &cause));
-        if state.is_empty() {
-            pairs.remove(storage_key.as_str());
-        } else {
-            pairs.insert(storage_key.as_str(), encode(&state));
-        }
-    }
+    let route: Route = read(&bytes, id)?;
+    let mut ledger = Ledger::new(PairTopics::new(tx.on(|s| &s.pair_topics)));
+    let transitions = ledger.retract(&route, cause).map_err(ledger_failed)?;
+    let cost = ledger.store().cost();
+    tx.cost += cost;
     Ok(transitions)
 }
 
@@ -326,7 +335,7 @@ fn record_alert(
         topic: t.key.topic.clone(),
         status: t.after,
         previous_status: t.before,
-        event_id: Uuid::parse_str(&t.cause_event_id).unwrap_or(event.id),
+        event_id: t.cause_event_id.uuid(),
         time: t.since.unwrap_or(event.time),
         sequence: entry.sequence,
     };
@@ -367,5 +376,162 @@ fn early_outcomes(tx: &mut Tx<'_>, id: Uuid) -> Result<Vec<WebhookOutcome>, Appl
             read(&bytes, id.as_bytes())
         }
         None => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use liaison_log::{Applier, LogEntry, LogIdentity};
+    use liaison_proto::ClientEvent;
+    use serde_json::json;
+
+    use super::*;
+
+    fn entry(sequence: u64, v: serde_json::Value) -> LogEntry {
+        let client: ClientEvent = serde_json::from_value(v).expect("a valid event");
+        let envelope = Envelope::record(client, "/test", Utc::now());
+        LogEntry {
+            sequence,
+            subject: envelope.subject(),
+            headers: async_nats::HeaderMap::new(),
+            payload: serde_json::to_vec(&envelope).unwrap().into(),
+            published: Utc::now(),
+        }
+    }
+
+    fn org(id: &str) -> serde_json::Value {
+        json!({"type": "organization.registered", "time": "2020-01-01",
+            "data": {"id": id, "name": id.to_uppercase()}})
+    }
+
+    /// The `n`th fact of one pair-topic's history, a day after the one before: meetings, talks,
+    /// agreements and announcements in turn, never an end, so that any re-fold of the history
+    /// would have to read all of it.
+    fn nth(n: u64) -> serde_json::Value {
+        let day = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(n);
+        let kind = [
+            "meeting.held",
+            "cooperation.discussed",
+            "agreement.signed",
+            "partnership.announced",
+        ];
+        json!({"type": kind[n as usize % kind.len()], "time": day.to_string(),
+            "data": {"organizations": ["a", "b"], "topics": ["xr"]}})
+    }
+
+    #[test]
+    fn the_ten_thousandth_fact_of_a_pair_topic_costs_what_the_tenth_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(dir.path()).open().unwrap();
+        let store = Store::open(db).unwrap();
+        let model = NotifierModel::new(store.clone(), RuleSet::default(), Arc::default());
+        let applier = Applier::new("notifier", model);
+        let log = LogIdentity {
+            stream: "LIAISON_EVENTS".into(),
+            created: Utc::now(),
+        };
+        // Facts `from..=to` of the history, at log sequences after the two registrations.
+        let apply = |from: u64, to: u64| {
+            let entries: Vec<LogEntry> = (from..=to).map(|n| entry(n + 2, nth(n))).collect();
+            let applied = applier.apply(&entries, &log).unwrap();
+            assert_eq!(applied.applied, entries.len());
+            applier.model().last_ledger_cost()
+        };
+        applier
+            .apply(&[entry(1, org("a")), entry(2, org("b"))], &log)
+            .unwrap();
+        apply(1, 9);
+        let tenth = apply(10, 10);
+        for from in (11..10_000).step_by(500) {
+            apply(from, (from + 499).min(9_999));
+        }
+        let last = apply(10_000, 10_000);
+        assert_eq!(store.events.len(), 10_000);
+        assert_eq!(
+            store.alerts.len(),
+            1,
+            "new-partnership fired once, at the agreement"
+        );
+        assert!(tenth.reads > 0 && tenth.writes > 0, "{tenth:?}");
+        assert!(last.reads <= 2 * tenth.reads, "{last:?} vs {tenth:?}");
+        assert!(
+            last.bytes_read <= 2 * tenth.bytes_read,
+            "{last:?} vs {tenth:?}"
+        );
+        assert!(last.writes <= 2 * tenth.writes, "{last:?} vs {tenth:?}");
+        assert!(
+            last.bytes_written <= 2 * tenth.bytes_written,
+            "{last:?} vs {tenth:?}"
+        );
+        eprintln!("ledger cost of the 10th fact: {tenth:?}; of the 10,000th: {last:?}");
+    }
+
+    fn relation(kind: &str, id: Uuid, time: &str) -> serde_json::Value {
+        json!({"type": kind, "id": id, "time": time,
+            "data": {"organizations": ["a", "b"], "topics": ["xr"]}})
+    }
+
+    fn retraction(id: Uuid, target: Uuid) -> serde_json::Value {
+        json!({"type": "event.retracted", "id": id, "time": "2024-02-01",
+            "data": {"event_id": target}})
+    }
+
+    #[test]
+    fn duplicates_retractions_and_their_order_raise_each_alert_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(dir.path()).open().unwrap();
+        let store = Store::open(db).unwrap();
+        let model = NotifierModel::new(store.clone(), RuleSet::default(), Arc::default());
+        let applier = Applier::new("notifier", model);
+        let log = LogIdentity {
+            stream: "LIAISON_EVENTS".into(),
+            created: Utc::now(),
+        };
+        let apply = |entries: &[LogEntry]| applier.apply(entries, &log).unwrap();
+        let alerts = || -> Vec<Alert> {
+            let mut all: Vec<AlertRecord> = store
+                .alerts
+                .iter()
+                .values()
+                .map(|v| decode(&v.unwrap()).unwrap())
+                .collect();
+            all.sort_by_key(|r| r.alert.sequence);
+            all.into_iter().map(|r| r.alert).collect()
+        };
+        let facts = || store.pair_topics.scan_prefix([b'f']).count();
+        let [agreed, ended, undo, late, undo_late] = [(); 5].map(|_| Uuid::now_v7());
+        let slug = |s: &str| liaison_proto::Slug::parse(s).unwrap();
+        let key = liaison_relations::PairTopic::new(slug("a"), slug("b"), slug("xr")).unwrap();
+        apply(&[entry(1, org("a")), entry(2, org("b"))]);
+        // An agreement, appended twice: one fact, one alert.
+        apply(&[
+            entry(3, relation("agreement.signed", agreed, "2024-01-01")),
+            entry(4, relation("agreement.signed", agreed, "2024-01-01")),
+        ]);
+        assert_eq!(facts(), 1);
+        assert_eq!(alerts().len(), 1);
+        assert_eq!(
+            alerts()[0].id,
+            liaison_relations::alert_id("new-partnership", &key, agreed.into())
+        );
+        // Ended, then the end retracted: the partnership is back, caused by the retraction,
+        // since the agreement.
+        apply(&[entry(5, relation("partnership.ended", ended, "2024-01-10"))]);
+        apply(&[entry(6, retraction(undo, ended))]);
+        assert_eq!(facts(), 1);
+        let again = &alerts()[1];
+        assert_eq!(again.event_id, undo);
+        assert_eq!(again.status, liaison_proto::Status::Agreed);
+        assert_eq!(again.previous_status, liaison_proto::Status::Ended);
+        assert_eq!(again.time.to_string(), "2024-01-01");
+        // The retracted end appended again, and an event retracted before it arrives: nothing.
+        apply(&[
+            entry(7, relation("partnership.ended", ended, "2024-01-10")),
+            entry(8, retraction(undo_late, late)),
+        ]);
+        apply(&[entry(9, relation("partnership.ended", late, "2024-01-20"))]);
+        assert_eq!(facts(), 1);
+        assert_eq!(alerts().len(), 2);
+        assert_eq!(applier.quarantine(0, 10).unwrap().total, 0);
     }
 }

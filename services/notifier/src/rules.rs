@@ -79,7 +79,7 @@ mod tests {
             key: PairTopic::new(s("lg"), s("meta"), s("xr")).unwrap(),
             before,
             after,
-            cause_event_id: "e".into(),
+            cause_event_id: liaison_proto::EventId::default(),
             since: None,
             since_event: None,
         }

@@ -5,9 +5,8 @@
 //! | tree | key | value |
 //! |---|---|---|
 //! | `meta` | `__liaison_log/…` | the applier's records: checkpoint, log identity, quarantine |
-//! | `pairs` | `a/b/topic` | [`PairTopicState`](liaison_relations::PairTopicState) (JSON) |
-//! | `event_keys` | event id | the pair-topic keys the event touched (JSON), to route a retraction |
-//! | `retracted` | event id | empty: the event was retracted |
+//! | `pair_topics` | the domain ledger's [layout](liaison_relations::ledger::layout) | per pair-topic a summary, and one key per fact |
+//! | `events` | event id (16 bytes) | the [`Route`](liaison_relations::Route) of an applied fact (JSON), to route a retraction; [`RETRACTED`] once retracted |
 //! | `organizations` | slug | `organization.registered` data (JSON), for rule validation |
 //! | `rules` | slug | [`StoredRule`] (JSON) |
 //! | `alerts` | alert id (16 bytes) | [`AlertRecord`] (JSON) |
@@ -16,12 +15,16 @@
 //! | `webhook_outcomes` | alert id (16) | [`WebhookOutcome`]s (JSON list, stream order) published before this instance derived the alert |
 //!
 //! `meta` also holds [`ALERTS_CHECKPOINT`]: the last alerts-stream sequence whose webhook
-//! outcomes and redelivery requests were applied (see [`crate::delivery::webhook_queue`]).
+//! outcomes and redelivery requests were applied (see [`crate::delivery::webhook_queue`]), and
+//! [`FORMAT_KEY`]: the layout of the trees derived from the log. [`Store::open`] rebuilds a
+//! database of another layout from the log rather than misread it.
 
 use chrono::{DateTime, Utc};
+use liaison_log::apply::RESERVED_PREFIX;
 use liaison_proto::Alert;
 use liaison_proto::events::{RuleCreated, Webhook};
 use liaison_proto::notifier::{AlertView, WebhookOutcome};
+use liaison_relations::ledger::layout::LayoutError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -36,12 +39,10 @@ pub struct Store {
     pub db: sled::Db,
     /// The checkpoint.
     pub meta: sled::Tree,
-    /// Pair-topic states.
-    pub pairs: sled::Tree,
-    /// Event id → pair-topic keys.
-    pub event_keys: sled::Tree,
-    /// Retracted event ids.
-    pub retracted: sled::Tree,
+    /// The pair-topic ledger: summaries and facts.
+    pub pair_topics: sled::Tree,
+    /// Event id → the route of its facts, or retracted.
+    pub events: sled::Tree,
     /// Registered organizations.
     pub organizations: sled::Tree,
     /// Rules from the log.
@@ -60,14 +61,50 @@ pub struct Store {
     pub writer: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
+/// The key, in `meta`, of the layout of the trees derived from the log.
+pub const FORMAT_KEY: &[u8] = b"notifier_format";
+/// The layout this code reads and writes. 1 (no marker): one JSON state per pair-topic in
+/// `pairs`, `event_keys`, `retracted`; 2: the domain ledger's layout in `pair_topics`, `events`.
+pub const FORMAT: &[u8] = b"2";
+/// The trees of earlier layouts, dropped when a database is brought to [`FORMAT`].
+const OLD_TREES: [&str; 3] = ["pairs", "event_keys", "retracted"];
+
+/// The value, in `events`, of a retracted event (a route is JSON, it starts with `{`).
+pub const RETRACTED: &[u8] = b"x";
+
 impl Store {
-    /// Opens the trees of `db`.
+    /// Opens the trees of `db`. A database of another layout (see [`FORMAT`]) is not misread:
+    /// its pair-topics and event routes are emptied and the applier's records cleared, so the
+    /// log is applied again from its start into the new layout. Alerts and their delivery state
+    /// stay: alert ids are derived, so the replay finds every alert it raises already there
+    /// and delivers nothing twice.
     pub fn open(db: sled::Db) -> sled::Result<Self> {
+        let meta = db.open_tree("meta")?;
+        let pair_topics = db.open_tree("pair_topics")?;
+        let events = db.open_tree("events")?;
+        if meta.get(FORMAT_KEY)?.as_deref() != Some(FORMAT) {
+            let had_state = meta.scan_prefix(RESERVED_PREFIX).next().is_some();
+            for name in OLD_TREES {
+                db.drop_tree(name)?;
+            }
+            pair_topics.clear()?;
+            events.clear()?;
+            for key in meta.scan_prefix(RESERVED_PREFIX).keys() {
+                meta.remove(key?)?;
+            }
+            meta.insert(FORMAT_KEY, FORMAT)?;
+            db.flush()?;
+            if had_state {
+                tracing::warn!(
+                    format = %String::from_utf8_lossy(FORMAT),
+                    "the notifier's database had another layout: applying the log again from its start"
+                );
+            }
+        }
         Ok(Self {
-            meta: db.open_tree("meta")?,
-            pairs: db.open_tree("pairs")?,
-            event_keys: db.open_tree("event_keys")?,
-            retracted: db.open_tree("retracted")?,
+            meta,
+            pair_topics,
+            events,
             organizations: db.open_tree("organizations")?,
             rules: db.open_tree("rules")?,
             alerts: db.open_tree("alerts")?,
@@ -107,6 +144,15 @@ pub enum StoreError {
     /// A stored record does not decode (a bug, or a database of another version).
     #[error("corrupt record: {0}")]
     Corrupt(#[from] serde_json::Error),
+    /// An entry of the pair-topic ledger is not in its layout.
+    #[error("corrupt ledger entry under {key}: {source}")]
+    Layout {
+        /// The key, printable.
+        key: String,
+        /// What is wrong with it.
+        #[source]
+        source: LayoutError,
+    },
 }
 
 /// Decodes a JSON record.
@@ -275,6 +321,49 @@ impl PendingKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_of_the_old_layout_is_applied_again_not_misread() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(dir.path()).open().unwrap();
+        // What a notifier of layout 1 left: a JSON state per pair-topic, a checkpoint, an alert.
+        db.open_tree("pairs")
+            .unwrap()
+            .insert(
+                "a/b/xr",
+                &br#"{"key":{"a":"a","b":"b","topic":"xr"},"facts":[]}"#[..],
+            )
+            .unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        let checkpoint = [RESERVED_PREFIX, b"checkpoint"].concat();
+        meta.insert(&checkpoint, &7u64.to_be_bytes()).unwrap();
+        meta.insert(ALERTS_CHECKPOINT, &3u64.to_be_bytes()).unwrap();
+        db.open_tree("alerts")
+            .unwrap()
+            .insert(b"alert", b"{}")
+            .unwrap();
+
+        let store = Store::open(db.clone()).unwrap();
+        assert!(!db.tree_names().iter().any(|n| n.as_ref() == b"pairs"));
+        assert_eq!(
+            liaison_log::apply::checkpoint(&store.meta).unwrap(),
+            0,
+            "applied again"
+        );
+        assert!(
+            store.meta.get(ALERTS_CHECKPOINT).unwrap().is_some(),
+            "alerts stay"
+        );
+        assert_eq!(store.alerts.len(), 1, "alerts stay");
+        assert_eq!(store.meta.get(FORMAT_KEY).unwrap().as_deref(), Some(FORMAT));
+
+        // A database of this layout is opened as it is.
+        store.pair_topics.insert(b"s-kept", b"{}").unwrap();
+        meta.insert(&checkpoint, &9u64.to_be_bytes()).unwrap();
+        let store = Store::open(db).unwrap();
+        assert_eq!(store.pair_topics.len(), 1);
+        assert_eq!(liaison_log::apply::checkpoint(&store.meta).unwrap(), 9);
+    }
 
     #[test]
     fn pending_keys_round_trip_and_sort_by_time() {

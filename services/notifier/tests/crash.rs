@@ -99,8 +99,8 @@ async fn kill_9_mid_stream_loses_and_duplicates_no_alert() {
                 Slug::parse("xr").unwrap(),
             )
             .unwrap();
-            expected.push(alert_id("new-partnership", &key, &agreed.to_string()));
-            expected.push(alert_id("deals", &key, &agreed.to_string()));
+            expected.push(alert_id("new-partnership", &key, agreed.into()));
+            expected.push(alert_id("deals", &key, agreed.into()));
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         expected

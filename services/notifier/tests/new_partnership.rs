@@ -65,14 +65,14 @@ async fn new_partnership_fires_once_per_partnership_formed() {
     let k = key(m, l, "xr");
     let expected = [
         (
-            alert_id("new-partnership", &k, &agreed.to_string()),
+            alert_id("new-partnership", &k, agreed.into()),
             agreed,
             "agreed",
             "negotiating",
             "2024-01-10",
         ),
         (
-            alert_id("new-partnership", &k, &again.to_string()),
+            alert_id("new-partnership", &k, again.into()),
             again,
             "active",
             "ended",

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use liaison_log::{ApplyError, Checked, ReadModel, Staged};
 use liaison_proto::query::StatusChange;
-use liaison_proto::{Envelope, EventData};
-use liaison_relations::{Effect, Fact, LinkFact, pair_topics};
+use liaison_proto::{Envelope, EventData, EventId};
+use liaison_relations::{Fact, LinkFact, OrderKey, Route, StoreCost, Transition};
 use tokio::sync::broadcast;
 
 use crate::read_models::{links, organizations, relationships, timeline};
@@ -45,6 +45,8 @@ pub struct ProjectionModel {
     target: Target,
     batch: Mutex<Batch>,
     changes: broadcast::Sender<u64>,
+    /// What the relationships' ledger cost the last committed batch.
+    last_ledger_cost: Mutex<StoreCost>,
 }
 
 /// The batch being staged: its database, its event bodies, and what it cost.
@@ -54,6 +56,8 @@ struct Batch {
     bodies: PendingBodies,
     events: usize,
     keys: usize,
+    /// What the relationships' ledger read and wrote for the batch's events.
+    ledger: StoreCost,
     started: Option<std::time::Instant>,
     staged: Option<std::time::Instant>,
 }
@@ -71,7 +75,17 @@ impl ProjectionModel {
             target,
             batch: Mutex::new(Batch::default()),
             changes: broadcast::channel(64).0,
+            last_ledger_cost: Mutex::default(),
         }
+    }
+
+    /// What the relationships' ledger read and wrote for the last committed batch: the work a
+    /// fact costs, counted (it must not grow with the history of its pair-topic).
+    pub fn last_ledger_cost(&self) -> StoreCost {
+        *self
+            .last_ledger_cost
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// A receiver told the checkpoint after every applied batch (for the SSE stream).
@@ -90,6 +104,14 @@ fn failed(e: StoreError) -> ApplyError {
         StoreError::Corrupt { key, message } => ApplyError::Corrupt {
             key,
             reason: message,
+        },
+        StoreError::Decode { key, source } => ApplyError::Corrupt {
+            key,
+            reason: source.to_string(),
+        },
+        StoreError::Layout { key, source } => ApplyError::Corrupt {
+            key,
+            reason: source.to_string(),
         },
         StoreError::Io(message) => ApplyError::Io {
             context: "the bodies file".to_owned(),
@@ -124,12 +146,14 @@ impl ReadModel for ProjectionModel {
             store,
             bodies,
             events,
+            ledger,
             ..
         } = &mut *batch;
         let store = store.as_ref().expect("begin() was called");
         *events += 1;
         let mut w = Writes::new(staged.on(store.tree()), bodies);
-        apply_entry(&mut w, event).map_err(failed)
+        *ledger += apply_entry(&mut w, event).map_err(failed)?;
+        Ok(())
     }
 
     fn before_commit(&self, staged: &mut Staged) -> Result<(), ApplyError> {
@@ -154,6 +178,10 @@ impl ReadModel for ProjectionModel {
         if let Some(store) = &batch.store {
             store.bodies().commit(batch.bodies.end());
         }
+        *self
+            .last_ledger_cost
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = batch.ledger;
         if let (Some(started), Some(staged)) = (batch.started, batch.staged) {
             crate::metrics::applied(batch.events, started.elapsed());
             crate::metrics::profile(batch.events, batch.keys, staged - started, staged.elapsed());
@@ -162,55 +190,41 @@ impl ReadModel for ProjectionModel {
     }
 }
 
-/// Applies one event over `w`.
-fn apply_entry(w: &mut Writes<'_>, entry: &Checked<'_>) -> Result<(), StoreError> {
+/// Applies one event over `w`; what the relationships' ledger cost.
+fn apply_entry(w: &mut Writes<'_>, entry: &Checked<'_>) -> Result<StoreCost, StoreError> {
     let envelope: &Envelope = entry.event;
-    let id = envelope.id;
-    let id_text = id.to_string();
-    let index_key = keys::key(keys::INDEX, &[id_text.as_bytes()]);
+    let id = EventId::from(envelope.id);
+    let index_key = index_key(id);
     if w.contains(&index_key)? {
-        return Ok(()); // a duplicate, or retracted (before it arrived or since)
+        return Ok(StoreCost::default()); // a duplicate, or retracted (before it arrived or since)
     }
     let sequence = entry.sequence;
-    let order = keys::order(envelope.time, sequence);
+    let order = OrderKey::new(envelope.time, sequence);
     let mut index = EventIndex {
         sequence,
-        order: hex::encode(order),
-        ..EventIndex::default()
+        route: Route::none(order),
+        links: Vec::new(),
+        timeline: Vec::new(),
+        meeting: false,
+        profile: None,
+        roles: Vec::new(),
     };
     let mut changes = Vec::new();
+    let mut cost = StoreCost::default();
     let data = &envelope.event;
-    let event_type = data.event_type();
     let factuality = data.factuality();
 
-    if let Some(effect) = Effect::for_event_type(event_type.as_str()) {
-        let fact = Fact::new(
-            id_text.clone(),
-            sequence,
-            envelope.time,
-            effect,
-            factuality,
-            data.parties().into_iter().cloned(),
-            data.topics(),
-        );
-        let record = FactRecord {
-            id,
-            time: envelope.time,
-            event_type,
-            factuality,
-            summary: data.summary().map(str::to_owned),
-        };
-        for key in pair_topics(&fact) {
-            if let Some(change) = relationships::add_fact(w, &key, sequence, &record)? {
-                changes.push(change);
-            }
-            index.pair_topics.push(key.storage_key());
-        }
+    if let Some(fact) = Fact::from_envelope(envelope, sequence) {
+        let mut ledger = relationships::ledger(w);
+        let applied = ledger.apply(&fact, &FactRecord::of(envelope))?;
+        cost = ledger.store().cost();
+        changes.extend(applied.transitions);
+        index.route = applied.route;
     }
     let link_fact = match data {
         EventData::ProcurementPlanned(d) => Some((
             LinkFact::procurement(
-                id_text.clone(),
+                id,
                 sequence,
                 envelope.time,
                 factuality,
@@ -223,7 +237,7 @@ fn apply_entry(w: &mut Writes<'_>, entry: &Checked<'_>) -> Result<(), StoreError
         )),
         EventData::CompetitionNoted(d) => Some((
             LinkFact::competition(
-                id_text.clone(),
+                id,
                 sequence,
                 envelope.time,
                 factuality,
@@ -237,7 +251,7 @@ fn apply_entry(w: &mut Writes<'_>, entry: &Checked<'_>) -> Result<(), StoreError
     };
     if let Some((fact, quantity, by)) = link_fact {
         let record = LinkRecord {
-            id,
+            id: envelope.id,
             time: envelope.time,
             factuality,
             item: fact.item.clone(),
@@ -248,13 +262,13 @@ fn apply_entry(w: &mut Writes<'_>, entry: &Checked<'_>) -> Result<(), StoreError
     }
     match data {
         EventData::OrganizationRegistered(d) => {
-            index.profile = Some(organizations::register_organization(w, id, d));
+            index.profile = Some(organizations::register_organization(w, envelope.id, d));
         }
         EventData::PersonRegistered(d) => {
-            index.roles = organizations::register_person(w, id, d);
+            index.roles = organizations::register_person(w, envelope.id, d);
         }
         EventData::EventRetracted(d) => {
-            retract(w, &d.event_id.to_string(), sequence, &mut changes)?;
+            cost += retract(w, EventId::from(d.event_id), id, sequence, &mut changes)?;
         }
         _ => {}
     }
@@ -267,64 +281,83 @@ fn apply_entry(w: &mut Writes<'_>, entry: &Checked<'_>) -> Result<(), StoreError
         data,
         EventData::MeetingHeld(_) | EventData::MeetingScheduled(_)
     );
-    timeline::add(w, &index.timeline, &order, index.meeting, entry.payload);
+    timeline::add(
+        w,
+        &index.timeline,
+        &order.to_bytes(),
+        index.meeting,
+        entry.payload,
+    );
     w.insert(index_key, encode(&index));
     record_changes(w, sequence, id, changes);
-    Ok(())
+    Ok(cost)
+}
+
+/// The key of an event's [`EventIndex`] (or of its retraction marker).
+fn index_key(id: EventId) -> Vec<u8> {
+    keys::key(keys::INDEX, &[id.to_string().as_bytes()])
 }
 
 /// Removes every effect of `target` (as if it had never been appended) and remembers it as
-/// retracted, so that it is ignored should it arrive (again) later.
+/// retracted, so that it is ignored should it arrive (again) later; `cause` is the
+/// `event.retracted` event. What the relationships' ledger cost.
 fn retract(
     w: &mut Writes<'_>,
-    target: &str,
+    target: EventId,
+    cause: EventId,
     retraction_sequence: u64,
-    changes: &mut Vec<relationships::Change>,
-) -> Result<(), StoreError> {
-    let index_key = keys::key(keys::INDEX, &[target.as_bytes()]);
+    changes: &mut Vec<Transition>,
+) -> Result<StoreCost, StoreError> {
+    let index_key = index_key(target);
     let applied = w.get(&index_key)?;
     let mut marker = vec![keys::RETRACTED];
     marker.extend_from_slice(&retraction_sequence.to_be_bytes());
     w.insert(index_key.clone(), marker);
     let Some(bytes) = applied.filter(|b| b.first() != Some(&keys::RETRACTED)) else {
-        return Ok(()); // not applied (yet), or retracted already
+        return Ok(StoreCost::default()); // not applied (yet), or retracted already
     };
     let index: EventIndex = decode(&index_key, &bytes)?;
-    let target_id: uuid::Uuid = target.parse().unwrap_or_default();
-    for pt in &index.pair_topics {
-        if let Some(change) = relationships::remove_fact(w, pt, &index.order)? {
-            changes.push(change);
-        }
-    }
+    let mut ledger = relationships::ledger(w);
+    changes.extend(ledger.retract(&index.route, cause)?);
+    let cost = ledger.store().cost();
     for link in &index.links {
-        links::remove(w, link, &index.order)?;
+        links::remove(w, link, index.route.order)?;
     }
-    let order = hex::decode(&index.order).unwrap_or_default();
-    timeline::remove(w, &index.timeline, &order, index.meeting);
+    timeline::remove(
+        w,
+        &index.timeline,
+        &index.route.order.to_bytes(),
+        index.meeting,
+    );
     if let Some(org) = &index.profile {
-        organizations::unregister_organization(w, target_id, org)?;
+        organizations::unregister_organization(w, target.uuid(), org)?;
     }
-    organizations::unregister_roles(w, target_id, &index.roles)?;
-    Ok(())
+    organizations::unregister_roles(w, target.uuid(), &index.roles)?;
+    Ok(cost)
 }
 
+/// Records the transitions that changed a pair-topic's current status, for the SSE stream.
 fn record_changes(
     w: &mut Writes<'_>,
     sequence: u64,
-    event_id: uuid::Uuid,
-    changes: Vec<relationships::Change>,
+    event_id: EventId,
+    transitions: Vec<Transition>,
 ) {
-    for (index, c) in changes.into_iter().enumerate() {
+    for (index, t) in transitions
+        .into_iter()
+        .filter(Transition::changed)
+        .enumerate()
+    {
         let index = index as u32;
         let change = StatusChange {
             sequence,
             index,
-            organizations: [c.key.a, c.key.b],
-            topic: c.key.topic,
-            before: c.before,
-            after: c.after,
-            since: c.since,
-            event_id,
+            organizations: [t.key.a, t.key.b],
+            topic: t.key.topic,
+            before: t.before,
+            after: t.after,
+            since: t.since,
+            event_id: event_id.uuid(),
         };
         w.insert(keys::change(sequence, index), encode(&change));
     }
@@ -405,5 +438,63 @@ mod tests {
         assert_eq!(store.checkpoint().unwrap(), 9);
         assert_ne!(store.dump().unwrap(), applied);
         assert_eq!(applier.quarantine(0, 10).unwrap().total, 0);
+    }
+
+    /// The `n`th fact of one pair-topic's history, a day after the one before: meetings, talks,
+    /// agreements and announcements in turn, never an end, so that any re-fold of the history
+    /// would have to read all of it.
+    fn nth(n: u64) -> serde_json::Value {
+        let day = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(n);
+        let kind = [
+            "meeting.held",
+            "cooperation.discussed",
+            "agreement.signed",
+            "partnership.announced",
+        ];
+        json!({"type": kind[n as usize % kind.len()], "time": day.to_string(),
+            "data": {"organizations": ["a", "b"], "topics": ["xr"]}})
+    }
+
+    #[test]
+    fn the_ten_thousandth_fact_of_a_pair_topic_costs_what_the_tenth_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path(), 64).unwrap());
+        let applier = Applier::new(
+            "projection",
+            ProjectionModel::new(Target::Fixed(store.clone())),
+        );
+        let log = LogIdentity {
+            stream: "LIAISON_EVENTS".into(),
+            created: chrono::Utc::now(),
+        };
+        // Facts `from..=to` of the history, at log sequences after the two registrations.
+        let apply = |from: u64, to: u64| {
+            let entries: Vec<LogEntry> = (from..=to).map(|n| entry(n + 2, nth(n))).collect();
+            let applied = applier.apply(&entries, &log).unwrap();
+            assert_eq!(applied.applied, entries.len());
+            applier.model().last_ledger_cost()
+        };
+        applier
+            .apply(&[entry(1, org("a")), entry(2, org("b"))], &log)
+            .unwrap();
+        apply(1, 9);
+        let tenth = apply(10, 10);
+        for from in (11..10_000).step_by(500) {
+            apply(from, (from + 499).min(9_999));
+        }
+        let last = apply(10_000, 10_000);
+        assert_eq!(facts(&store), 10_000);
+        assert!(tenth.reads > 0 && tenth.writes > 0, "{tenth:?}");
+        assert!(last.reads <= 2 * tenth.reads, "{last:?} vs {tenth:?}");
+        assert!(
+            last.bytes_read <= 2 * tenth.bytes_read,
+            "{last:?} vs {tenth:?}"
+        );
+        assert!(last.writes <= 2 * tenth.writes, "{last:?} vs {tenth:?}");
+        assert!(
+            last.bytes_written <= 2 * tenth.bytes_written,
+            "{last:?} vs {tenth:?}"
+        );
+        eprintln!("ledger cost of the 10th fact: {tenth:?}; of the 10,000th: {last:?}");
     }
 }

@@ -1,12 +1,12 @@
 //! The projection agrees with the domain core's reference model: the same log, applied by the
-//! projection (one-byte fold headers, newest-first re-folds, pages) and by
-//! [`liaison_relations::Relations`] (every fact in memory, folded from the start), gives every
-//! pair-topic the same status and since, now and as of past dates.
+//! projection (the domain's ledger over sled: one-byte fold headers, newest-first re-folds,
+//! pages) and by [`liaison_relations::ReferenceModel`] (every fact in memory, folded from the
+//! start), gives every pair-topic the same status and since, now and as of past dates.
 
 mod support;
 
-use liaison_proto::{AsOf, ClientEvent, EventData};
-use liaison_relations::{Effect, Fact, Relations};
+use liaison_proto::{AsOf, ClientEvent, Envelope, EventData, EventId};
+use liaison_relations::{Fact, ReferenceModel};
 use support::{Log, Projection, generate};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -18,25 +18,15 @@ async fn every_status_and_since_equals_the_reference_fold() {
     let sequences = log.append(&events).await;
     p.wait_applied(*sequences.last().unwrap()).await;
 
-    let mut reference = Relations::new();
+    let mut reference = ReferenceModel::new();
     for (json, sequence) in events.iter().zip(&sequences) {
         let event: ClientEvent = serde_json::from_value(json.clone()).unwrap();
-        let id = event.id.unwrap().to_string();
-        let data = &event.event;
-        if let EventData::EventRetracted(d) = data {
-            reference.retract(&d.event_id.to_string(), &id);
-        } else if let Some(effect) = Effect::for_event_type(data.event_type().as_str())
-            && !reference.is_retracted(&id)
-        {
-            reference.apply(&Fact::new(
-                id,
-                *sequence,
-                event.time,
-                effect,
-                data.factuality(),
-                data.parties().into_iter().cloned(),
-                data.topics(),
-            ));
+        let envelope = Envelope::record(event, "/test", chrono::Utc::now());
+        let id = EventId::from(envelope.id);
+        if let EventData::EventRetracted(d) = &envelope.event {
+            reference.retract(d.event_id.into(), id);
+        } else if let Some(fact) = Fact::from_envelope(&envelope, *sequence) {
+            reference.apply(&fact);
         }
     }
 

@@ -2,9 +2,15 @@
 
 #![allow(dead_code, missing_docs)]
 
-use liaison_proto::{BusinessTime, Factuality, Slug, Status};
+use liaison_proto::{BusinessTime, EventId, Factuality, Slug, Status};
 use liaison_relations::{Effect, Fact, PairTopic};
 use proptest::prelude::*;
+
+/// The event id named `name` (`e1`, `r1`): a UUID derived from the name, so tests can write
+/// ids as short names.
+pub fn id(name: &str) -> EventId {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes()).into()
+}
 
 pub fn slug(s: &str) -> Slug {
     Slug::parse(s).unwrap()
@@ -33,7 +39,7 @@ pub fn with_factuality(
     topics: &[&str],
 ) -> Fact {
     Fact::new(
-        id,
+        self::id(id),
         seq,
         time(at),
         effect,
@@ -125,7 +131,7 @@ pub fn in_time_order(facts: &[Fact]) -> Vec<Fact> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
     pub status: Status,
-    pub since_event: Option<String>,
+    pub since_event: Option<EventId>,
     pub since: Option<BusinessTime>,
     /// Every status the fold passed through, in order (after each change).
     pub path: Vec<Status>,
@@ -168,7 +174,7 @@ pub fn reference(facts: &[Fact], key: &PairTopic) -> Reference {
         };
         if next == Status::Ended || rank(next) > rank(r.status) {
             r.status = next;
-            r.since_event = Some(f.event_id.clone());
+            r.since_event = Some(f.event_id);
             r.since = Some(f.time);
             r.path.push(next);
         }
@@ -187,4 +193,57 @@ pub fn all_keys() -> Vec<PairTopic> {
         }
     }
     keys
+}
+
+/// An operation of an arrival stream: apply a fact, or retract one by its id.
+#[derive(Debug, Clone)]
+pub enum Op {
+    Apply(Fact),
+    Retract(EventId),
+}
+
+/// The id of the `event.retracted` event that retracts `target`.
+pub fn retraction_of(target: EventId) -> EventId {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, target.as_bytes()).into()
+}
+
+/// Up to `max` facts, the subset of them that is retracted, and an arrival order of the
+/// applications and the retractions (a retraction may even arrive before its target).
+pub fn facts_with_retractions(
+    max: usize,
+) -> impl Strategy<Value = (Vec<Fact>, Vec<bool>, Vec<Op>)> {
+    facts(max)
+        .prop_flat_map(|fs| {
+            let n = fs.len();
+            (
+                Just(fs),
+                proptest::collection::vec(proptest::bool::weighted(0.3), n),
+            )
+        })
+        .prop_flat_map(|(fs, retracted)| {
+            let mut ops: Vec<Op> = fs.iter().cloned().map(Op::Apply).collect();
+            ops.extend(
+                fs.iter()
+                    .zip(&retracted)
+                    .filter(|(_, r)| **r)
+                    .map(|(f, _)| Op::Retract(f.event_id)),
+            );
+            (Just(fs), Just(retracted), Just(ops).prop_shuffle())
+        })
+}
+
+pub fn as_of_strategy() -> impl Strategy<Value = liaison_proto::AsOf> {
+    use liaison_proto::AsOf;
+    prop_oneof![
+        proptest::sample::select(TIMES.to_vec()).prop_map(|t| AsOf::parse(t).unwrap()),
+        // Instants just before and at midnight, to probe the ties.
+        proptest::sample::select(vec![
+            "2023-12-31T23:59:59Z",
+            "2024-01-01T00:00:00Z",
+            "2024-01-01T11:59:59Z",
+            "2024-01-02T00:00:00Z",
+            "2024-01-03T23:59:59Z",
+        ])
+        .prop_map(|t| AsOf::parse(t).unwrap()),
+    ]
 }

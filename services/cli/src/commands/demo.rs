@@ -266,8 +266,7 @@ pub fn xr_story(view: &RelationshipView, evidence: &HashMap<Uuid, Evidence>) -> 
         table.row([
             e.time.to_string(),
             render::type_label(e.event_type),
-            e.event_type
-                .status_floor()
+            liaison_relations::status_floor(e.event_type)
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
             render::ellipsize(e.summary.as_deref().unwrap_or(""), 70),

@@ -4,7 +4,7 @@
 
 use liaison_proto::query::{CompetitorSummary, TradeSummary};
 use liaison_proto::{AsOf, Factuality, Slug};
-use liaison_relations::{LinkFact, LinkKey};
+use liaison_relations::{LinkFact, LinkKey, OrderKey};
 
 use crate::store::{LinkRecord, Store, StoreError, Writes, decode, encode, keys};
 
@@ -40,12 +40,12 @@ pub fn add(w: &mut Writes<'_>, fact: &LinkFact, record: &LinkRecord) -> Vec<Stri
     out
 }
 
-/// Removes the fact at `order_hex` from `link`, and the link from its organizations' indexes
+/// Removes the fact at `order` from `link`, and the link from its organizations' indexes
 /// when no fact is left.
-pub fn remove(w: &mut Writes<'_>, link: &str, order_hex: &str) -> Result<(), StoreError> {
+pub fn remove(w: &mut Writes<'_>, link: &str, order: OrderKey) -> Result<(), StoreError> {
     let prefix = link_prefix(link);
     let mut k = prefix.clone();
-    k.extend_from_slice(&hex::decode(order_hex).unwrap_or_default());
+    k.extend_from_slice(&order.to_bytes());
     w.remove(k);
     if !w.any_with_prefix(&prefix)? {
         let mut parts = link.split('/');

@@ -1,36 +1,28 @@
 //! The cooperation read model: per pair and topic, the facts (one key each) and a summary of the
-//! current status, kept with the domain core's [`step`] and [`NewestFirst`].
+//! current status, kept by the domain's [`Ledger`] in its layout
+//! ([`liaison_relations::ledger::layout`]).
 //!
-//! An in-order fact (after the summary's last) is one [`step`]; a late fact or a retraction
-//! re-folds that pair-topic newest first, back to its last `ended` ([`NewestFirst`]); a query
-//! `as_of` does the same from its bound.
+//! [`Staging`] is the ledger's store while the applier stages a batch (the projection's staged
+//! writes, read through, so a late fact re-folds with the facts of its own batch); [`Committed`]
+//! serves queries from the committed tree, where a status as of a past date re-folds from its
+//! bound. Both count what they read and write ([`StoreCost`]).
+
+use std::cell::Cell;
 
 use liaison_proto::query::{EventRef, RelationshipView, Signal};
 use liaison_proto::{AsOf, Slug, Status};
-use liaison_relations::{NewestFirst, PairTopic, step};
+use liaison_relations::ledger::layout::{self, LayoutError};
+use liaison_relations::{
+    BadOrderKey, FactEntry, FoldHeader, Ledger, LedgerStore, LedgerView, OrderKey, PairTopic,
+    StoreCost, Summary, status_as_of,
+};
 
 use crate::read_models::{Bounds, Listed, page_of};
-use crate::store::{FactRecord, Store, StoreError, Summary, Writes, decode, encode, keys};
+use crate::store::{FactRecord, Store, StoreError, Writes, escape, keys};
 
-/// A change of a pair-topic's current status caused by one event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    /// The pair-topic.
-    pub key: PairTopic,
-    /// The status before.
-    pub before: Status,
-    /// The status after.
-    pub after: Status,
-    /// When the fact that brought `after` happened.
-    pub since: Option<liaison_proto::BusinessTime>,
-}
-
-fn fact_prefix(pair_topic: &str) -> Vec<u8> {
-    keys::prefix(keys::FACT, pair_topic.as_bytes())
-}
-
-fn summary_key(pair_topic: &str) -> Vec<u8> {
-    keys::key(keys::SUMMARY, &[pair_topic.as_bytes()])
+/// The ledger over the writes of the batch being applied.
+pub fn ledger<'w, 'a>(w: &'w mut Writes<'a>) -> Ledger<Staging<'w, 'a>> {
+    Ledger::new(Staging::new(w))
 }
 
 fn index_keys(key: &PairTopic) -> [Vec<u8>; 3] {
@@ -45,188 +37,231 @@ fn index_keys(key: &PairTopic) -> [Vec<u8>; 3] {
     ]
 }
 
-/// The summary's status, or `none`.
-fn status_of(summary: &Option<Summary>) -> Status {
-    summary.as_ref().map_or(Status::None, |s| s.status)
+/// A ledger entry under `key` that does not read.
+fn corrupt(key: &[u8]) -> impl FnOnce(LayoutError) -> StoreError + '_ {
+    move |source| StoreError::Layout {
+        key: escape(key),
+        source,
+    }
 }
 
-/// Adds the fact `record` (log `sequence`) to the pair-topic `key`; returns the change of its
-/// current status, if any.
-pub fn add_fact(
-    w: &mut Writes<'_>,
-    key: &PairTopic,
-    sequence: u64,
-    record: &FactRecord,
-) -> Result<Option<Change>, StoreError> {
-    let pt = key.storage_key();
-    let order = keys::order(record.time, sequence);
-    let mut fact_key = fact_prefix(&pt);
-    fact_key.extend_from_slice(&order);
-    w.insert(fact_key, record.to_bytes());
-    let skey = summary_key(&pt);
-    let old: Option<Summary> = w.get(&skey)?.map(|v| decode(&skey, &v)).transpose()?;
-    let order_hex = hex::encode(order);
-    let new = match &old {
-        None => {
-            for k in index_keys(key) {
-                w.insert(k, Vec::new());
-            }
-            let entry = record.entry(sequence);
-            let mut s = Summary {
-                status: Status::None,
-                since: None,
-                since_event: None,
-                last: order_hex,
-            };
-            if entry.moves_status()
-                && let Some(next) = step(Status::None, entry.effect)
-            {
-                s.status = next;
-                s.since = Some(entry.time);
-                s.since_event = Some(entry.event_id);
-            }
-            s
-        }
-        Some(s) if order_hex > s.last => {
-            let entry = record.entry(sequence);
-            let mut s = s.clone();
-            s.last = order_hex;
-            if entry.moves_status()
-                && let Some(next) = step(s.status, entry.effect)
-            {
-                s.status = next;
-                s.since = Some(entry.time);
-                s.since_event = Some(entry.event_id);
-            }
-            s
-        }
-        Some(_) => refold(w, &pt)?.expect("the fact just written is there"),
-    };
-    let change = change_of(key, status_of(&old), &new);
-    w.insert(skey, encode(&new));
-    Ok(change)
+/// Counts a read through a shared reference.
+fn count_read(cost: &Cell<StoreCost>, key: &[u8], value: &[u8]) {
+    let mut c = cost.get();
+    c.read(key, value);
+    cost.set(c);
 }
 
-/// Removes the fact at `order_hex` (its [`keys::order`], hex) from the pair-topic `pair_topic`;
-/// returns the change of its current status, if any.
-pub fn remove_fact(
-    w: &mut Writes<'_>,
-    pair_topic: &str,
-    order_hex: &str,
-) -> Result<Option<Change>, StoreError> {
-    let Some(key) = PairTopic::parse_storage_key(pair_topic) else {
-        return Ok(None);
-    };
-    let mut fact_key = fact_prefix(pair_topic);
-    fact_key.extend_from_slice(&hex::decode(order_hex).unwrap_or_default());
-    w.remove(fact_key);
-    let skey = summary_key(pair_topic);
-    let old: Option<Summary> = w.get(&skey)?.map(|v| decode(&skey, &v)).transpose()?;
-    let new = refold(w, pair_topic)?;
-    match &new {
-        Some(s) => w.insert(skey, encode(s)),
-        None => {
-            w.remove(skey);
-            for k in index_keys(&key) {
-                w.remove(k);
-            }
+/// The ledger's store while a batch is applied: the projection's staged writes, read through.
+/// Besides the ledger's keys it keeps the indexes of pair-topics by organization and by topic.
+#[derive(Debug)]
+pub struct Staging<'w, 'a> {
+    w: &'w mut Writes<'a>,
+    cost: Cell<StoreCost>,
+}
+
+impl<'w, 'a> Staging<'w, 'a> {
+    /// The store over `w`.
+    pub fn new(w: &'w mut Writes<'a>) -> Self {
+        Self {
+            w,
+            cost: Cell::default(),
         }
     }
-    let after = new.unwrap_or(Summary {
-        status: Status::None,
-        since: None,
-        since_event: None,
-        last: String::new(),
-    });
-    Ok(change_of(&key, status_of(&old), &after))
-}
 
-fn change_of(key: &PairTopic, before: Status, after: &Summary) -> Option<Change> {
-    (before != after.status).then(|| Change {
-        key: key.clone(),
-        before,
-        after: after.status,
-        since: after.since,
-    })
-}
-
-/// The summary of the facts fed newest first, reading only each fact's one-byte fold header
-/// ([`FactRecord::fold_effect`]) and stopping as soon as older facts cannot change the
-/// outcome ([`NewestFirst`]): a late fact on a pair-topic with a long history reads the facts
-/// since its last `ended`, not the whole history. Only the fact that brought the status is
-/// decoded.
-#[derive(Default)]
-struct HeaderFold {
-    fold: NewestFirst<(Vec<u8>, Vec<u8>)>,
-    last: Option<[u8; keys::ORDER_LEN]>,
-}
-
-impl HeaderFold {
-    /// Feeds the next older fact, stored as (`k`, `v`); false when older ones do not matter.
-    fn older(&mut self, k: &[u8], v: &[u8]) -> Result<bool, StoreError> {
-        if self.last.is_none() {
-            self.last = k[k.len() - keys::ORDER_LEN..].try_into().ok();
-        }
-        let effect = FactRecord::fold_effect(k, v)?;
-        Ok(self.fold.older(effect, || (k.to_vec(), v.to_vec())))
+    /// What it read and wrote so far.
+    pub fn cost(&self) -> StoreCost {
+        self.cost.get()
     }
 
-    /// The summary folded (`None` when no fact was fed).
-    fn finish(self) -> Result<Option<Summary>, StoreError> {
-        let Some(last) = self.last else {
-            return Ok(None);
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let value = self.w.get(key)?;
+        if let Some(v) = &value {
+            count_read(&self.cost, key, v);
+        }
+        Ok(value)
+    }
+
+    fn insert(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.cost.get_mut().wrote(&key, &value);
+        self.w.insert(key, value);
+    }
+
+    fn remove(&mut self, key: Vec<u8>) {
+        self.cost.get_mut().wrote(&key, &[]);
+        self.w.remove(key);
+    }
+}
+
+impl LedgerView for Staging<'_, '_> {
+    type Error = StoreError;
+
+    fn summary(&self, key: &PairTopic) -> Result<Option<Summary>, StoreError> {
+        let k = layout::summary_key(key);
+        self.get(&k)?
+            .map(|v| layout::decode_summary(&v).map_err(corrupt(&k)))
+            .transpose()
+    }
+
+    fn newest_first(
+        &self,
+        key: &PairTopic,
+        upto: Option<OrderKey>,
+        mut visit: impl FnMut(OrderKey, FoldHeader) -> bool,
+    ) -> Result<(), StoreError> {
+        self.w
+            .for_each_prefix_rev(&layout::fact_prefix(key), |k, v| {
+                count_read(&self.cost, k, v);
+                let at = layout::order_of(k).map_err(corrupt(k))?;
+                if upto.is_some_and(|upto| at > upto) {
+                    return Ok(true);
+                }
+                Ok(visit(at, layout::header_of(v).map_err(corrupt(k))?))
+            })
+    }
+
+    fn fact(&self, key: &PairTopic, at: OrderKey) -> Result<Option<FactEntry>, StoreError> {
+        let k = layout::fact_key(key, at);
+        self.get(&k)?
+            .map(|v| FactRecord::from_bytes(&k, &v).map(|r| r.entry(at.sequence())))
+            .transpose()
+    }
+}
+
+impl LedgerStore for Staging<'_, '_> {
+    type Record = FactRecord;
+
+    fn put_fact(&mut self, key: &PairTopic, entry: &FactEntry, record: &FactRecord) {
+        self.insert(
+            layout::fact_key(key, entry.order_key()),
+            record.to_bytes(entry),
+        );
+    }
+
+    fn remove_fact(&mut self, key: &PairTopic, at: OrderKey) {
+        self.remove(layout::fact_key(key, at));
+    }
+
+    fn put_summary(&mut self, key: &PairTopic, summary: &Summary) {
+        self.insert(layout::summary_key(key), layout::encode_summary(summary));
+    }
+
+    fn remove_summary(&mut self, key: &PairTopic) {
+        self.remove(layout::summary_key(key));
+        for k in index_keys(key) {
+            self.remove(k);
+        }
+    }
+
+    fn opened(&mut self, key: &PairTopic) {
+        for k in index_keys(key) {
+            self.insert(k, Vec::new());
+        }
+    }
+}
+
+/// The ledger as the committed tree holds it, for queries.
+#[derive(Debug)]
+pub struct Committed<'s> {
+    store: &'s Store,
+    cost: Cell<StoreCost>,
+}
+
+impl<'s> Committed<'s> {
+    /// The ledger of `store`.
+    pub fn new(store: &'s Store) -> Self {
+        Self {
+            store,
+            cost: Cell::default(),
+        }
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
+        let value = self.store.tree().get(key)?;
+        if let Some(v) = &value {
+            count_read(&self.cost, key, v);
+        }
+        Ok(value)
+    }
+}
+
+impl LedgerView for Committed<'_> {
+    type Error = StoreError;
+
+    fn summary(&self, key: &PairTopic) -> Result<Option<Summary>, StoreError> {
+        let k = layout::summary_key(key);
+        self.get(&k)?
+            .map(|v| layout::decode_summary(&v).map_err(corrupt(&k)))
+            .transpose()
+    }
+
+    fn newest_first(
+        &self,
+        key: &PairTopic,
+        upto: Option<OrderKey>,
+        mut visit: impl FnMut(OrderKey, FoldHeader) -> bool,
+    ) -> Result<(), StoreError> {
+        let prefix = layout::fact_prefix(key);
+        let end = match upto {
+            Some(upto) => layout::fact_key(key, upto),
+            None => [prefix.as_slice(), &[0xff; OrderKey::LEN]].concat(),
         };
-        let (status, since) = self.fold.finish();
-        let since = since
-            .map(|(k, v)| FactRecord::from_bytes(&k, &v))
-            .transpose()?;
-        Ok(Some(Summary {
-            status,
-            since: since.as_ref().map(|r| r.time),
-            since_event: since.map(|r| r.id.to_string()),
-            last: hex::encode(last),
-        }))
+        for item in self.store.tree().range(prefix..=end).rev() {
+            let (k, v) = item?;
+            count_read(&self.cost, &k, &v);
+            let at = layout::order_of(&k).map_err(corrupt(&k))?;
+            if !visit(at, layout::header_of(&v).map_err(corrupt(&k))?) {
+                break;
+            }
+        }
+        Ok(())
     }
-}
 
-/// The summary folded from the facts of the pair-topic (`None` when none is left).
-fn refold(w: &Writes<'_>, pair_topic: &str) -> Result<Option<Summary>, StoreError> {
-    let mut fold = HeaderFold::default();
-    w.for_each_prefix_rev(&fact_prefix(pair_topic), |k, v| fold.older(k, v))?;
-    fold.finish()
+    fn fact(&self, key: &PairTopic, at: OrderKey) -> Result<Option<FactEntry>, StoreError> {
+        let k = layout::fact_key(key, at);
+        self.get(&k)?
+            .map(|v| FactRecord::from_bytes(&k, &v).map(|r| r.entry(at.sequence())))
+            .transpose()
+    }
 }
 
 /// The stored summary (current status, all facts) of a pair-topic.
 pub fn summary(store: &Store, key: &PairTopic) -> Result<Option<Summary>, StoreError> {
-    store.get(&summary_key(&key.storage_key()))
+    Committed::new(store).summary(key)
 }
 
 /// Which facts of a relationship a view lists: the latest `limit` that happened by `as_of`,
-/// strictly before `before` (an order suffix from [`RelationshipView::earlier_cursor`]).
+/// strictly before `before` (the order from [`RelationshipView::earlier_cursor`]).
 #[derive(Debug, Clone, Default)]
 pub struct FactPage {
     /// Only facts that happened by then.
     pub as_of: Option<AsOf>,
-    /// Only facts before this order suffix.
-    pub before: Option<Vec<u8>>,
+    /// Only facts before this one.
+    pub before: Option<OrderKey>,
     /// At most this many.
     pub limit: usize,
 }
 
 /// A malformed `before` cursor.
 #[derive(Debug, thiserror::Error)]
-#[error("before: malformed cursor {0:?}")]
-pub struct BadBefore(pub String);
+#[error("before: malformed cursor {cursor:?}")]
+pub struct BadBefore {
+    /// The cursor as given.
+    pub cursor: String,
+    /// What is wrong with it.
+    #[source]
+    pub source: BadOrderKey,
+}
 
 impl FactPage {
-    /// The page of `limit` facts before the cursor `before` (hex, as the view gave it).
+    /// The page of `limit` facts before the cursor `before` (as the view gave it).
     pub fn new(as_of: Option<AsOf>, before: Option<&str>, limit: usize) -> Result<Self, BadBefore> {
         let before = before
             .map(|c| {
-                hex::decode(c)
-                    .ok()
-                    .filter(|b| b.len() == keys::ORDER_LEN)
-                    .ok_or_else(|| BadBefore(c.to_owned()))
+                c.parse().map_err(|source| BadBefore {
+                    cursor: c.to_owned(),
+                    source,
+                })
             })
             .transpose()?;
         Ok(Self {
@@ -237,29 +272,6 @@ impl FactPage {
     }
 }
 
-/// The status of a pair-topic as of `as_of` and when it was reached: the stored summary for
-/// now, a fold of the facts' headers up to the bound for a past date.
-fn status_as_of(
-    store: &Store,
-    pair_topic: &str,
-    as_of: Option<AsOf>,
-) -> Result<Option<Summary>, StoreError> {
-    let Some(bound) = as_of else {
-        return store.get(&summary_key(pair_topic));
-    };
-    let prefix = fact_prefix(pair_topic);
-    let mut end = prefix.clone();
-    end.extend_from_slice(&keys::as_of_bound(bound));
-    let mut fold = HeaderFold::default();
-    for item in store.tree().range(prefix..=end).rev() {
-        let (k, v) = item?;
-        if !fold.older(&k, &v)? {
-            break;
-        }
-    }
-    fold.finish()
-}
-
 /// The relationship of one pair-topic as of `page.as_of`: its status and since over all its
 /// facts, and the page's facts (status `none` and no events when there are none).
 pub fn view(
@@ -267,19 +279,16 @@ pub fn view(
     key: &PairTopic,
     page: &FactPage,
 ) -> Result<RelationshipView, StoreError> {
-    let pt = key.storage_key();
-    let summary = status_as_of(store, &pt, page.as_of)?;
-    let prefix = fact_prefix(&pt);
+    let summary = status_as_of(&Committed::new(store), key, page.as_of)?;
+    let prefix = layout::fact_prefix(key);
     let mut end = prefix.clone();
     end.extend_from_slice(
         &page
             .as_of
             .map_or([0xff; keys::ORDER_LEN], keys::as_of_bound),
     );
-    if let Some(before) = &page.before {
-        let mut before_key = prefix.clone();
-        before_key.extend_from_slice(before);
-        end = end.min(before_key);
+    if let Some(before) = page.before {
+        end = end.min(layout::fact_key(key, before));
     }
     // Newest first, one more than the page to know whether there are earlier ones. `end` is
     // never a key: the as_of bound ends with sequence u64::MAX, and `before` is excluded.
@@ -288,18 +297,24 @@ pub fn view(
         let (k, v) = item?;
         facts.push((k.to_vec(), FactRecord::from_bytes(&k, &v)?));
     }
-    let earlier_cursor = (facts.len() > page.limit).then(|| {
+    let earlier_cursor = if facts.len() > page.limit {
         facts.truncate(page.limit);
         let oldest = &facts[page.limit - 1].0;
-        hex::encode(&oldest[oldest.len() - keys::ORDER_LEN..])
-    });
+        Some(
+            layout::order_of(oldest)
+                .map_err(corrupt(oldest))?
+                .to_string(),
+        )
+    } else {
+        None
+    };
     facts.reverse();
     let mut events = Vec::new();
     let mut signals = Vec::new();
     for (k, record) in facts {
         let entry = record.entry(keys::sequence_of(&k));
         let event = EventRef {
-            id: record.id,
+            id: record.id.uuid(),
             sequence: entry.sequence,
             event_type: record.event_type,
             time: record.time,

@@ -2,12 +2,14 @@
 //!
 //! Everything lives in one tree so that a whole batch of events, with its checkpoint, is written
 //! by one atomic `Tree::apply_batch`, and so that every read model is a prefix scan. Slugs are
-//! `[a-z0-9-]`, so `/` and `\0` never occur inside them and serve as separators. Times are encoded
-//! so that byte order is time order ([`time_key`]), then the log sequence (big-endian), which is
-//! the order of the contract: business time, then sequence.
+//! `[a-z0-9-]`, so `/` and `\0` never occur inside them and serve as separators. Facts end with
+//! their [`OrderKey`] bytes (business time, then log sequence: the order of the contract). The
+//! relationships' tables ([`FACT`], [`SUMMARY`]) are the domain ledger's layout
+//! ([`liaison_relations::ledger::layout`]), which the notifier uses too.
 
-use chrono::{DateTime, Utc};
 use liaison_proto::{AsOf, BusinessTime};
+use liaison_relations::OrderKey;
+use liaison_relations::ledger::layout;
 
 /// `i` + event id → the [`crate::store::EventIndex`] of an applied event (to route a retraction),
 /// or, once retracted, [`RETRACTED`] + the sequence of the `event.retracted` (so that one lookup
@@ -15,10 +17,11 @@ use liaison_proto::{AsOf, BusinessTime};
 pub const INDEX: u8 = b'i';
 /// The first byte of an [`INDEX`] value that marks a retracted event (a JSON index starts with `{`).
 pub const RETRACTED: u8 = b'x';
-/// `f` + pair-topic + `\0` + order → one fact of a pair-topic ([`crate::store::FactRecord`]).
-pub const FACT: u8 = b'f';
-/// `s` + pair-topic → the [`crate::store::Summary`] of a pair-topic (current status).
-pub const SUMMARY: u8 = b's';
+/// `f` + pair-topic + `\0` + order → one fact of a pair-topic: a fold header, then its
+/// [`crate::store::FactRecord`].
+pub const FACT: u8 = layout::FACT;
+/// `s` + pair-topic → the [`liaison_relations::Summary`] of a pair-topic (current status).
+pub const SUMMARY: u8 = layout::SUMMARY;
 /// `p` + org + `\0` + pair-topic → () : the pair-topics of an organization.
 pub const ORG_PAIR: u8 = b'p';
 /// `t` + topic + `\0` + pair-topic → () : the pair-topics of a topic.
@@ -38,37 +41,17 @@ pub const ROLE: u8 = b'r';
 /// `c` + sequence + index → one [`liaison_proto::query::StatusChange`] (the SSE stream).
 pub const CHANGE: u8 = b'c';
 
-/// The length of an order suffix: [`time_key`] (12 bytes) + sequence (8 bytes).
-pub const ORDER_LEN: usize = 20;
-
-/// 12 bytes whose byte order is the order of instants: seconds (sign bit flipped, big-endian),
-/// then nanoseconds (big-endian).
-pub fn instant_key(t: DateTime<Utc>) -> [u8; 12] {
-    let secs = (t.timestamp() as u64) ^ (1 << 63);
-    let mut out = [0; 12];
-    out[..8].copy_from_slice(&secs.to_be_bytes());
-    out[8..].copy_from_slice(&t.timestamp_subsec_nanos().to_be_bytes());
-    out
-}
-
-/// [`instant_key`] of a business time (a date sorts at 00:00 UTC).
-pub fn time_key(t: BusinessTime) -> [u8; 12] {
-    instant_key(t.instant())
-}
+/// The length of an order suffix ([`OrderKey::to_bytes`]).
+pub const ORDER_LEN: usize = OrderKey::LEN;
 
 /// The order suffix of a fact: its time, then its sequence.
 pub fn order(t: BusinessTime, sequence: u64) -> [u8; ORDER_LEN] {
-    let mut out = [0; ORDER_LEN];
-    out[..12].copy_from_slice(&time_key(t));
-    out[12..].copy_from_slice(&sequence.to_be_bytes());
-    out
+    OrderKey::new(t, sequence).to_bytes()
 }
 
 /// The largest order suffix included by `as_of` (every sequence at its last included instant).
 pub fn as_of_bound(as_of: AsOf) -> [u8; ORDER_LEN] {
-    let mut out = [0xff; ORDER_LEN];
-    out[..12].copy_from_slice(&instant_key(as_of.last_included()));
-    out
+    OrderKey::last_of(as_of).to_bytes()
 }
 
 /// The sequence at the end of an order suffix (or of a key ending with one).
@@ -123,7 +106,7 @@ mod tests {
             "2024-02-29",
         ];
         for w in times.windows(2) {
-            assert!(time_key(t(w[0])) < time_key(t(w[1])), "{} < {}", w[0], w[1]);
+            assert!(order(t(w[0]), 0) < order(t(w[1]), 0), "{} < {}", w[0], w[1]);
         }
         assert!(order(t("2024-01-01"), 2) < order(t("2024-01-01"), 10));
         assert_eq!(sequence_of(&order(t("2024-01-01"), 77)), 77);
@@ -134,5 +117,17 @@ mod tests {
         let bound = as_of_bound(AsOf::parse("2024-02-28").unwrap());
         assert!(order(t("2024-02-28T23:59:59Z"), u64::MAX) <= bound);
         assert!(order(t("2024-02-29"), 0) > bound);
+    }
+
+    #[test]
+    fn the_relationship_tables_are_the_ledger_layout() {
+        let s = |x: &str| liaison_proto::Slug::parse(x).unwrap();
+        let pt = liaison_relations::PairTopic::new(s("meta"), s("lg"), s("xr")).unwrap();
+        let pt_text = pt.storage_key();
+        assert_eq!(prefix(FACT, pt_text.as_bytes()), layout::fact_prefix(&pt));
+        assert_eq!(
+            key(SUMMARY, &[pt_text.as_bytes()]),
+            layout::summary_key(&pt)
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! them, a write overlay for applying a batch ([`Writes`]) and a deterministic [`Store::dump`].
 //!
 //! Facts are stored one per key (`pair-topic | time | sequence`) beside a small per-pair-topic
-//! [`Summary`], so that an in-order fact costs one fold step and one small write, whatever the
-//! size of its pair; only a late fact or a retraction re-folds the pair-topic's range.
+//! [`liaison_relations::Summary`], in the layout of the domain's ledger
+//! ([`liaison_relations::Ledger`]), so that an in-order fact costs one fold step and one small
+//! write, whatever the size of its pair; only a late fact or a retraction re-folds the
+//! pair-topic's range.
 
 pub mod bodies;
 pub mod keys;
@@ -13,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use liaison_proto::events::Quantity;
-use liaison_proto::{BusinessTime, EventType, Factuality, Status};
-use liaison_relations::{Effect, FactEntry};
+use liaison_proto::{BusinessTime, Envelope, EventId, EventType, Factuality};
+use liaison_relations::ledger::layout::{self, LayoutError};
+use liaison_relations::{Effect, FactEntry, FoldHeader, Route};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +70,26 @@ pub enum StoreError {
     /// Reading or writing the bodies file failed.
     #[error("{0}")]
     Io(String),
-    /// A stored value could not be decoded (a bug, or a database of another version).
+    /// A stored record is not the JSON it should be (a bug, or a database of another version).
+    #[error("corrupt record under {key}: {source}")]
+    Decode {
+        /// The key, escaped.
+        key: String,
+        /// Why it does not decode.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A stored fact or summary is not in the ledger's layout.
+    #[error("corrupt ledger entry under {key}: {source}")]
+    Layout {
+        /// The key, escaped.
+        key: String,
+        /// What is wrong with it.
+        #[source]
+        source: LayoutError,
+    },
+    /// A stored value is malformed in a way no decoder reports (a bug, or a database of
+    /// another version).
     #[error("corrupt value under {key}: {message}")]
     Corrupt {
         /// The key, escaped.
@@ -77,12 +99,12 @@ pub enum StoreError {
     },
 }
 
-/// One fact of a pair-topic, under [`keys::FACT`] (its time and sequence are in the key too,
-/// but the time is kept here in its original form, a date or an instant).
+/// One fact of a pair-topic, under [`keys::FACT`] behind its fold header (its time and sequence
+/// are in the key too, but the time is kept here in its original form, a date or an instant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactRecord {
     /// The event id.
-    pub id: uuid::Uuid,
+    pub id: EventId,
     /// When it happened.
     pub time: BusinessTime,
     /// The event type.
@@ -95,74 +117,45 @@ pub struct FactRecord {
     pub summary: Option<String>,
 }
 
-/// Every [`Effect`], by its code in a fact's fold header (the index in this list).
-const EFFECTS: [Effect; 7] = Effect::ALL;
-/// The bit of the fold header set when the fact moves the status.
-const MOVES: u8 = 0x80;
-
 impl FactRecord {
-    /// The stored bytes: a one-byte fold header (the effect's code, with [`MOVES`] when the fact
-    /// can move the status), then the record as JSON. A re-fold reads the header only.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let effect = Effect::for_event_type(self.event_type.as_str()).unwrap_or(Effect::Other);
-        let code = EFFECTS.iter().position(|e| *e == effect).unwrap_or(6) as u8;
-        let moves = if self.factuality.moves_status() && effect.target().is_some() {
-            MOVES
-        } else {
-            0
-        };
-        let mut out = vec![code | moves];
-        serde_json::to_writer(&mut out, self).expect("records serialize");
-        out
+    /// What the projection keeps of `envelope` as a fact.
+    pub fn of(envelope: &Envelope) -> Self {
+        Self {
+            id: envelope.id.into(),
+            time: envelope.time,
+            event_type: envelope.event_type(),
+            factuality: envelope.event.factuality(),
+            summary: envelope.event.summary().map(str::to_owned),
+        }
     }
 
-    /// Decodes [`FactRecord::to_bytes`].
+    /// The stored bytes of `entry`, this record: the ledger's one-byte fold header, then the
+    /// record as JSON. A re-fold reads the header only.
+    pub fn to_bytes(&self, entry: &FactEntry) -> Vec<u8> {
+        let json = serde_json::to_vec(self).expect("records serialize");
+        layout::fact_value(FoldHeader::of(entry), &json)
+    }
+
+    /// Decodes [`FactRecord::to_bytes`], stored under `key`.
     pub fn from_bytes(key: &[u8], bytes: &[u8]) -> Result<Self, StoreError> {
-        decode(key, bytes.get(1..).unwrap_or_default())
-    }
-
-    /// From stored bytes, only what a fold needs: the effect, when the fact moves the status.
-    pub fn fold_effect(key: &[u8], bytes: &[u8]) -> Result<Option<Effect>, StoreError> {
-        let header = *bytes.first().ok_or_else(|| StoreError::Corrupt {
+        let json = layout::record_of(bytes).map_err(|source| StoreError::Layout {
             key: escape(key),
-            message: "an empty fact".into(),
+            source,
         })?;
-        let effect =
-            *EFFECTS
-                .get(usize::from(header & !MOVES))
-                .ok_or_else(|| StoreError::Corrupt {
-                    key: escape(key),
-                    message: format!("fold header {header:#x}"),
-                })?;
-        Ok((header & MOVES != 0).then_some(effect))
+        decode(key, json)
     }
 
     /// The domain's view of this fact at `sequence`.
     pub fn entry(&self, sequence: u64) -> FactEntry {
         FactEntry {
-            event_id: self.id.to_string(),
+            event_id: self.id,
             sequence,
             time: self.time,
-            effect: Effect::for_event_type(self.event_type.as_str()).unwrap_or(Effect::Other),
+            // Only types with an effect are stored as facts.
+            effect: Effect::of(self.event_type).unwrap_or(Effect::Other),
             factuality: self.factuality,
         }
     }
-}
-
-/// The current status of a pair-topic (all facts), under [`keys::SUMMARY`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    /// The status.
-    pub status: Status,
-    /// When the fact that brought it happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub since: Option<BusinessTime>,
-    /// That fact's event id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub since_event: Option<String>,
-    /// The order suffix ([`keys::order`]) of the pair-topic's last fact, hex: a fact after it is
-    /// one fold step, a fact before it is late and re-folds the range.
-    pub last: String,
 }
 
 /// One fact of a link (supplier/customer or competitor), under [`keys::LINK_FACT`].
@@ -204,15 +197,14 @@ pub struct RoleRecord {
 }
 
 /// What an applied event wrote, under [`keys::INDEX`], so that a retraction can undo exactly that.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventIndex {
     /// Its log sequence.
     pub sequence: u64,
-    /// Its order suffix, hex.
-    pub order: String,
-    /// The pair-topics it is a fact of (`a/b/topic`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pair_topics: Vec<String>,
+    /// Its order (`order`, the hex of its [`liaison_relations::OrderKey`]) and the pair-topics
+    /// it is a fact of (`pair_topics`, `a/b/topic`), as the ledger routes a retraction.
+    #[serde(flatten)]
+    pub route: Route,
     /// The links it is a fact of ([`liaison_relations::LinkKey::storage_key`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<String>,
@@ -237,9 +229,9 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// Decodes a stored record.
 pub fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+    serde_json::from_slice(bytes).map_err(|source| StoreError::Decode {
         key: escape(key),
-        message: e.to_string(),
+        source,
     })
 }
 
@@ -364,5 +356,68 @@ impl Store {
             out.push('\n');
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use liaison_relations::{OrderKey, PairTopic};
+
+    use super::*;
+
+    const ID: &str = "0190a000-0000-7000-8000-00000000002a";
+
+    /// The records keep the bytes that databases of [`FORMAT`] hold, so that no rebuild is
+    /// needed: the typed ids, orders and routes serialize as the strings they replaced.
+    #[test]
+    fn stored_records_keep_the_bytes_of_this_format() {
+        let time = BusinessTime::parse("2024-02-28").unwrap();
+        let order = OrderKey::new(time, 7);
+        let s = |x: &str| liaison_proto::Slug::parse(x).unwrap();
+        let index = EventIndex {
+            sequence: 7,
+            route: Route {
+                order,
+                pair_topics: vec![PairTopic::new(s("meta"), s("lg"), s("xr")).unwrap()],
+            },
+            links: Vec::new(),
+            timeline: vec!["lg".into(), "meta".into()],
+            meeting: true,
+            profile: None,
+            roles: Vec::new(),
+        };
+        let json = String::from_utf8(encode(&index)).unwrap();
+        let hex = hex::encode(keys::order(time, 7));
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"sequence":7,"order":"{hex}","pair_topics":["lg/meta/xr"],"timeline":["lg","meta"],"meeting":true}}"#
+            )
+        );
+        assert_eq!(decode::<EventIndex>(b"i", json.as_bytes()).unwrap(), index);
+        let registration = format!(r#"{{"sequence":1,"order":"{hex}","profile":"meta"}}"#);
+        let read: EventIndex = decode(b"i", registration.as_bytes()).unwrap();
+        assert!(read.route.pair_topics.is_empty());
+        assert_eq!(read.profile.as_deref(), Some("meta"));
+
+        let record = FactRecord {
+            id: ID.parse().unwrap(),
+            time,
+            event_type: EventType::MeetingHeld,
+            factuality: Factuality::Asserted,
+            summary: None,
+        };
+        let bytes = record.to_bytes(&record.entry(7));
+        assert_eq!(bytes[0], 0x80, "contact, moves the status");
+        assert_eq!(
+            &bytes[1..],
+            format!(r#"{{"id":"{ID}","time":"2024-02-28","type":"meeting.held","factuality":"asserted"}}"#)
+                .as_bytes()
+        );
+        assert_eq!(FactRecord::from_bytes(b"f", &bytes).unwrap(), record);
+        assert!(matches!(
+            FactRecord::from_bytes(b"f", &[0x7f]),
+            Err(StoreError::Layout { .. })
+        ));
     }
 }

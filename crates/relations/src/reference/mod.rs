@@ -1,31 +1,33 @@
-//! The whole log's relationships in memory: what the property tests run on and what a rebuild
-//! can use.
+//! The reference model of the property tests: the contract's status rules stated as plainly as
+//! possible, every fact of the log in memory and every status folded from scratch.
 //!
-//! It is the same [`PairTopicState`] the services store one by one, plus the two indexes a
-//! service keeps beside them: which pair-topics each event touched (to route a retraction) and
-//! which events were retracted (so that a retraction arriving before its target still ends in
-//! the same state).
+//! The services do not run it: they run the incremental [`crate::Ledger`], and the tests (the
+//! crate's property tests, the projection's reference test) check that both agree, event by
+//! event. Beside the pair-topics it keeps which pair-topics each event touched (to route a
+//! retraction) and which events were retracted (so that a retraction arriving before its target
+//! still ends in the same state), as a service does.
+
+mod pair_topic;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use liaison_proto::{AsOf, Slug};
+use liaison_proto::{AsOf, EventId, Slug};
+
+pub use pair_topic::{ReferencePairTopic, StatusView};
 
 use crate::fact::Fact;
 use crate::pair::{PairTopic, pair_topics};
-use crate::pair_state::{PairTopicState, StatusView};
 use crate::transition::Transition;
 
-/// Every pair-topic's state, with the event index and the retracted ids.
-///
-/// Not serializable on purpose: services store the per-key states one by one, not this.
+/// Every pair-topic's facts, with the event index and the retracted ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Relations {
-    states: BTreeMap<PairTopic, PairTopicState>,
-    by_event: BTreeMap<String, Vec<PairTopic>>,
-    retracted: BTreeSet<String>,
+pub struct ReferenceModel {
+    states: BTreeMap<PairTopic, ReferencePairTopic>,
+    by_event: BTreeMap<EventId, Vec<PairTopic>>,
+    retracted: BTreeSet<EventId>,
 }
 
-impl Relations {
+impl ReferenceModel {
     /// No facts: every pair-topic is `none`.
     pub fn new() -> Self {
         Self::default()
@@ -43,20 +45,20 @@ impl Relations {
             .map(|key| {
                 self.states
                     .entry(key.clone())
-                    .or_insert_with(|| PairTopicState::new(key.clone()))
+                    .or_insert_with(|| ReferencePairTopic::new(key.clone()))
                     .apply(fact)
             })
             .collect();
-        self.by_event.insert(fact.event_id.clone(), keys);
+        self.by_event.insert(fact.event_id, keys);
         transitions
     }
 
     /// Removes the effect of `event_id` everywhere, as if it had never been applied;
     /// `cause_event_id` is the `event.retracted` event. A pair-topic left without facts is
     /// dropped. The id stays retracted: applying it later changes nothing.
-    pub fn retract(&mut self, event_id: &str, cause_event_id: &str) -> Vec<Transition> {
-        self.retracted.insert(event_id.to_owned());
-        let Some(keys) = self.by_event.remove(event_id) else {
+    pub fn retract(&mut self, event_id: EventId, cause_event_id: EventId) -> Vec<Transition> {
+        self.retracted.insert(event_id);
+        let Some(keys) = self.by_event.remove(&event_id) else {
             return Vec::new();
         };
         keys.into_iter()
@@ -81,12 +83,12 @@ impl Relations {
     }
 
     /// The state of one pair-topic, if it has any fact.
-    pub fn get(&self, key: &PairTopic) -> Option<&PairTopicState> {
+    pub fn get(&self, key: &PairTopic) -> Option<&ReferencePairTopic> {
         self.states.get(key)
     }
 
     /// Every pair-topic with at least one fact, in key order.
-    pub fn states(&self) -> impl Iterator<Item = &PairTopicState> {
+    pub fn states(&self) -> impl Iterator<Item = &ReferencePairTopic> {
         self.states.values()
     }
 
@@ -100,12 +102,12 @@ impl Relations {
     }
 
     /// The pair-topics an applied (and not retracted) event touched.
-    pub fn pair_topics_of(&self, event_id: &str) -> Option<&[PairTopic]> {
-        self.by_event.get(event_id).map(Vec::as_slice)
+    pub fn pair_topics_of(&self, event_id: EventId) -> Option<&[PairTopic]> {
+        self.by_event.get(&event_id).map(Vec::as_slice)
     }
 
     /// Whether `event_id` was retracted.
-    pub fn is_retracted(&self, event_id: &str) -> bool {
-        self.retracted.contains(event_id)
+    pub fn is_retracted(&self, event_id: EventId) -> bool {
+        self.retracted.contains(&event_id)
     }
 }

@@ -1,11 +1,10 @@
-//! The stored state of one pair-topic, updated incrementally.
+//! One pair-topic of the reference model: every fact in memory, sorted, and the status folded
+//! from all of them from scratch ([`fold`]) on every question.
 //!
-//! The services keep one [`PairTopicState`] per [`PairTopic`] (serialized with serde) and load
-//! only the ones a fact touches: a late fact or a retraction costs work in proportion to that
-//! pair-topic's facts, never to the whole log. The status is never stored; it is folded from the
-//! sorted facts on demand, so a late fact is placed where it happened.
+//! Nothing stores it: it is the plain statement of the rules that the services' incremental
+//! [`crate::Ledger`] is tested against.
 
-use liaison_proto::{AsOf, BusinessTime, Status};
+use liaison_proto::{AsOf, BusinessTime, EventId, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::fact::{Fact, FactEntry};
@@ -21,7 +20,7 @@ pub struct StatusView {
     /// When the fact that moved the status to its value happened; `None` for `none`.
     pub since: Option<BusinessTime>,
     /// The event id of that fact.
-    pub since_event: Option<String>,
+    pub since_event: Option<EventId>,
     /// The asserted facts (status-moving or not), in time order.
     pub events: Vec<FactEntry>,
     /// The facts that are not asserted (planned, possible, reported, negated), in time order.
@@ -29,13 +28,13 @@ pub struct StatusView {
 }
 
 /// Every fact of one pair-topic, kept sorted by (time, sequence) and unique by event id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PairTopicState {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferencePairTopic {
     key: PairTopic,
     facts: Vec<FactEntry>,
 }
 
-impl PairTopicState {
+impl ReferencePairTopic {
     /// An empty state (status `none`) for `key`.
     pub fn new(key: PairTopic) -> Self {
         Self {
@@ -54,13 +53,13 @@ impl PairTopicState {
         &self.facts
     }
 
-    /// Whether no fact is left (a service may then delete the stored state).
+    /// Whether no fact is left.
     pub fn is_empty(&self) -> bool {
         self.facts.is_empty()
     }
 
     /// Whether the fact with this event id is here.
-    pub fn contains(&self, event_id: &str) -> bool {
+    pub fn contains(&self, event_id: EventId) -> bool {
         self.position(event_id).is_some()
     }
 
@@ -84,14 +83,13 @@ impl PairTopicState {
         self.apply_entry(FactEntry::from(fact))
     }
 
-    /// Like [`PairTopicState::apply`], for an entry already stripped of its organizations.
+    /// Like [`ReferencePairTopic::apply`], for an entry already stripped of its organizations.
     pub fn apply_entry(&mut self, entry: FactEntry) -> Transition {
         let before = self.current();
-        let cause = entry.event_id.clone();
-        if !self.contains(&entry.event_id) {
-            let at = self
-                .facts
-                .partition_point(|e| e.order_key() < entry.order_key());
+        let cause = entry.event_id;
+        if !self.contains(entry.event_id) {
+            let order = |e: &FactEntry| (e.order_key(), e.event_id);
+            let at = self.facts.partition_point(|e| order(e) < order(&entry));
             self.facts.insert(at, entry);
         }
         self.transition(before, cause)
@@ -99,12 +97,12 @@ impl PairTopicState {
 
     /// Removes the fact with `event_id`, as if it had never been applied; `cause_event_id` is the
     /// retraction event (it becomes the transition's cause). Unknown ids change nothing.
-    pub fn retract(&mut self, event_id: &str, cause_event_id: &str) -> Transition {
+    pub fn retract(&mut self, event_id: EventId, cause_event_id: EventId) -> Transition {
         let before = self.current();
         if let Some(at) = self.position(event_id) {
             self.facts.remove(at);
         }
-        self.transition(before, cause_event_id.to_owned())
+        self.transition(before, cause_event_id)
     }
 
     /// The status built only from the facts that happened by `as_of` (all facts with `None`).
@@ -119,17 +117,17 @@ impl PairTopicState {
         StatusView {
             status: folded.status,
             since: folded.since.map(|e| e.time),
-            since_event: folded.since.map(|e| e.event_id.clone()),
+            since_event: folded.since.map(|e| e.event_id),
             events,
             signals,
         }
     }
 
-    fn position(&self, event_id: &str) -> Option<usize> {
+    fn position(&self, event_id: EventId) -> Option<usize> {
         self.facts.iter().position(|e| e.event_id == event_id)
     }
 
-    fn transition(&self, before: Status, cause_event_id: String) -> Transition {
+    fn transition(&self, before: Status, cause_event_id: EventId) -> Transition {
         let folded = fold(&self.facts);
         Transition {
             key: self.key.clone(),
@@ -137,7 +135,7 @@ impl PairTopicState {
             after: folded.status,
             cause_event_id,
             since: folded.since.map(|e| e.time),
-            since_event: folded.since.map(|e| e.event_id.clone()),
+            since_event: folded.since.map(|e| e.event_id),
         }
     }
 }
