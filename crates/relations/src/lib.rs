@@ -37,8 +37,8 @@ pub use alert_id::{alert_id, alert_id_for};
 pub use effect::{Effect, status_floor};
 pub use fact::{Fact, FactEntry, GENERAL_TOPIC, general_topic, topics_or_general};
 pub use ledger::{
-    Applied, FoldHeader, Ledger, LedgerStore, LedgerView, MemoryStore, Route, StoreCost, Summary,
-    refold, status_as_of,
+    Applied, CostCounter, FoldHeader, Ledger, LedgerStore, LedgerView, MemoryStore, Route,
+    StoreCost, Summary, refold, status_as_of,
 };
 pub use links::{LinkEntry, LinkFact, LinkKey, LinkState, LinkView, Links};
 pub use order::{BadOrderKey, OrderKey};

@@ -13,7 +13,7 @@ use support::{Log, Projection, event, org};
 
 async fn ask(client: &async_nats::Client, name: &str, body: Value) -> (String, String, Value) {
     let reply = tokio::time::timeout(
-        Duration::from_secs(5),
+        Duration::from_secs(15),
         client.request(query_subject(name), Bytes::from(body.to_string())),
     )
     .await

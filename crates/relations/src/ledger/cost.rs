@@ -47,3 +47,26 @@ impl std::ops::AddAssign for StoreCost {
         self.bytes_written += other.bytes_written;
     }
 }
+
+/// A [`StoreCost`] that reads count through a shared reference (a store's `&self` reads).
+#[derive(Debug, Clone, Default)]
+pub struct CostCounter(std::cell::Cell<StoreCost>);
+
+impl CostCounter {
+    /// What was counted so far.
+    pub fn get(&self) -> StoreCost {
+        self.0.get()
+    }
+
+    /// Counts one value read under a key.
+    pub fn read(&self, key: &[u8], value: &[u8]) {
+        let mut cost = self.0.get();
+        cost.read(key, value);
+        self.0.set(cost);
+    }
+
+    /// Counts one key written with its value (an empty value for a removal).
+    pub fn wrote(&mut self, key: &[u8], value: &[u8]) {
+        self.0.get_mut().wrote(key, value);
+    }
+}

@@ -1,24 +1,17 @@
 //! A ledger store in memory, in the byte [`layout`](crate::ledger::layout) the services store:
 //! what the property tests drive the ledger through, and a model of a service's store.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 
-use crate::fact::FactEntry;
-use crate::ledger::cost::StoreCost;
-use crate::ledger::header::FoldHeader;
-use crate::ledger::layout::{self, LayoutError};
-use crate::ledger::summary::Summary;
-use crate::ledger::{LedgerStore, LedgerView};
-use crate::order::OrderKey;
-use crate::pair::PairTopic;
+use crate::ledger::bytes::{EntryBytesMut, FactBytes, OrderedBytes, Visit};
+use crate::ledger::cost::{CostCounter, StoreCost};
+use crate::ledger::layout::LayoutError;
 
 /// Summaries and facts in one ordered map of bytes, counting what it serves.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
     entries: BTreeMap<Vec<u8>, Vec<u8>>,
-    /// Reads count through a shared reference, so the counter sits in a cell.
-    cost: Cell<StoreCost>,
+    cost: CostCounter,
 }
 
 impl MemoryStore {
@@ -36,91 +29,49 @@ impl MemoryStore {
     pub fn entries(&self) -> &BTreeMap<Vec<u8>, Vec<u8>> {
         &self.entries
     }
-
-    fn get(&self, key: &[u8]) -> Option<&Vec<u8>> {
-        let value = self.entries.get(key);
-        if let Some(v) = value {
-            self.count(|c| c.read(key, v));
-        }
-        value
-    }
-
-    fn count(&self, f: impl FnOnce(&mut StoreCost)) {
-        let mut cost = self.cost.get();
-        f(&mut cost);
-        self.cost.set(cost);
-    }
-
-    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.cost.get_mut().wrote(&key, &value);
-        self.entries.insert(key, value);
-    }
-
-    fn remove(&mut self, key: Vec<u8>) {
-        self.cost.get_mut().wrote(&key, &[]);
-        self.entries.remove(&key);
-    }
 }
 
-impl LedgerView for MemoryStore {
+impl OrderedBytes for MemoryStore {
     type Error = LayoutError;
 
-    fn summary(&self, key: &PairTopic) -> Result<Option<Summary>, LayoutError> {
-        self.get(&layout::summary_key(key))
-            .map(|v| layout::decode_summary(v))
-            .transpose()
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, LayoutError> {
+        let value = self.entries.get(key).cloned();
+        if let Some(v) = &value {
+            self.cost.read(key, v);
+        }
+        Ok(value)
     }
 
-    fn newest_first(
+    fn scan_rev(
         &self,
-        key: &PairTopic,
-        upto: Option<OrderKey>,
-        mut visit: impl FnMut(OrderKey, FoldHeader) -> bool,
+        first: &[u8],
+        last: &[u8],
+        visit: &mut Visit<'_, LayoutError>,
     ) -> Result<(), LayoutError> {
-        let prefix = layout::fact_prefix(key);
-        let end = match upto {
-            Some(at) => layout::fact_key(key, at),
-            None => {
-                let mut end = prefix.clone();
-                end.extend_from_slice(&[0xff; OrderKey::LEN]);
-                end
-            }
-        };
-        for (k, v) in self.entries.range(prefix..=end).rev() {
-            self.count(|c| c.read(k, v));
-            if !visit(layout::order_of(k)?, layout::header_of(v)?) {
+        for (k, v) in self.entries.range(first.to_vec()..=last.to_vec()).rev() {
+            self.cost.read(k, v);
+            if !visit(k, v)? {
                 break;
             }
         }
         Ok(())
     }
 
-    fn fact(&self, key: &PairTopic, at: OrderKey) -> Result<Option<FactEntry>, LayoutError> {
-        self.get(&layout::fact_key(key, at))
-            .map(|v| layout::decode_entry(v))
-            .transpose()
+    fn corrupt(&self, _key: &[u8], error: LayoutError) -> LayoutError {
+        error
     }
 }
 
-impl LedgerStore for MemoryStore {
-    type Record = ();
+impl FactBytes for MemoryStore {}
 
-    fn put_fact(&mut self, key: &PairTopic, entry: &FactEntry, _: &()) {
-        self.put(
-            layout::fact_key(key, entry.order_key()),
-            layout::encode_entry(entry),
-        );
+impl EntryBytesMut for MemoryStore {
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.cost.wrote(&key, &value);
+        self.entries.insert(key, value);
     }
 
-    fn remove_fact(&mut self, key: &PairTopic, at: OrderKey) {
-        self.remove(layout::fact_key(key, at));
-    }
-
-    fn put_summary(&mut self, key: &PairTopic, summary: &Summary) {
-        self.put(layout::summary_key(key), layout::encode_summary(summary));
-    }
-
-    fn remove_summary(&mut self, key: &PairTopic) {
-        self.remove(layout::summary_key(key));
+    fn remove(&mut self, key: Vec<u8>) {
+        self.cost.wrote(&key, &[]);
+        self.entries.remove(&key);
     }
 }

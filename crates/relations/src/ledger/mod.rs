@@ -15,6 +15,7 @@
 //! Every change returns the [`Transition`] of the pair-topic's current status: the projection
 //! records the ones that change it, the notifier matches its alert rules against all of them.
 
+pub mod bytes;
 mod cost;
 mod header;
 pub mod layout;
@@ -24,7 +25,7 @@ mod summary;
 
 use liaison_proto::{AsOf, EventId};
 
-pub use cost::StoreCost;
+pub use cost::{CostCounter, StoreCost};
 pub use header::{BadFoldHeader, FoldHeader};
 pub use memory::MemoryStore;
 pub use route::Route;

@@ -7,13 +7,12 @@
 //! serves queries from the committed tree, where a status as of a past date re-folds from its
 //! bound. Both count what they read and write ([`StoreCost`]).
 
-use std::cell::Cell;
-
 use liaison_proto::query::{EventRef, RelationshipView, Signal};
 use liaison_proto::{AsOf, Slug, Status};
+use liaison_relations::ledger::bytes::{FactBytes, OrderedBytes, Visit};
 use liaison_relations::ledger::layout::{self, LayoutError};
 use liaison_relations::{
-    BadOrderKey, FactEntry, FoldHeader, Ledger, LedgerStore, LedgerView, OrderKey, PairTopic,
+    BadOrderKey, CostCounter, FactEntry, Ledger, LedgerStore, LedgerView, OrderKey, PairTopic,
     StoreCost, Summary, status_as_of,
 };
 
@@ -37,19 +36,11 @@ fn index_keys(key: &PairTopic) -> [Vec<u8>; 3] {
     ]
 }
 
-/// A ledger entry under `key` that does not read.
-fn corrupt(key: &[u8]) -> impl FnOnce(LayoutError) -> StoreError + '_ {
-    move |source| StoreError::Layout {
+fn corrupt(key: &[u8], source: LayoutError) -> StoreError {
+    StoreError::Layout {
         key: escape(key),
         source,
     }
-}
-
-/// Counts a read through a shared reference.
-fn count_read(cost: &Cell<StoreCost>, key: &[u8], value: &[u8]) {
-    let mut c = cost.get();
-    c.read(key, value);
-    cost.set(c);
 }
 
 /// The ledger's store while a batch is applied: the projection's staged writes, read through.
@@ -57,7 +48,7 @@ fn count_read(cost: &Cell<StoreCost>, key: &[u8], value: &[u8]) {
 #[derive(Debug)]
 pub struct Staging<'w, 'a> {
     w: &'w mut Writes<'a>,
-    cost: Cell<StoreCost>,
+    cost: CostCounter,
 }
 
 impl<'w, 'a> Staging<'w, 'a> {
@@ -65,7 +56,7 @@ impl<'w, 'a> Staging<'w, 'a> {
     pub fn new(w: &'w mut Writes<'a>) -> Self {
         Self {
             w,
-            cost: Cell::default(),
+            cost: CostCounter::default(),
         }
     }
 
@@ -74,57 +65,64 @@ impl<'w, 'a> Staging<'w, 'a> {
         self.cost.get()
     }
 
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        let value = self.w.get(key)?;
-        if let Some(v) = &value {
-            count_read(&self.cost, key, v);
-        }
-        Ok(value)
-    }
-
     fn insert(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.cost.get_mut().wrote(&key, &value);
+        self.cost.wrote(&key, &value);
         self.w.insert(key, value);
     }
 
     fn remove(&mut self, key: Vec<u8>) {
-        self.cost.get_mut().wrote(&key, &[]);
+        self.cost.wrote(&key, &[]);
         self.w.remove(key);
     }
 }
 
-impl LedgerView for Staging<'_, '_> {
+impl OrderedBytes for Staging<'_, '_> {
     type Error = StoreError;
 
-    fn summary(&self, key: &PairTopic) -> Result<Option<Summary>, StoreError> {
-        let k = layout::summary_key(key);
-        self.get(&k)?
-            .map(|v| layout::decode_summary(&v).map_err(corrupt(&k)))
-            .transpose()
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let value = self.w.get(key)?;
+        if let Some(v) = &value {
+            self.cost.read(key, v);
+        }
+        Ok(value)
     }
 
-    fn newest_first(
+    fn scan_rev(
         &self,
-        key: &PairTopic,
-        upto: Option<OrderKey>,
-        mut visit: impl FnMut(OrderKey, FoldHeader) -> bool,
+        first: &[u8],
+        last: &[u8],
+        visit: &mut Visit<'_, StoreError>,
     ) -> Result<(), StoreError> {
-        self.w
-            .for_each_prefix_rev(&layout::fact_prefix(key), |k, v| {
-                count_read(&self.cost, k, v);
-                let at = layout::order_of(k).map_err(corrupt(k))?;
-                if upto.is_some_and(|upto| at > upto) {
-                    return Ok(true);
-                }
-                Ok(visit(at, layout::header_of(v).map_err(corrupt(k))?))
-            })
+        self.w.for_each_prefix_rev(first, |k, v| {
+            if k > last {
+                return Ok(true);
+            }
+            self.cost.read(k, v);
+            visit(k, v)
+        })
     }
 
-    fn fact(&self, key: &PairTopic, at: OrderKey) -> Result<Option<FactEntry>, StoreError> {
-        let k = layout::fact_key(key, at);
-        self.get(&k)?
-            .map(|v| FactRecord::from_bytes(&k, &v).map(|r| r.entry(at.sequence())))
-            .transpose()
+    fn corrupt(&self, key: &[u8], source: LayoutError) -> StoreError {
+        corrupt(key, source)
+    }
+}
+
+/// A fact as the projection stores it: a [`FactRecord`] (the entry, its event type and summary).
+fn record_in<B: OrderedBytes<Error = StoreError>>(
+    bytes: &B,
+    key: &PairTopic,
+    at: OrderKey,
+) -> Result<Option<FactEntry>, StoreError> {
+    let k = layout::fact_key(key, at);
+    bytes
+        .get(&k)?
+        .map(|v| FactRecord::from_bytes(&k, &v).map(|r| r.entry(at.sequence())))
+        .transpose()
+}
+
+impl FactBytes for Staging<'_, '_> {
+    fn fact_at(&self, key: &PairTopic, at: OrderKey) -> Result<Option<FactEntry>, StoreError> {
+        record_in(self, key, at)
     }
 }
 
@@ -164,7 +162,7 @@ impl LedgerStore for Staging<'_, '_> {
 #[derive(Debug)]
 pub struct Committed<'s> {
     store: &'s Store,
-    cost: Cell<StoreCost>,
+    cost: CostCounter,
 }
 
 impl<'s> Committed<'s> {
@@ -172,56 +170,46 @@ impl<'s> Committed<'s> {
     pub fn new(store: &'s Store) -> Self {
         Self {
             store,
-            cost: Cell::default(),
+            cost: CostCounter::default(),
         }
-    }
-
-    fn get(&self, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
-        let value = self.store.tree().get(key)?;
-        if let Some(v) = &value {
-            count_read(&self.cost, key, v);
-        }
-        Ok(value)
     }
 }
 
-impl LedgerView for Committed<'_> {
+impl OrderedBytes for Committed<'_> {
     type Error = StoreError;
 
-    fn summary(&self, key: &PairTopic) -> Result<Option<Summary>, StoreError> {
-        let k = layout::summary_key(key);
-        self.get(&k)?
-            .map(|v| layout::decode_summary(&v).map_err(corrupt(&k)))
-            .transpose()
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let value = self.store.tree().get(key)?.map(|v| v.to_vec());
+        if let Some(v) = &value {
+            self.cost.read(key, v);
+        }
+        Ok(value)
     }
 
-    fn newest_first(
+    fn scan_rev(
         &self,
-        key: &PairTopic,
-        upto: Option<OrderKey>,
-        mut visit: impl FnMut(OrderKey, FoldHeader) -> bool,
+        first: &[u8],
+        last: &[u8],
+        visit: &mut Visit<'_, StoreError>,
     ) -> Result<(), StoreError> {
-        let prefix = layout::fact_prefix(key);
-        let end = match upto {
-            Some(upto) => layout::fact_key(key, upto),
-            None => [prefix.as_slice(), &[0xff; OrderKey::LEN]].concat(),
-        };
-        for item in self.store.tree().range(prefix..=end).rev() {
+        for item in self.store.tree().range(first..=last).rev() {
             let (k, v) = item?;
-            count_read(&self.cost, &k, &v);
-            let at = layout::order_of(&k).map_err(corrupt(&k))?;
-            if !visit(at, layout::header_of(&v).map_err(corrupt(&k))?) {
+            self.cost.read(&k, &v);
+            if !visit(&k, &v)? {
                 break;
             }
         }
         Ok(())
     }
 
-    fn fact(&self, key: &PairTopic, at: OrderKey) -> Result<Option<FactEntry>, StoreError> {
-        let k = layout::fact_key(key, at);
-        self.get(&k)?
-            .map(|v| FactRecord::from_bytes(&k, &v).map(|r| r.entry(at.sequence())))
-            .transpose()
+    fn corrupt(&self, key: &[u8], source: LayoutError) -> StoreError {
+        corrupt(key, source)
+    }
+}
+
+impl FactBytes for Committed<'_> {
+    fn fact_at(&self, key: &PairTopic, at: OrderKey) -> Result<Option<FactEntry>, StoreError> {
+        record_in(self, key, at)
     }
 }
 
@@ -302,7 +290,7 @@ pub fn view(
         let oldest = &facts[page.limit - 1].0;
         Some(
             layout::order_of(oldest)
-                .map_err(corrupt(oldest))?
+                .map_err(|e| corrupt(oldest, e))?
                 .to_string(),
         )
     } else {
