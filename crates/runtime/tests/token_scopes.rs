@@ -190,8 +190,7 @@ async fn a_read_token_without_an_api_token_or_equal_to_it_is_refused_at_start() 
         };
         let error = App::<Ledger>::build(config, Shutdown::new())
             .await
-            .err()
-            .expect("the service refuses to start");
+            .expect_err("the service refuses to start");
         assert!(
             matches!(&error, StartError::Config(m) if m.contains(expected)),
             "{error}"
