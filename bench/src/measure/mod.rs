@@ -29,6 +29,10 @@ pub async fn start_service(
     ready_timeout: Duration,
 ) -> Result<ServiceProcess> {
     let mut setup = ServiceSetup::in_dir(service, nats_url, dir)?.with_env("RUST_LOG", "warn");
+    if service == Service::Notifier {
+        // The alerts measure's webhook receiver listens on 127.0.0.1.
+        setup = setup.with_env("LIAISON_WEBHOOK_ALLOW_PRIVATE", "1");
+    }
     setup.ready_path = ready_path.to_owned();
     setup.ready_timeout = ready_timeout;
     ServiceProcess::launch(setup)

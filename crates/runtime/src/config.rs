@@ -117,9 +117,16 @@ pub struct CommonArgs {
     #[arg(long, env = "LIAISON_HTTP_ADDR", value_name = "HOST:PORT")]
     pub http_addr: Option<SocketAddr>,
 
-    /// When set, every write endpoint requires `Authorization: Bearer <token>`.
+    /// When set, every write and admin endpoint requires `Authorization: Bearer <token>`, and
+    /// so do the notifier's rules and alerts.
     #[arg(long, env = "LIAISON_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
+
+    /// When set, every read requires `Authorization: Bearer <token>` with this token or the API
+    /// token (`/healthz`, `/readyz`, `/metrics` stay open). Needs --api-token, and must differ
+    /// from it.
+    #[arg(long, env = "LIAISON_READ_TOKEN", hide_env_values = true)]
+    pub read_token: Option<String>,
 
     /// How logs are written: human-readable text, or one JSON object per line for shippers.
     #[arg(long, env = "LIAISON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -227,6 +234,34 @@ impl CommonArgs {
     pub fn api_token(&self) -> Option<&str> {
         self.api_token.as_deref().filter(|t| !t.is_empty())
     }
+
+    /// The read token, if one is configured (an empty value counts as none).
+    pub fn read_token(&self) -> Option<&str> {
+        self.read_token.as_deref().filter(|t| !t.is_empty())
+    }
+
+    /// Both tokens, for the guards of every scope ([`crate::auth`]).
+    pub fn tokens(&self) -> crate::auth::Tokens {
+        crate::auth::Tokens::new(self.api_token(), self.read_token())
+    }
+
+    /// Whether the two tokens make sense together: a read token without an API token would leave
+    /// writes open while reads need a token, and a read token equal to the API token would let
+    /// every reader write. `Err` says which setting to change.
+    pub fn check_tokens(&self) -> Result<(), String> {
+        match (self.api_token(), self.read_token()) {
+            (None, Some(_)) => Err("LIAISON_READ_TOKEN (--read-token) is set without \
+                 LIAISON_API_TOKEN (--api-token): writes would be open to anyone while reads \
+                 need a token; set an API token too"
+                .to_owned()),
+            (Some(write), Some(read)) if write == read => Err(
+                "LIAISON_READ_TOKEN (--read-token) equals LIAISON_API_TOKEN (--api-token): every \
+                 reader could write; give readers a token of their own"
+                    .to_owned(),
+            ),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The documented defaults, ignoring flags and environment: handy for tests that build
@@ -246,6 +281,7 @@ impl Default for CommonArgs {
             data_dir: None,
             http_addr: None,
             api_token: None,
+            read_token: None,
             log_format: LogFormat::Text,
             sled_cache_mib: 64,
             ready_max_lag: 1_000,
@@ -277,6 +313,7 @@ impl fmt::Debug for CommonArgs {
             .field("data_dir", &self.data_dir)
             .field("http_addr", &self.http_addr)
             .field("api_token", &redact(&self.api_token))
+            .field("read_token", &redact(&self.read_token))
             .field("log_format", &self.log_format)
             .field("sled_cache_mib", &self.sled_cache_mib)
             .field("ready_max_lag", &self.ready_max_lag)
@@ -313,6 +350,7 @@ mod tests {
         "LIAISON_DATA_DIR",
         "LIAISON_HTTP_ADDR",
         "LIAISON_API_TOKEN",
+        "LIAISON_READ_TOKEN",
         "LIAISON_LOG_FORMAT",
         "LIAISON_SLED_CACHE_MIB",
         "LIAISON_READY_MAX_LAG",
@@ -356,6 +394,7 @@ mod tests {
             "data_dir": c.data_dir("svc"),
             "http_addr": c.http_addr("127.0.0.1:7401".parse().unwrap()).to_string(),
             "api_token": c.api_token(),
+            "read_token": c.read_token(),
             "log_format": format!("{:?}", c.log_format),
             "sled_cache_mib": c.sled_cache_mib,
             "ready_max_lag": c.ready_max_lag,
@@ -401,6 +440,7 @@ mod tests {
         assert_eq!(c["data_dir"], "./data/svc");
         assert_eq!(c["http_addr"], "127.0.0.1:7401");
         assert_eq!(c["api_token"], serde_json::Value::Null);
+        assert_eq!(c["read_token"], serde_json::Value::Null);
         assert_eq!(c["log_format"], "Text");
         assert_eq!(c["sled_cache_mib"], 64);
         assert_eq!(c["nats_tls_required"], false);
@@ -421,6 +461,7 @@ mod tests {
                 ("LIAISON_DATA_DIR", "/var/lib/liaison"),
                 ("LIAISON_HTTP_ADDR", "0.0.0.0:9000"),
                 ("LIAISON_API_TOKEN", "tok"),
+                ("LIAISON_READ_TOKEN", "read-tok"),
                 ("LIAISON_LOG_FORMAT", "json"),
                 ("LIAISON_SLED_CACHE_MIB", "96"),
                 ("LIAISON_NATS_TLS_REQUIRED", "true"),
@@ -438,6 +479,7 @@ mod tests {
         assert_eq!(c["data_dir"], "/var/lib/liaison");
         assert_eq!(c["http_addr"], "0.0.0.0:9000");
         assert_eq!(c["api_token"], "tok");
+        assert_eq!(c["read_token"], "read-tok");
         assert_eq!(c["log_format"], "Json");
         assert_eq!(c["sled_cache_mib"], 96);
         assert_eq!(c["nats_tls_required"], true);
@@ -514,13 +556,37 @@ mod tests {
     }
 
     #[test]
+    fn the_tokens_must_make_sense_together() {
+        let with = |api: Option<&str>, read: Option<&str>| CommonArgs {
+            api_token: api.map(Into::into),
+            read_token: read.map(Into::into),
+            ..CommonArgs::default()
+        };
+        assert!(with(None, None).check_tokens().is_ok());
+        assert!(with(Some("w"), None).check_tokens().is_ok());
+        assert!(with(Some("w"), Some("r")).check_tokens().is_ok());
+        assert!(with(Some("w"), Some("")).check_tokens().is_ok());
+        let alone = with(None, Some("r")).check_tokens().unwrap_err();
+        assert!(alone.contains("without LIAISON_API_TOKEN"), "{alone}");
+        let empty_api = with(Some(""), Some("r")).check_tokens().unwrap_err();
+        assert!(
+            empty_api.contains("without LIAISON_API_TOKEN"),
+            "{empty_api}"
+        );
+        let same = with(Some("t"), Some("t")).check_tokens().unwrap_err();
+        assert!(same.contains("equals LIAISON_API_TOKEN"), "{same}");
+        let tokens = with(Some("w"), Some("r")).tokens();
+        assert!(tokens.has_write() && tokens.has_read());
+    }
+
+    #[test]
     fn debug_redacts_secrets() {
         let c = parse_with_env(
             &[
                 ("LIAISON_NATS_PASSWORD", "hunter4"),
                 ("LIAISON_NATS_USER", "u"),
             ],
-            &["--api-token", "hunter2"],
+            &["--api-token", "hunter2", "--read-token", "hunter3"],
         )
         .unwrap();
         let shown = c["debug"].as_str().unwrap();

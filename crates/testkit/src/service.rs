@@ -242,6 +242,9 @@ impl ServiceProcess {
             Some(token) => command.env("LIAISON_API_TOKEN", token),
             None => command.env_remove("LIAISON_API_TOKEN"),
         };
+        // A read token inherited from a CLI user's shell, without its API token, would stop
+        // every service at start; `env` may still set one.
+        command.env_remove("LIAISON_READ_TOKEN");
         command.envs(setup.env.iter().map(|(k, v)| (k, v)));
         let name = setup.service.name();
         let process = ChildProcess::spawn(name, command, &setup.output).map_err(|source| {

@@ -320,7 +320,27 @@ fn forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// What is wrong with `s` as a NATS subject to publish on, if anything.
+/// Subjects under which a rule may not publish its alerts (CONTRACT.md, "Access (v2)"), with
+/// what lives there. The notifier publishes a rule's `deliver.nats_subject` with its own NATS
+/// permissions, so a rule there would make it write the log, forge another rule's alerts or the
+/// notifiers' bookkeeping (`liaison.alerts._outcome.…`, `_redeliver.…`, which the alerts stream
+/// stores and the webhook workers act on), send requests to ingest or the projection, call the
+/// NATS server's APIs, or answer another client's request in its inbox.
+const RESERVED_SUBJECT_PREFIXES: &[(&str, &str)] = &[
+    (
+        "liaison.",
+        "Liaison's own subjects: the log (liaison.events.…), the alerts stream and the \
+         notifiers' bookkeeping (liaison.alerts.…), ingest's appends, the projection's queries",
+    ),
+    ("$", "the NATS server's APIs ($JS.…, $SYS.…, $KV.…)"),
+    (
+        "_INBOX.",
+        "inboxes, where other clients wait for their replies",
+    ),
+];
+
+/// What is wrong with `s` as the NATS subject a rule publishes its alerts on, if anything: it
+/// must be a concrete subject, and not under a [`RESERVED_SUBJECT_PREFIXES`] prefix.
 fn subject_problem(s: &str) -> Option<String> {
     if s.is_empty() || s.len() > 255 {
         return Some("must be a NATS subject of 1 to 255 bytes".to_owned());
@@ -333,7 +353,15 @@ fn subject_problem(s: &str) -> Option<String> {
             quote(s)
         ));
     }
-    None
+    RESERVED_SUBJECT_PREFIXES
+        .iter()
+        .find(|(prefix, _)| s.starts_with(prefix))
+        .map(|(prefix, what)| {
+            format!(
+                "{} is reserved: a rule may not publish under '{prefix}' ({what})",
+                quote(s)
+            )
+        })
 }
 
 /// The length of `v`'s compact JSON serialization (as `serde_json::to_vec` writes it), counted
@@ -412,6 +440,46 @@ mod tests {
                 compact_len(&v, &mut work),
                 serde_json::to_vec(&v).unwrap().len(),
                 "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn rule_subjects_outside_the_reserved_namespaces_pass() {
+        for ok in [
+            "alerts.lg",
+            "team.meta.partnerships",
+            "liaison",
+            "liaisons.alerts",
+            "LIAISON.events.x",
+            "_INBOX",
+            "inbox._INBOX.x",
+            "my.$JS.x",
+        ] {
+            assert_eq!(subject_problem(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn rule_subjects_in_the_reserved_namespaces_are_refused() {
+        for (refused, prefix) in [
+            ("liaison.events.meeting.held._", "liaison."),
+            ("liaison.events.organization.registered.meta", "liaison."),
+            ("liaison.alerts._outcome.0190a000", "liaison."),
+            ("liaison.alerts._redeliver.0190a000", "liaison."),
+            ("liaison.alerts.new-partnership", "liaison."),
+            ("liaison.ingest.append", "liaison."),
+            ("liaison.query.relationship", "liaison."),
+            ("$JS.API.STREAM.DELETE.LIAISON_EVENTS", "$"),
+            ("$JS.ACK.LIAISON_EVENTS.x.1.1.1.1.0", "$"),
+            ("$SYS.REQ.SERVER.PING", "$"),
+            ("$KV.bucket.key", "$"),
+            ("_INBOX.abc.1", "_INBOX."),
+        ] {
+            let problem = subject_problem(refused).unwrap_or_else(|| panic!("{refused} passed"));
+            assert!(
+                problem.contains(&format!("may not publish under '{prefix}'")),
+                "{refused}: {problem}"
             );
         }
     }

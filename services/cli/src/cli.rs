@@ -94,7 +94,8 @@ pub struct GlobalArgs {
         value_name = "URL"
     )]
     pub nats_url: String,
-    /// Bearer token for write endpoints, when the services require one.
+    /// Bearer token for write and admin endpoints, when the services require one (it also
+    /// reads).
     #[arg(
         long,
         global = true,
@@ -103,6 +104,16 @@ pub struct GlobalArgs {
         value_name = "TOKEN"
     )]
     pub api_token: Option<String>,
+    /// Bearer token for reads (queries, rules, alerts), when the services require one; without
+    /// it, reads send the API token.
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_READ_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub read_token: Option<String>,
 }
 
 /// What `liaison` can do: one variant per command, each with its own arguments.

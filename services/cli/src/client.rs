@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::error::{EXIT_REJECTED, EXIT_UNAVAILABLE};
 
-/// Where the services and NATS are, and the token for write endpoints.
+/// Where the services and NATS are, and the tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
     /// Base URL of `liaison-ingest`.
@@ -32,8 +32,10 @@ pub struct Endpoints {
     pub notifier: String,
     /// NATS URL(s), comma-separated.
     pub nats: String,
-    /// Bearer token for write endpoints.
+    /// Bearer token for write and admin endpoints (and reads, without a read token).
     pub api_token: Option<String>,
+    /// Bearer token for reads.
+    pub read_token: Option<String>,
 }
 
 impl Default for Endpoints {
@@ -44,6 +46,7 @@ impl Default for Endpoints {
             notifier: Service::Notifier.default_url().into(),
             nats: DEFAULT_NATS_URL.into(),
             api_token: None,
+            read_token: None,
         }
     }
 }
@@ -262,7 +265,7 @@ impl Client {
     /// `GET /v1/rules` on the notifier.
     pub async fn rules(&self) -> Result<Answer<RuleList>, ClientError> {
         let url = format!("{}/v1/rules", trim(&self.endpoints.notifier));
-        let request = self.http.get(&url);
+        let request = self.read(&url);
         self.notifier_answer(request).await
     }
 
@@ -288,7 +291,7 @@ impl Client {
         state: Option<DeliveryState>,
     ) -> Result<Answer<AlertList>, ClientError> {
         let url = format!("{}/v1/alerts", trim(&self.endpoints.notifier));
-        let mut request = self.http.get(&url);
+        let mut request = self.read(&url);
         if let Some(state) = state {
             request = request.query(&[("state", state.as_str())]);
         }
@@ -335,12 +338,25 @@ impl Client {
         }
     }
 
+    /// A `GET` with the read token when one is given, else the API token (which also reads).
+    fn read(&self, url: &str) -> RequestBuilder {
+        let request = self.http.get(url);
+        let token = [&self.endpoints.read_token, &self.endpoints.api_token]
+            .into_iter()
+            .flatten()
+            .find(|t| !t.is_empty());
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
     async fn get_projection(
         &self,
         url: &str,
         query: &[(&str, String)],
     ) -> Result<Value, ClientError> {
-        let request = self.http.get(url).query(query);
+        let request = self.read(url).query(query);
         Ok(self
             .send("projection", &self.endpoints.projection, request)
             .await?
@@ -388,7 +404,10 @@ impl Client {
             message.push_str(&format!(" (retry after {after} s)"));
         }
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            message.push_str("; pass the token with --api-token or LIAISON_API_TOKEN");
+            message.push_str(
+                "; pass the API token with --api-token (LIAISON_API_TOKEN), or for reads the \
+                 read token with --read-token (LIAISON_READ_TOKEN)",
+            );
         }
         if status.is_client_error() {
             Err(ClientError::Rejected {

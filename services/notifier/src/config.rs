@@ -1,6 +1,7 @@
 //! The settings of `liaison-notifier`: the flags and environment every service shares plus the
-//! delivery settings, `LIAISON_NOTIFIER_*` with their units in the name. They are checked and
-//! clamped in one place, [`Config::delivery`], which the service and its tests both go through.
+//! delivery settings, `LIAISON_NOTIFIER_*` with their units in the name, and
+//! `LIAISON_WEBHOOK_ALLOW_PRIVATE` (named so by the contract). They are checked and clamped in
+//! one place, [`Config::delivery`], which the service and its tests both go through.
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use liaison_runtime::config::CommonArgs;
 
 use crate::delivery::DeliveryConfig;
 use crate::delivery::backoff::Backoff;
+use crate::delivery::target_policy::TargetPolicy;
 
 /// Every setting of `liaison-notifier`.
 #[derive(Debug, Clone, Args)]
@@ -57,6 +59,15 @@ pub struct DeliveryArgs {
         value_name = "MS"
     )]
     pub backoff_max_ms: u64,
+    /// Let webhooks reach loopback, private, link-local and other non-public addresses (for
+    /// local development and tests). Off, a rule whose URL names such an address is refused
+    /// (`422`) and an attempt on a name that resolves to one fails as `forbidden_address`.
+    #[arg(
+        long = "webhook-allow-private",
+        env = "LIAISON_WEBHOOK_ALLOW_PRIVATE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub webhook_allow_private: bool,
 }
 
 impl Default for DeliveryArgs {
@@ -66,6 +77,7 @@ impl Default for DeliveryArgs {
             webhook_timeout_ms: 10_000,
             backoff_base_ms: 500,
             backoff_max_ms: 300_000,
+            webhook_allow_private: false,
         }
     }
 }
@@ -102,6 +114,7 @@ impl Config {
                 base: Duration::from_millis(base),
                 max: Duration::from_millis(d.backoff_max_ms.max(base)),
             },
+            targets: TargetPolicy::new(d.webhook_allow_private),
             ..DeliveryConfig::default()
         }
     }
@@ -110,6 +123,72 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    const CHILD: &str = "LIAISON_NOTIFIER_CONFIG_TEST_CHILD";
+
+    /// Not a test of its own: run in a child process by [`allow_private_from_env`], prints what
+    /// the environment it was given parses to.
+    #[test]
+    fn child_parse_allow_private() {
+        if std::env::var(CHILD).is_err() {
+            return;
+        }
+        match Cli::try_parse_from(["liaison-notifier"]) {
+            Ok(cli) => println!("\nALLOW {}", cli.config.delivery.webhook_allow_private),
+            Err(e) => println!("\nREFUSED {}", e.kind()),
+        }
+    }
+
+    /// What `LIAISON_WEBHOOK_ALLOW_PRIVATE=value` parses to, in a child process (the workspace
+    /// forbids the `unsafe` of `std::env::set_var`).
+    fn allow_private_from_env(value: &str) -> String {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "config::tests::child_parse_allow_private",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .env("LIAISON_WEBHOOK_ALLOW_PRIVATE", value)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        stdout
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("ALLOW ")
+                    .or_else(|| l.strip_prefix("REFUSED ").map(|_| "refused"))
+            })
+            .unwrap_or_else(|| panic!("the child printed no result: {stdout}"))
+            .to_owned()
+    }
+
+    #[test]
+    fn allow_private_is_read_from_the_environment_and_off_by_default() {
+        assert!(!Config::default().delivery.webhook_allow_private);
+        assert!(!Config::default().delivery().targets.allows_private());
+        for (value, parsed) in [
+            ("1", "true"),
+            ("true", "true"),
+            ("yes", "true"),
+            ("0", "false"),
+            ("false", "false"),
+            ("off", "false"),
+            ("perhaps", "refused"),
+        ] {
+            assert_eq!(allow_private_from_env(value), parsed, "{value}");
+        }
+        let cli = Cli::try_parse_from(["liaison-notifier", "--webhook-allow-private"]).unwrap();
+        assert!(cli.config.delivery().targets.allows_private());
+    }
 
     #[test]
     fn delivery_settings_are_clamped_in_one_place() {
@@ -119,6 +198,7 @@ mod tests {
                 webhook_timeout_ms: 1,
                 backoff_base_ms: 900,
                 backoff_max_ms: 10,
+                webhook_allow_private: false,
             },
             ..Config::default()
         };

@@ -7,7 +7,11 @@
 //! `Nats-Expected-Last-Subject-Sequence` on its subject, so that of two concurrent creations of
 //! one id (on one instance or two) only one is appended: the other answers `200` when its
 //! definition is the same, else `409`. Webhook secrets never leave in an answer: they are shown
-//! as `"***"`.
+//! as `"***"`. A webhook URL on an address the [`TargetPolicy`] forbids is a `422`.
+//!
+//! Access (CONTRACT.md, "Access (v2)"): writes need the API token when one is set; every read
+//! here — rules and alerts, which show webhook URLs, often credentials themselves — needs a
+//! token whenever one is configured (the API token, or the read token when set).
 //!
 //! Both listings are paged (`limit`, `cursor` → `next_cursor`) and examine a bounded number of
 //! records per request ([`MAX_SCAN`]), so a filter that matches rarely ends a page early, with a
@@ -31,6 +35,7 @@ use liaison_runtime::{FieldError, Problem};
 use serde::de::DeserializeOwned;
 use tokio::sync::Notify;
 
+use crate::delivery::target_policy::TargetPolicy;
 use crate::model::RuleSet;
 use crate::store::Store;
 
@@ -59,10 +64,16 @@ pub struct ApiState {
     pub wake: Arc<Notify>,
     /// How long a rule write waits for its event to be applied.
     pub apply_timeout: Duration,
+    /// Which addresses webhooks may reach: a rule naming another address is refused.
+    pub targets: TargetPolicy,
 }
 
-/// The API routes; write routes behind `auth`.
-pub fn routes(state: ApiState, auth: BearerAuthLayer) -> Router {
+/// The API routes; write routes behind `write` ([`Scope::Write`]), reads behind `confidential`
+/// ([`Scope::Confidential`]).
+///
+/// [`Scope::Write`]: liaison_runtime::auth::Scope::Write
+/// [`Scope::Confidential`]: liaison_runtime::auth::Scope::Confidential
+pub fn routes(state: ApiState, write: BearerAuthLayer, confidential: BearerAuthLayer) -> Router {
     let writes = Router::new()
         .route("/v1/rules", post(rules_api::create_rule))
         .route(
@@ -73,12 +84,13 @@ pub fn routes(state: ApiState, auth: BearerAuthLayer) -> Router {
             "/v1/alerts/{id}/redeliver",
             post(alerts_api::redeliver_alert),
         )
-        .layer(auth);
+        .layer(write);
     let reads = Router::new()
         .route("/v1/rules", get(rules_api::list_rules))
         .route("/v1/rules/{id}", get(rules_api::get_rule))
         .route("/v1/alerts", get(alerts_api::list_alerts))
-        .route("/v1/alerts/{id}", get(alerts_api::get_alert));
+        .route("/v1/alerts/{id}", get(alerts_api::get_alert))
+        .layer(confidential);
     // Merging keeps GET and POST on one path in one method router.
     reads.merge(writes).with_state(state)
 }

@@ -28,6 +28,7 @@ use std::time::Duration;
 use async_nats::jetstream;
 use axum::Router;
 use liaison_log::{Appender, Follower, LogSettings, ensure_alerts_stream};
+use liaison_runtime::auth::Scope;
 use liaison_runtime::config::CommonArgs;
 use liaison_runtime::json_body::JsonLimits;
 use liaison_runtime::service::{App, Context, Service, StartError};
@@ -75,6 +76,12 @@ impl Service for NotifierService {
     ) -> Result<(Router, NotifierHandle), StartError> {
         metrics::describe();
         let delivery = config.delivery();
+        if delivery.targets.allows_private() {
+            tracing::warn!(
+                "LIAISON_WEBHOOK_ALLOW_PRIVATE is on: webhooks may reach loopback, private and \
+                 link-local addresses (this machine, its network, the cloud's metadata service)"
+            );
+        }
         let db = ctx.db()?;
         let store = Store::open(db).map_err(|e| StartError::service("opening the store", e))?;
         let rules =
@@ -120,8 +127,9 @@ impl Service for NotifierService {
             js,
             wake,
             apply_timeout: Duration::from_secs(10),
+            targets: config.delivery().targets,
         };
-        let routes = http_api::routes(state, ctx.write_auth())
+        let routes = http_api::routes(state, ctx.write_auth(), ctx.access(Scope::Confidential))
             .layer(axum::Extension(JsonLimits::new(256 * 1024, 32)));
         Ok((
             routes,

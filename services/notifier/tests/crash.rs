@@ -38,6 +38,8 @@ fn spawn(nats: &str, dir: &std::path::Path, port: u16) -> Child {
             "2000",
         ])
         .env("RUST_LOG", "warn")
+        // The receiver listens on 127.0.0.1.
+        .env("LIAISON_WEBHOOK_ALLOW_PRIVATE", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

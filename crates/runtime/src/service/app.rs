@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use super::context::Context;
 use super::readiness::log_check;
 use super::{Service, StartError, quarantine};
+use crate::auth::{BearerAuthLayer, Scope};
 use crate::http::{self, Check, HttpServer};
 use crate::shutdown::Shutdown;
 
@@ -42,6 +43,7 @@ impl<S: Service> App<S> {
     pub async fn build(config: S::Config, shutdown: Shutdown) -> Result<Self, StartError> {
         let config = S::validate(config).map_err(StartError::Config)?;
         let common = S::common(&config).clone();
+        common.check_tokens().map_err(StartError::Config)?;
         let (nats, health) = crate::nats::connect(&common, S::KIND.name()).await?;
         let mut ctx = Context {
             service: S::KIND.name(),
@@ -64,10 +66,15 @@ impl<S: Service> App<S> {
             quarantine,
             ..
         } = ctx;
+        // Every route of the service is a read unless it says otherwise (its own, stricter
+        // layer: the write token opens the read scope too). Applied before the shared routes
+        // are added, so that `/healthz`, `/readyz` and `/metrics` stay open.
+        let tokens = common.tokens();
+        let routes = routes.layer(BearerAuthLayer::scoped(tokens.clone(), Scope::Read));
         let routes = match quarantine {
             Some(source) => routes.merge(quarantine::routes(
                 source,
-                crate::auth::BearerAuthLayer::new(common.api_token().map(Into::into)),
+                BearerAuthLayer::scoped(tokens, Scope::Write),
             )),
             None => routes,
         };

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::StartError;
 use super::quarantine::QuarantineSource;
-use crate::auth::BearerAuthLayer;
+use crate::auth::{BearerAuthLayer, Scope};
 use crate::config::CommonArgs;
 use crate::http::Check;
 use crate::nats::NatsHealth;
@@ -91,7 +91,14 @@ impl Context {
 
     /// The write-endpoint guard: `Authorization: Bearer <LIAISON_API_TOKEN>` when a token is set.
     pub fn write_auth(&self) -> BearerAuthLayer {
-        BearerAuthLayer::new(self.common.api_token().map(Into::into))
+        self.access(Scope::Write)
+    }
+
+    /// The guard of `scope` over the configured tokens. Every route the service returns is
+    /// already under [`Scope::Read`]; a service wraps its write routes in [`Scope::Write`]
+    /// (or [`Context::write_auth`]) and reads of credentials in [`Scope::Confidential`].
+    pub fn access(&self, scope: Scope) -> BearerAuthLayer {
+        BearerAuthLayer::scoped(self.common.tokens(), scope)
     }
 
     /// Follows the log with `model` behind the one applier (gate, quarantine, checkpoint,

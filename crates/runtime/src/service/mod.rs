@@ -59,6 +59,10 @@ pub trait Service: Sized + Send + Sync + 'static {
     /// Wires the service into `ctx`: its read model ([`Context::follow`]), background tasks
     /// ([`Context::spawn`]), readiness checks ([`Context::check`]); returns its routes (the
     /// skeleton adds the shared ones) and its handle.
+    ///
+    /// Every route returned is a read to the skeleton: it requires the read or the write token
+    /// when `LIAISON_READ_TOKEN` is set. Write and admin routes say so with their own layer,
+    /// [`Context::write_auth`]; reads of credentials with [`Context::access`]`(Scope::Confidential)`.
     fn build(
         config: Self::Config,
         ctx: &mut Context,

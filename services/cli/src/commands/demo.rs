@@ -61,6 +61,7 @@ async fn walk_through(stack: &Stack, data_dir: &Path) -> CliResult {
         notifier: stack.url(Service::Notifier),
         nats: stack.nats_url(),
         api_token: stack.options().api_token.clone(),
+        read_token: None,
     });
     let nats = nats::connect(&stack.nats_url()).await?;
     let js = async_nats::jetstream::new(nats.clone());

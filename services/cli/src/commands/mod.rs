@@ -48,6 +48,7 @@ pub fn endpoints(global: &GlobalArgs) -> Endpoints {
         notifier: global.notifier_url.clone(),
         nats: global.nats_url.clone(),
         api_token: global.api_token.clone(),
+        read_token: global.read_token.clone(),
     }
 }
 

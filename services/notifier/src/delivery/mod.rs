@@ -1,18 +1,20 @@
 //! Delivering alerts, after the read model recorded them: to the alerts stream on NATS
 //! ([`nats`], driven by the [`nats_queue`] over the `pending` tree), and to webhooks ([`webhook`],
-//! signed per [`signature`], retried per [`backoff`]) through the durable consumer that every
-//! instance shares ([`webhook_queue`]).
+//! signed per [`signature`], retried per [`backoff`], on the addresses [`target_policy`] allows)
+//! through the durable consumer that every instance shares ([`webhook_queue`]).
 
 pub mod backoff;
 pub mod nats;
 pub mod nats_queue;
 pub mod signature;
+pub mod target_policy;
 pub mod webhook;
 pub mod webhook_queue;
 
 use std::time::Duration;
 
 use backoff::Backoff;
+use target_policy::TargetPolicy;
 
 /// How alerts are delivered and retried.
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ pub struct DeliveryConfig {
     pub backoff: Backoff,
     /// How many deliveries run at once.
     pub concurrency: usize,
+    /// Which addresses webhooks may reach.
+    pub targets: TargetPolicy,
 }
 
 impl Default for DeliveryConfig {
@@ -37,6 +41,7 @@ impl Default for DeliveryConfig {
                 max: Duration::from_secs(300),
             },
             concurrency: 32,
+            targets: TargetPolicy::STRICT,
         }
     }
 }

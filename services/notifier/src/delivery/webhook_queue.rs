@@ -44,7 +44,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::DeliveryConfig;
-use super::webhook::WebhookSender;
+use super::webhook::{AttemptFailure, WebhookSender};
 use crate::store::{ALERTS_CHECKPOINT, AlertRecord, Store, StoreError, TargetKind, decode, encode};
 
 /// How long an attempt waits for this instance to apply the alert's causing event.
@@ -265,7 +265,7 @@ impl WebhookQueue {
         config: DeliveryConfig,
     ) -> Arc<Self> {
         Arc::new(Self {
-            webhooks: WebhookSender::new(config.webhook_timeout),
+            webhooks: WebhookSender::new(config.webhook_timeout, config.targets),
             store,
             js,
             follower,
@@ -382,8 +382,7 @@ impl WebhookQueue {
         let attempts = self.config.webhook_attempts.max(1);
         let (result, state) = if delivered > attempts {
             // The instance that made the last attempt stopped before recording it.
-            let detail = "the attempt's outcome was not recorded (its instance stopped)";
-            (Err(detail.to_owned()), DeliveryState::Failed)
+            (Err(AttemptFailure::Unrecorded), DeliveryState::Failed)
         } else {
             let _ = message.ack_with(AckKind::Progress).await;
             let result = self.webhooks.send(&webhook, &record.alert).await;
@@ -409,8 +408,8 @@ impl WebhookQueue {
                         .record(latency.as_secs_f64());
                 }
             }
-            Err(detail) => {
-                tracing::warn!(alert = %item.alert, rule = %record.alert.rule, attempt = delivered, detail, "webhook delivery failed")
+            Err(class) => {
+                tracing::warn!(alert = %item.alert, rule = %record.alert.rule, attempt = delivered, %class, "webhook delivery failed")
             }
         }
         let outcome = WebhookOutcome {
@@ -420,7 +419,8 @@ impl WebhookQueue {
                 number: delivered,
                 at: Utc::now(),
                 ok: result.is_ok(),
-                detail: result.unwrap_or_else(|e| e),
+                // The status line, or the failure's class: never an error's text.
+                detail: result.unwrap_or_else(|class| class.as_str().into_owned()),
             },
             state,
         };

@@ -1,6 +1,7 @@
 //! What a rule must pass before it is appended: the rules of a `rule.created` event (the body
-//! wrapped as its `data`), a readable webhook secret, and its references (organizations, an
-//! existing rule of the same id) against what this instance has applied.
+//! wrapped as its `data`), a readable webhook secret, a webhook URL whose address (when it names
+//! one) the [`TargetPolicy`] allows, and its references (organizations, an existing rule of the
+//! same id) against what this instance has applied.
 
 use chrono::{DateTime, Utc};
 use liaison_proto::events::{OrganizationRegistered, PersonRegistered, RuleCreated};
@@ -9,19 +10,22 @@ use liaison_proto::validate::{
 };
 use liaison_proto::{ClientEvent, EventData, ValidationErrors};
 use liaison_runtime::{FieldError, Problem};
+use reqwest::Url;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::internal;
 use crate::delivery::signature::{SECRET_PREFIX, secret_key};
+use crate::delivery::target_policy::TargetPolicy;
 use crate::model::RuleSet;
 use crate::store::{Store, decode};
 
-/// A request body checked as a `rule.created` event recorded at `now`: the event, and the rule
-/// it defines.
+/// A request body checked as a `rule.created` event recorded at `now`, its webhook held to
+/// `targets`: the event, and the rule it defines.
 pub(super) fn validated_rule(
     body: Value,
     now: DateTime<Utc>,
+    targets: &TargetPolicy,
 ) -> Result<(ClientEvent, RuleCreated), Problem> {
     let wrapped = json!({ "type": "rule.created", "time": now.to_rfc3339(), "data": body });
     let events =
@@ -32,7 +36,28 @@ pub(super) fn validated_rule(
     };
     let rule = rule.clone();
     check_secret(&rule)?;
+    check_target(&rule, targets)?;
     Ok((event, rule))
+}
+
+/// The webhook URL must be one the client can call, and an address written in it must be one
+/// `targets` allows (a name is checked when it is resolved, at every attempt).
+fn check_target(rule: &RuleCreated, targets: &TargetPolicy) -> Result<(), Problem> {
+    let Some(webhook) = &rule.deliver.webhook else {
+        return Ok(());
+    };
+    let refuse = |detail: String| {
+        Problem::unprocessable(vec![FieldError::new("/deliver/webhook/url", detail)])
+    };
+    let url = Url::parse(&webhook.url)
+        .map_err(|e| refuse(format!("the webhook URL cannot be called: {e}")))?;
+    targets.check_url(&url).map_err(|forbidden| {
+        refuse(format!(
+            "{} is {forbidden}; this notifier allows them only with \
+             LIAISON_WEBHOOK_ALLOW_PRIVATE=1",
+            url.host_str().unwrap_or_default()
+        ))
+    })
 }
 
 /// A secret written as `whsec_…` must be base64 after the prefix (it is the signing key).

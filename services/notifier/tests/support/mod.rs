@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod counting;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -61,13 +63,15 @@ impl Log {
     }
 }
 
-/// Small, fast delivery settings for tests.
+/// Small, fast delivery settings for tests; webhooks may reach the receivers on 127.0.0.1
+/// (`LIAISON_WEBHOOK_ALLOW_PRIVATE=1`).
 pub fn fast_delivery(attempts: u32) -> DeliveryArgs {
     DeliveryArgs {
         webhook_attempts: attempts,
         webhook_timeout_ms: 2_000,
         backoff_base_ms: 50,
         backoff_max_ms: 200,
+        webhook_allow_private: true,
     }
 }
 
@@ -82,14 +86,24 @@ pub struct Notifier {
 
 impl Notifier {
     pub async fn start(log: &Log, delivery: DeliveryArgs) -> Self {
+        Self::start_with(log, delivery, |_| {}).await
+    }
+
+    /// A notifier whose shared settings `adjust` changes (tokens, …).
+    pub async fn start_with(
+        log: &Log,
+        delivery: DeliveryArgs,
+        adjust: impl FnOnce(&mut CommonArgs),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let common = CommonArgs {
+        let mut common = CommonArgs {
             nats_urls: vec![log.server.url()],
             data_dir: Some(dir.path().to_owned()),
             http_addr: Some("127.0.0.1:0".parse().unwrap()),
             sled_cache_mib: 16,
             ..CommonArgs::default()
         };
+        adjust(&mut common);
         let shutdown = Shutdown::new();
         let app = Application::build(Config { common, delivery }, shutdown.clone())
             .await
