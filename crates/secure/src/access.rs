@@ -70,6 +70,28 @@ impl NatsAccess {
         Ok(options.custom_inbox_prefix(inbox_prefix))
     }
 
+    /// How the client authenticates, for logs (never the secret): `nkey seed file /x/ingest.nk`,
+    /// `user svc`, `token`, `credentials file …`, `none`.
+    pub fn method(&self, servers: &Servers) -> String {
+        if let Some(path) = &self.creds {
+            return format!("credentials file {}", path.display());
+        }
+        if let Some(path) = &self.nkey {
+            return format!("nkey seed file {}", path.display());
+        }
+        if let Some(user) = &self.user {
+            return format!("user {user}");
+        }
+        if self.token.is_some() {
+            return "token".to_owned();
+        }
+        match servers.url_auth() {
+            Some(UrlAuth::UserPassword(user, _)) => format!("user {user} (from the URL)"),
+            Some(UrlAuth::Token(_)) => "token (from the URL)".to_owned(),
+            None => "none".to_owned(),
+        }
+    }
+
     /// Whether the connection will be TLS whatever the server says.
     pub fn requires_tls(&self) -> bool {
         self.tls_required || self.tls_ca.is_some()
