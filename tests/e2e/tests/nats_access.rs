@@ -552,3 +552,29 @@ async fn init_streams_creates_the_log_and_the_alerts_as_the_admin() {
         Vec::<String>::new()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_in_the_nats_url_appears_in_no_log_line() {
+    // An open server accepts any credentials: the service connects, and logs at debug level
+    // (async-nats's own lines print the server address it connects to).
+    let server = NatsServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("nats://ingest:Hunter2-Sesame@{}", server.addr());
+    let setup = liaison_testkit::ServiceSetup::in_dir(Service::Ingest, &url, dir.path())
+        .unwrap()
+        .with_env("RUST_LOG", "debug");
+    let ingest = liaison_testkit::ServiceProcess::launch(setup)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let log = std::fs::read_to_string(ingest.log_path().unwrap()).unwrap();
+    assert!(
+        log.contains(&format!("servers=nats://{}", server.addr())),
+        "the address is logged:\n{log}"
+    );
+    assert!(log.contains("user ingest (from the URL)"), "{log}");
+    assert!(
+        log.contains("ingest:***@"),
+        "the start-up line shows the URL redacted:\n{log}"
+    );
+    assert!(!log.contains("Hunter2-Sesame"), "{log}");
+}
