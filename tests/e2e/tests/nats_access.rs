@@ -517,12 +517,55 @@ async fn command_line(stack: &Stack) {
     );
 }
 
-#[tokio::test]
-async fn init_streams_creates_the_log_and_the_alerts_as_the_admin() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_streams_ingest_says_an_admin_must_create_them_and_appends_once_one_did() {
     let server = NatsServer::start_secured().await;
     let secrets = server.secrets().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut setup =
+        liaison_testkit::ServiceSetup::in_dir(Service::Ingest, &server.url(), dir.path())
+            .unwrap()
+            .with_env("RUST_LOG", "info");
+    for (key, value) in server.access(Role::Ingest).env() {
+        setup = setup.with_env(key, &value);
+    }
+    setup.ready_path = "/healthz".into();
+    let ingest = liaison_testkit::ServiceProcess::launch(setup)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let http = reqwest::Client::new();
+    let post = || {
+        http.post(format!("{}/v1/events", ingest.url()))
+            .json(&organization("hanwha-aerospace"))
+            .timeout(Duration::from_secs(15))
+            .send()
+    };
+
+    // Its user may not create the log: it says so, and appends nothing.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let response = post().await.unwrap();
+        let status = response.status().as_u16();
+        let problem: Value = response.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 503, "{problem}");
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        if detail.contains("an admin must create it") {
+            assert!(detail.contains("liaison admin init-streams"), "{detail}");
+            assert!(detail.contains("LIAISON_EVENTS does not exist"), "{detail}");
+            assert!(detail.contains("nothing was appended"), "{detail}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no 503 naming the admin within 30 s: {problem}\n{}",
+            ingest.log_tail()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // The operator's command, as the admin.
     let urls = liaison_e2e::CliUrls {
-        ingest: "http://127.0.0.1:9".into(),
+        ingest: ingest.url(),
         projection: "http://127.0.0.1:9".into(),
         notifier: "http://127.0.0.1:9".into(),
         nats: server.url(),
@@ -546,11 +589,28 @@ async fn init_streams_creates_the_log_and_the_alerts_as_the_admin() {
     let js = jetstream::new(server.client().await);
     let mut log = js.get_stream(EVENTS_STREAM).await.unwrap();
     let config = log.info().await.unwrap().config.clone();
-    assert!(config.deny_delete && config.deny_purge, "{config:?}");
     assert_eq!(
         liaison_log::differences(&events_stream_config(&LogSettings::default()), &config),
         Vec::<String>::new()
     );
+
+    // Ingest finds the log and appends into it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let response = post().await.unwrap();
+        let status = response.status().as_u16();
+        if status == 201 {
+            break;
+        }
+        assert!(
+            status == 503 && tokio::time::Instant::now() < deadline,
+            "{status} {:?}\n{}",
+            response.text().await,
+            ingest.log_tail()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(log.info().await.unwrap().state.messages, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
