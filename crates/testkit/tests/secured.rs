@@ -36,13 +36,23 @@ async fn a_secured_server_refuses_unknown_keys_plain_connections_and_untrusting_
         client.flush().await.expect("a role connects and flushes");
     }
 
-    // A key the users file does not list, and no credentials at all: authorization violation.
+    // A key the users file does not list, no credentials, a guessed password: authorization
+    // violation.
     for (what, access) in [
         ("an unknown nkey", stranger(dir.path(), &server)),
         (
             "no credentials",
             NatsAccess {
                 nkey: None,
+                ..server.access(Role::Cli)
+            },
+        ),
+        (
+            "a user and a wrong password",
+            NatsAccess {
+                nkey: None,
+                user: Some("admin".into()),
+                password: Some("guessed".into()),
                 ..server.access(Role::Cli)
             },
         ),
