@@ -32,7 +32,9 @@ bench *ARGS: setup
     cargo build --release --locked -p liaison-bench -p liaison-ingest -p liaison-projection -p liaison-notifier
     target/release/liaison-bench {{ARGS}}
 
-# Start a local nats-server with the shipped single-node configuration.
+# Start a local nats-server with the shipped single-node configuration, secured: credentials and
+# certificates in ./data/nats-secrets (generated on first use, as `liaison dev` does).
 nats: setup
-    mkdir -p data/nats
-    nats-server -c deploy/nats/single.conf
+    cargo build --release --locked -p liaison
+    target/release/liaison admin nats-config --data-dir data
+    nats-server -c data/nats-server.conf

@@ -556,6 +556,15 @@ fn observe(follower: &Follower, found: Result<StreamFacts, FactsError>, applied:
             let expected = shared.expected.lock().expect("expected lock").clone();
             mismatch(expected.as_ref(), applied, &facts)
         }
+        // Never followed: not created yet (on a secured NATS only the admin may create it).
+        Err(FactsError::Missing(stream))
+            if applied == 0 && shared.expected.lock().expect("expected lock").is_none() =>
+        {
+            Some(format!(
+                "the log {stream} does not exist yet: an admin must create it (`liaison admin \
+                 init-streams` with the NATS admin's credentials; `liaison dev` does)"
+            ))
+        }
         Err(FactsError::Missing(stream)) => Some(format!(
             "the log {stream} does not exist (deleted?); this service holds state up to \
              sequence {}",

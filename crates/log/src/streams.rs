@@ -161,7 +161,18 @@ async fn ensure(
                     return Ok(StreamSetup::Created(Box::new(info.clone())));
                 }
                 Err(e) => {
-                    tracing::info!(stream = name, error = %e, "creating the stream failed; reading it")
+                    tracing::info!(stream = name, error = %e, "creating the stream failed; reading it");
+                    // On a secured server only the admin may create a stream: this client's
+                    // request is dropped (a permissions violation) and times out.
+                    if let Err(FactsError::Missing(_)) = stream_facts(js, &name).await {
+                        return Err(StreamSetupError::Missing {
+                            stream: name,
+                            why: format!(
+                                "it could not be created here ({e}); an admin must create it \
+                                 (`liaison admin init-streams` with the admin's NATS credentials)"
+                            ),
+                        });
+                    }
                 }
             }
         }

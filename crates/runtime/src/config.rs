@@ -61,6 +61,16 @@ pub struct CommonArgs {
     )]
     pub nats_creds: Option<PathBuf>,
 
+    /// NATS nkey seed file (`SU…`, mode 0600): the user the server's users file lists by its
+    /// public key, as `liaison dev` generates one per service.
+    #[arg(
+        long,
+        env = "LIAISON_NATS_NKEY",
+        value_name = "FILE",
+        conflicts_with_all = ["nats_creds", "nats_user", "nats_token"]
+    )]
+    pub nats_nkey: Option<PathBuf>,
+
     /// NATS user name (with --nats-password).
     #[arg(
         long,
@@ -83,7 +93,7 @@ pub struct CommonArgs {
     #[arg(long, env = "LIAISON_NATS_TOKEN", hide_env_values = true)]
     pub nats_token: Option<String>,
 
-    /// CA certificate (PEM) to verify the NATS server with.
+    /// CA certificate (PEM) to verify the NATS server with (implies --nats-tls-required).
     #[arg(long, env = "LIAISON_NATS_TLS_CA", value_name = "FILE")]
     pub nats_tls_ca: Option<PathBuf>,
 
@@ -230,6 +240,21 @@ impl CommonArgs {
         self.http_addr.unwrap_or(default)
     }
 
+    /// The NATS credentials and TLS settings, for [`crate::nats::connect`].
+    pub fn nats_access(&self) -> liaison_secure::NatsAccess {
+        liaison_secure::NatsAccess {
+            creds: self.nats_creds.clone(),
+            nkey: self.nats_nkey.clone(),
+            user: self.nats_user.clone(),
+            password: self.nats_password.clone(),
+            token: self.nats_token.clone(),
+            tls_ca: self.nats_tls_ca.clone(),
+            tls_cert: self.nats_tls_cert.clone(),
+            tls_key: self.nats_tls_key.clone(),
+            tls_required: self.nats_tls_required,
+        }
+    }
+
     /// The API token, if one is configured (an empty value counts as none).
     pub fn api_token(&self) -> Option<&str> {
         self.api_token.as_deref().filter(|t| !t.is_empty())
@@ -271,6 +296,7 @@ impl Default for CommonArgs {
         Self {
             nats_urls: vec![DEFAULT_NATS_URL.to_owned()],
             nats_creds: None,
+            nats_nkey: None,
             nats_user: None,
             nats_password: None,
             nats_token: None,
@@ -300,9 +326,16 @@ fn redact(secret: &Option<String>) -> Option<&'static str> {
 
 impl fmt::Debug for CommonArgs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A URL may carry a password (`nats://svc:pw@host`): shown without it.
+        let urls: Vec<String> = self
+            .nats_urls
+            .iter()
+            .map(|u| liaison_secure::redact_url(u))
+            .collect();
         f.debug_struct("CommonArgs")
-            .field("nats_urls", &self.nats_urls)
+            .field("nats_urls", &urls)
             .field("nats_creds", &self.nats_creds)
+            .field("nats_nkey", &self.nats_nkey)
             .field("nats_user", &self.nats_user)
             .field("nats_password", &redact(&self.nats_password))
             .field("nats_token", &redact(&self.nats_token))
@@ -340,6 +373,7 @@ mod tests {
     const VARS: &[&str] = &[
         "LIAISON_NATS_URL",
         "LIAISON_NATS_CREDS",
+        "LIAISON_NATS_NKEY",
         "LIAISON_NATS_USER",
         "LIAISON_NATS_PASSWORD",
         "LIAISON_NATS_TOKEN",
@@ -384,6 +418,7 @@ mod tests {
         serde_json::json!({
             "nats_urls": c.nats_urls,
             "nats_creds": c.nats_creds,
+            "nats_nkey": c.nats_nkey,
             "nats_user": c.nats_user,
             "nats_password": c.nats_password,
             "nats_token": c.nats_token,
@@ -525,6 +560,18 @@ mod tests {
         assert!(parse_with_env(&[], &["--nats-user", "svc"]).is_err());
         assert!(parse_with_env(&[], &["--nats-creds", "a.creds", "--nats-token", "t"]).is_err());
         assert!(parse_with_env(&[], &["--nats-tls-cert", "c.pem"]).is_err());
+        // an nkey seed file is one way of authenticating: alone
+        let c = parse_with_env(&[("LIAISON_NATS_NKEY", "/s/ingest.nk")], &[]).unwrap();
+        assert_eq!(c["nats_nkey"], "/s/ingest.nk");
+        assert!(parse_with_env(&[], &["--nats-nkey", "a.nk", "--nats-token", "t"]).is_err());
+        assert!(parse_with_env(&[], &["--nats-nkey", "a.nk", "--nats-creds", "a.creds"]).is_err());
+        assert!(
+            parse_with_env(
+                &[("LIAISON_NATS_PASSWORD", "pw")],
+                &["--nats-nkey", "a.nk", "--nats-user", "u"]
+            )
+            .is_err()
+        );
         let c = parse_with_env(
             &[],
             &[
@@ -585,6 +632,10 @@ mod tests {
             &[
                 ("LIAISON_NATS_PASSWORD", "hunter4"),
                 ("LIAISON_NATS_USER", "u"),
+                (
+                    "LIAISON_NATS_URL",
+                    "nats://svc:hunter6@a:4222,nats://b:4222",
+                ),
             ],
             &["--api-token", "hunter2", "--read-token", "hunter3"],
         )
@@ -592,5 +643,6 @@ mod tests {
         let shown = c["debug"].as_str().unwrap();
         assert!(!shown.contains("hunter"), "{shown}");
         assert!(shown.contains("<redacted>"));
+        assert!(shown.contains("nats://svc:***@a:4222"), "{shown}");
     }
 }

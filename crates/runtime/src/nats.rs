@@ -5,12 +5,19 @@
 //! is down — it returns a client at once that connects in the background
 //! (`retry_on_initial_connect`), reconnects forever with a capped exponential backoff, and
 //! logs every connection event. [`NatsHealth`] is the cheap handle `/readyz` reads.
+//!
+//! Credentials and TLS come from the `LIAISON_NATS_*` settings through `liaison-secure` (the
+//! same code as `liaison`'s): its files are checked before the first attempt, so a wrong path
+//! stops the service at start; credentials in a URL are taken out of it, so no log line shows
+//! them; replies come to the service's own inbox prefix, `_INBOX.<service>`, the only one its
+//! role may read on a secured server (deploy/nats/roles.conf).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_nats::{ConnectOptions, Event, ServerAddr};
+use async_nats::{Event, ServerAddr};
+use liaison_secure::{AccessError, Servers, inbox_prefix};
 
 use crate::config::CommonArgs;
 use crate::http::{Check, Readiness};
@@ -21,26 +28,10 @@ pub const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(5);
 /// Why [`connect`] could not even start connecting (never because NATS is down).
 #[derive(Debug, thiserror::Error)]
 pub enum NatsError {
-    /// A NATS URL does not parse.
-    #[error("invalid NATS URL {url:?}: {source}")]
-    InvalidUrl {
-        /// The URL as given.
-        url: String,
-        /// Why it is invalid.
-        source: std::io::Error,
-    },
-    /// No NATS URL was given.
-    #[error("no NATS URL given (set --nats-url or LIAISON_NATS_URL)")]
-    NoUrl,
-    /// The credentials file could not be read or parsed.
-    #[error("cannot use NATS credentials file {path}: {source}")]
-    Credentials {
-        /// The file.
-        path: String,
-        /// Why it could not be used.
-        source: std::io::Error,
-    },
-    /// The client refused the options (for example, unreadable TLS files).
+    /// A URL, credential or TLS setting cannot be used (the message names it, never a secret).
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// The client refused the options.
     #[error("cannot set up the NATS client: {0}")]
     Connect(#[from] async_nats::ConnectError),
 }
@@ -153,72 +144,33 @@ pub fn reconnect_delay(attempts: usize) -> Duration {
     Duration::from_millis(100u64 << exponent).min(MAX_RECONNECT_DELAY)
 }
 
-/// Parses the configured URLs (each entry may itself be a comma-separated list).
+/// Parses the configured URLs (each entry may itself be a comma-separated list), without the
+/// credentials a URL may carry.
 pub fn server_addrs(urls: &[String]) -> Result<Vec<ServerAddr>, NatsError> {
-    let addrs = urls
-        .iter()
-        .flat_map(|u| u.split(','))
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .map(|url| {
-            url.parse::<ServerAddr>()
-                .map_err(|source| NatsError::InvalidUrl {
-                    url: url.to_owned(),
-                    source,
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if addrs.is_empty() {
-        return Err(NatsError::NoUrl);
-    }
-    Ok(addrs)
+    Ok(Servers::parse(urls)?.addrs().to_vec())
 }
 
 /// Connects `liaison-<service>` to NATS as configured in `args`.
 ///
 /// Returns at once with a client that connects in the background and reconnects forever;
 /// requests made while disconnected wait or time out, they do not crash the service.
-/// Fails only for configuration errors (bad URL, unreadable credentials or TLS files).
+/// Fails only for configuration errors (bad URL, unreadable credentials or TLS files,
+/// two ways of authenticating at once).
 pub async fn connect(
     args: &CommonArgs,
     service: &str,
 ) -> Result<(async_nats::Client, NatsHealth), NatsError> {
-    let addrs = server_addrs(&args.nats_urls)?;
-    // Scheme, host and port only: a URL may carry a user and password.
-    let servers = addrs
-        .iter()
-        .map(|a| format!("{}://{}:{}", a.scheme(), a.host(), a.port()))
-        .collect::<Vec<_>>()
-        .join(",");
+    let servers = Servers::parse(&args.nats_urls)?;
+    // Scheme, host and port only: the credentials a URL carried were taken out.
+    let shown = servers.shown();
+    let access = args.nats_access();
     let health = NatsHealth::default();
-
-    let mut options = match &args.nats_creds {
-        Some(path) => ConnectOptions::with_credentials_file(path)
-            .await
-            .map_err(|source| NatsError::Credentials {
-                path: path.display().to_string(),
-                source,
-            })?,
-        None => ConnectOptions::new(),
-    };
-    if let (Some(user), Some(password)) = (&args.nats_user, &args.nats_password) {
-        options = options.user_and_password(user.clone(), password.clone());
-    }
-    if let Some(token) = &args.nats_token {
-        options = options.token(token.clone());
-    }
-    if let Some(ca) = &args.nats_tls_ca {
-        options = options.add_root_certificates(ca.clone());
-    }
-    if let (Some(cert), Some(key)) = (&args.nats_tls_cert, &args.nats_tls_key) {
-        options = options.add_client_certificate(cert.clone(), key.clone());
-    }
-    if args.nats_tls_required {
-        options = options.require_tls(true);
-    }
+    let mut options = access
+        .connect_options(&servers, &inbox_prefix(service))
+        .await?;
 
     let events = health.clone();
-    let event_servers = servers.clone();
+    let event_servers = shown.clone();
     options = options
         .name(format!("liaison-{service}"))
         .retry_on_initial_connect()
@@ -231,8 +183,13 @@ pub async fn connect(
             async move { health.on_event(&servers, event) }
         });
 
-    tracing::info!(%servers, "connecting to NATS (in the background, retrying until it answers)");
-    let client = options.connect(addrs).await?;
+    tracing::info!(
+        servers = %shown,
+        authentication = access.method(&servers),
+        tls = if access.requires_tls() { "required" } else { "if the server asks" },
+        "connecting to NATS (in the background, retrying until it answers)"
+    );
+    let client = options.connect(servers.addrs().to_vec()).await?;
     Ok((client, health))
 }
 
@@ -255,11 +212,16 @@ mod tests {
     fn urls_may_be_a_comma_separated_list() {
         let addrs = server_addrs(&["nats://a:4222, nats://b:4223".to_owned()]).unwrap();
         assert_eq!(addrs.len(), 2);
-        assert!(matches!(server_addrs(&[]), Err(NatsError::NoUrl)));
+        assert!(matches!(
+            server_addrs(&[]),
+            Err(NatsError::Access(AccessError::NoUrl))
+        ));
         assert!(matches!(
             server_addrs(&["http://nope".to_owned()]),
-            Err(NatsError::InvalidUrl { .. })
+            Err(NatsError::Access(AccessError::InvalidUrl { .. }))
         ));
+        let stripped = server_addrs(&["nats://svc:pw@a:4222".to_owned()]).unwrap();
+        assert_eq!(stripped[0].password(), None);
     }
 
     #[test]

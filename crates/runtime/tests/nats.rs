@@ -99,3 +99,76 @@ async fn a_bad_url_is_a_configuration_error() {
         .unwrap_err();
     assert!(err.to_string().contains("invalid NATS URL"), "{err}");
 }
+
+#[tokio::test]
+async fn a_service_connects_with_its_roles_key_and_the_ca_and_says_why_a_wrong_key_is_refused() {
+    let server = NatsServer::start_secured().await;
+    let access = server.access(liaison_testkit::Role::Ingest);
+    let args = CommonArgs {
+        nats_nkey: access.nkey.clone(),
+        nats_tls_ca: access.tls_ca.clone(),
+        ..args_for(server.url())
+    };
+    let (client, health) = connect(&args, "ingest").await.unwrap();
+    assert!(
+        eventually(&health, Duration::from_secs(10), NatsHealth::is_connected).await,
+        "the ingest's key and the CA connect: {:?}",
+        health.last_error()
+    );
+    // Its inbox is its role's: a request's answer arrives (the JetStream API answers there).
+    let js = async_nats::jetstream::new(client);
+    let err = js.get_stream("LIAISON_EVENTS").await.unwrap_err();
+    assert!(err.to_string().contains("not found"), "{err}");
+
+    // A key the server's users file does not list.
+    let dir = tempfile::tempdir().unwrap();
+    let stranger = dir.path().join("stranger.nk");
+    std::fs::write(&stranger, nkeys_seed()).unwrap();
+    let args = CommonArgs {
+        nats_nkey: Some(stranger),
+        ..args
+    };
+    let (_client, health) = connect(&args, "ingest").await.unwrap();
+    assert!(
+        eventually(&health, Duration::from_secs(10), |h| h
+            .last_error()
+            .is_some_and(|e| e.to_lowercase().contains("authorization")))
+        .await,
+        "an unknown key is reported as refused: {:?}",
+        health.last_error()
+    );
+    assert!(!health.is_connected());
+    assert!(health.check().detail.starts_with("disconnected: "));
+}
+
+#[tokio::test]
+async fn unusable_credential_files_stop_the_service_at_start_with_their_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("ingest.nk");
+    std::fs::write(&seed, "not a seed\n").unwrap();
+    let args = CommonArgs {
+        nats_nkey: Some(seed),
+        ..args_for(format!("nats://127.0.0.1:{}", free_port()))
+    };
+    let err = connect(&args, "ingest").await.unwrap_err().to_string();
+    assert!(
+        err.contains("nkey seed file") && err.contains("ingest.nk"),
+        "{err}"
+    );
+    assert!(!err.contains("not a seed"), "{err}");
+
+    let args = CommonArgs {
+        nats_tls_ca: Some(dir.path().join("absent-ca.pem")),
+        ..args_for(format!("nats://127.0.0.1:{}", free_port()))
+    };
+    let err = connect(&args, "ingest").await.unwrap_err().to_string();
+    assert!(
+        err.contains("TLS CA file") && err.contains("absent-ca.pem"),
+        "{err}"
+    );
+}
+
+/// A user seed the test server does not know.
+fn nkeys_seed() -> String {
+    nkeys::KeyPair::new_user().seed().unwrap()
+}

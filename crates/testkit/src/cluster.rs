@@ -1,19 +1,25 @@
-//! A cluster of `nats-server`s with clustered JetStream, for tests of R3 streams and fail-over.
+//! A cluster of `nats-server`s with clustered JetStream, for tests of R3 streams and fail-over;
+//! each node runs the shipped node configuration (`deploy/nats/cluster/n1.conf`) on free ports,
+//! open or, with [`NatsCluster::start_secured`], secured as shipped (client TLS, users, routes
+//! that authenticate each other by certificate).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
+use liaison_secure::{DEV_HOSTS, NatsAccess, NatsSecrets, Role, SECRETS_DIR};
 use tempfile::TempDir;
 
 use crate::child::{ChildProcess, Output};
 use crate::error::StackError;
 use crate::find::nats_server_binary;
+use crate::nats_config::ClusterNodeConfig;
 use crate::ports::free_port;
 use crate::ready::wait_http_ok;
+use crate::server::connect_once;
 
 const START_ATTEMPTS: usize = 3;
-const CLUSTER_NAME: &str = "liaison-test";
 
 #[derive(Debug)]
 struct Node {
@@ -29,22 +35,38 @@ struct Node {
 pub struct NatsCluster {
     dir: TempDir,
     nodes: Vec<Node>,
+    secrets: Option<NatsSecrets>,
 }
 
 impl NatsCluster {
-    /// Starts `size` nodes (3 for R3 streams) and waits until every node is healthy and a
+    /// Starts `size` open nodes (3 for R3 streams) and waits until every node is healthy and a
     /// JetStream meta leader is elected.
     ///
     /// Panics with the tail of a node's log when the cluster does not form.
     pub async fn start(size: usize) -> NatsCluster {
+        NatsCluster::start_with(size, false).await
+    }
+
+    /// Starts `size` nodes secured as shipped, with one set of generated credentials and
+    /// certificates; [`client`](Self::client) connects as the admin.
+    pub async fn start_secured(size: usize) -> NatsCluster {
+        NatsCluster::start_with(size, true).await
+    }
+
+    async fn start_with(size: usize, secured: bool) -> NatsCluster {
         assert!(size > 0, "a cluster needs at least one node");
         let dir = tempfile::Builder::new()
             .prefix("liaison-nats-cluster-")
             .tempdir()
             .expect("cannot create a temporary directory");
+        let secrets = secured.then(|| {
+            NatsSecrets::ensure(dir.path().join(SECRETS_DIR), &DEV_HOSTS)
+                .unwrap_or_else(|e| panic!("{e}"))
+        });
         let mut cluster = NatsCluster {
             dir,
             nodes: Vec::new(),
+            secrets,
         };
         for attempt in 1..=START_ATTEMPTS {
             cluster.nodes = (0..size)
@@ -97,16 +119,59 @@ impl NatsCluster {
         self.dir.path().join(format!("n{index}/nats-server.log"))
     }
 
-    /// A client that knows every node's URL, so it fails over when one is stopped.
+    /// The generated credentials of a secured cluster; `None` when it is open.
+    pub fn secrets(&self) -> Option<&NatsSecrets> {
+        self.secrets.as_ref()
+    }
+
+    /// What a client of `role` connects with; panics when the cluster is open.
+    pub fn access(&self, role: Role) -> NatsAccess {
+        self.secrets
+            .as_ref()
+            .map(|s| s.access(role))
+            .expect("the cluster is open: it has no roles")
+    }
+
+    /// The directory of the cluster's files (`n<i>/`, `nats-secrets/`).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The route address of node `index` (`cluster.listen`).
+    pub fn route_addr(&self, index: usize) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.nodes[index].cluster_port))
+    }
+
+    /// The HTTP monitoring port of node `index` (`/routez`, `/healthz`).
+    pub fn monitor_port(&self, index: usize) -> u16 {
+        self.nodes[index].monitor_port
+    }
+
+    /// A client that knows every node's URL, so it fails over when one is stopped; on a secured
+    /// cluster, as the admin.
     pub async fn client(&self) -> async_nats::Client {
-        let addrs: Vec<async_nats::ServerAddr> = self
-            .urls()
-            .iter()
-            .map(|url| url.parse().expect("valid server URL"))
-            .collect();
-        async_nats::connect(addrs)
+        match &self.secrets {
+            Some(_) => self.client_as(Role::Admin).await,
+            None => {
+                let addrs: Vec<async_nats::ServerAddr> = self
+                    .urls()
+                    .iter()
+                    .map(|url| url.parse().expect("valid server URL"))
+                    .collect();
+                async_nats::connect(addrs)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot connect to {:?}: {e}", self.urls()))
+            }
+        }
+    }
+
+    /// A client of `role` that knows every node's URL; panics when it cannot connect or the
+    /// cluster is open.
+    pub async fn client_as(&self, role: Role) -> async_nats::Client {
+        let access = self.access(role);
+        connect_once(&self.urls(), &access, &role.inbox_prefix())
             .await
-            .unwrap_or_else(|e| panic!("cannot connect to {:?}: {e}", self.urls()))
+            .unwrap_or_else(|e| panic!("cannot connect to {:?} as {role}: {e}", self.urls()))
     }
 
     /// A JetStream context on a new [`client`](NatsCluster::client).
@@ -137,7 +202,7 @@ impl NatsCluster {
         let node_dir = self.dir.path().join(format!("n{index}"));
         std::fs::create_dir_all(&node_dir).expect("cannot create node directory");
         let config = node_dir.join("nats-server.conf");
-        std::fs::write(&config, self.config(index))
+        std::fs::write(&config, self.config(index).render(&node_dir))
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", config.display()));
         let mut command = crate::spawn::command(nats_server_binary());
         command.arg("-c").arg(&config);
@@ -192,24 +257,21 @@ impl NatsCluster {
         }
     }
 
-    fn config(&self, index: usize) -> String {
+    fn config(&self, index: usize) -> ClusterNodeConfig {
         let node = &self.nodes[index];
-        let routes = self
-            .nodes
-            .iter()
-            .map(|n| format!("nats-route://127.0.0.1:{}", n.cluster_port))
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!(
-            "server_name: n{index}\n\
-             listen: 127.0.0.1:{port}\n\
-             http: 127.0.0.1:{monitor}\n\
-             cluster {{\n  name: {CLUSTER_NAME}\n  listen: 127.0.0.1:{cluster_port}\n  routes: [{routes}]\n}}\n\
-             jetstream {{\n  store_dir: \"{store}\"\n  sync_interval: always\n}}\n",
-            port = node.port,
-            monitor = node.monitor_port,
-            cluster_port = node.cluster_port,
-            store = self.store_dir(index).display(),
-        )
+        let loopback = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
+        ClusterNodeConfig {
+            server_name: format!("n{index}"),
+            listen: loopback(node.port),
+            monitor: loopback(node.monitor_port),
+            cluster_listen: loopback(node.cluster_port),
+            routes: self
+                .nodes
+                .iter()
+                .map(|n| loopback(n.cluster_port))
+                .collect(),
+            secrets: self.secrets.clone(),
+            ..ClusterNodeConfig::shipped(0, self.store_dir(index))
+        }
     }
 }

@@ -52,6 +52,17 @@ pub enum StackError {
         /// Where to read its log, or its last lines.
         hint: String,
     },
+    /// The NATS credentials and certificates could not be prepared.
+    #[error(transparent)]
+    Secrets(#[from] liaison_secure::SecretsError),
+    /// A step on NATS (creating a stream as the admin) failed.
+    #[error("cannot {what}: {message}")]
+    Nats {
+        /// What was being done.
+        what: String,
+        /// What the client or server said.
+        message: String,
+    },
     /// A process did not become ready in time.
     #[error("{name} was not ready after {seconds} s (GET {url}: {last}){hint}")]
     NotReady {

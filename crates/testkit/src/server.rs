@@ -2,12 +2,17 @@
 //! bench (a store under its run directory) and for `liaison dev` (the data directory, fixed
 //! ports). It can be killed like a crash and started again on the same ports and store, to test
 //! services that must survive a NATS outage.
+//!
+//! A server is open ([`NatsServer::start`]: anyone may connect, no TLS — for the tests of
+//! everything but access, and the bench) or secured as shipped ([`NatsServer::start_secured`]:
+//! TLS required, one user per role with its permissions, credentials generated for it).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_nats::jetstream;
+use liaison_secure::{DEV_HOSTS, NatsAccess, NatsSecrets, Role, SECRETS_DIR, Servers};
 use tempfile::TempDir;
 
 use crate::child::{ChildProcess, Output};
@@ -118,16 +123,34 @@ pub struct NatsServer {
 }
 
 impl NatsServer {
-    /// Starts a test server with the default options (`sync_interval: always`) on free ports and a
-    /// temporary store, ready for JetStream.
+    /// Starts an open test server (no TLS, no users: anyone may connect and do anything) with the
+    /// default options (`sync_interval: always`) on free ports and a temporary store, ready for
+    /// JetStream. For tests of everything but access; [`start_secured`](Self::start_secured)
+    /// runs the shipped access rules.
     ///
     /// Panics with the tail of the server log when it does not start.
     pub async fn start() -> NatsServer {
         NatsServer::start_with(ServerOptions::default()).await
     }
 
-    /// Starts a test server with `options`, ready for JetStream.
+    /// Starts an open test server with `options`, ready for JetStream.
     pub async fn start_with(options: ServerOptions) -> NatsServer {
+        NatsServer::start_in_temp(options, false).await
+    }
+
+    /// Starts a test server secured as shipped: TLS required, the users of every [`Role`] with
+    /// their permissions, credentials and certificates generated into its temporary directory.
+    /// [`client`](Self::client) connects as the admin, [`client_as`](Self::client_as) as any role.
+    pub async fn start_secured() -> NatsServer {
+        NatsServer::start_secured_with(ServerOptions::default()).await
+    }
+
+    /// Starts a secured test server with `options`.
+    pub async fn start_secured_with(options: ServerOptions) -> NatsServer {
+        NatsServer::start_in_temp(options, true).await
+    }
+
+    async fn start_in_temp(options: ServerOptions, secured: bool) -> NatsServer {
         let temp = tempfile::Builder::new()
             .prefix("liaison-nats-")
             .tempdir()
@@ -135,6 +158,11 @@ impl NatsServer {
         let mut setup =
             NatsSetup::in_dir(temp.path(), options.sync()).unwrap_or_else(|e| panic!("{e}"));
         setup.config.batch_timeout = options.batch_timeout;
+        if secured {
+            let secrets = NatsSecrets::ensure(temp.path().join(SECRETS_DIR), &DEV_HOSTS)
+                .unwrap_or_else(|e| panic!("{e}"));
+            setup.config.secrets = Some(secrets);
+        }
         let mut server = NatsServer::launch(setup)
             .await
             .unwrap_or_else(|e| panic!("nats-server did not start: {e}"));
@@ -244,11 +272,46 @@ impl NatsServer {
         self.process.as_mut().and_then(ChildProcess::peak_rss)
     }
 
-    /// A new client connected to this server (default async-nats options: it reconnects forever).
+    /// The generated credentials and certificates of a secured server; `None` when it is open.
+    pub fn secrets(&self) -> Option<&NatsSecrets> {
+        self.setup.config.secrets.as_ref()
+    }
+
+    /// What a client of `role` connects with (its nkey seed, the CA). Panics when the server is
+    /// open.
+    pub fn access(&self, role: Role) -> NatsAccess {
+        self.secrets()
+            .map(|s| s.access(role))
+            .unwrap_or_else(|| panic!("the server at {} is open: it has no roles", self.url()))
+    }
+
+    /// A new client connected to this server (default async-nats options: it reconnects
+    /// forever); on a secured server, as the admin.
     pub async fn client(&self) -> async_nats::Client {
-        async_nats::connect(self.url())
+        match self.secrets() {
+            Some(_) => self.client_as(Role::Admin).await,
+            None => async_nats::connect(self.url())
+                .await
+                .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.url())),
+        }
+    }
+
+    /// A new client connected as `role` (with its own inbox prefix); panics when it cannot
+    /// connect or the server is open.
+    pub async fn client_as(&self, role: Role) -> async_nats::Client {
+        self.connect(&self.access(role), &role.inbox_prefix())
             .await
-            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.url()))
+            .unwrap_or_else(|e| panic!("cannot connect to {} as {role}: {e}", self.url()))
+    }
+
+    /// Connects with `access` and `inbox_prefix`, once (no retry): the error says why the
+    /// server refused, for tests of who may connect. Panics when `access` itself is unusable.
+    pub async fn connect(
+        &self,
+        access: &NatsAccess,
+        inbox_prefix: &str,
+    ) -> Result<async_nats::Client, async_nats::ConnectError> {
+        connect_once(&[self.url()], access, inbox_prefix).await
     }
 
     /// A JetStream context on a new client.
@@ -289,10 +352,11 @@ impl NatsServer {
 
     async fn spawn(&mut self, spawned: &mut dyn FnMut(u32)) -> Result<(), StackError> {
         let setup = &self.setup;
-        let conf = setup.config.render();
-        std::fs::write(&setup.conf_path, conf).map_err(StackError::io(&setup.conf_path))?;
         let conf_path =
             std::path::absolute(&setup.conf_path).map_err(StackError::io(&setup.conf_path))?;
+        let conf_dir = conf_path.parent().unwrap_or(Path::new("/"));
+        let conf = setup.config.render(conf_dir);
+        std::fs::write(&conf_path, conf).map_err(StackError::io(&conf_path))?;
         let mut command = crate::spawn::command(&setup.binary);
         command.arg("-c").arg(conf_path);
         let mut process =
@@ -312,4 +376,20 @@ impl NatsServer {
         self.process = Some(process);
         Ok(())
     }
+}
+
+/// Connects to `urls` with `access` once, without retrying, within 5 s.
+pub(crate) async fn connect_once(
+    urls: &[String],
+    access: &NatsAccess,
+    inbox_prefix: &str,
+) -> Result<async_nats::Client, async_nats::ConnectError> {
+    let servers = Servers::parse(urls).unwrap_or_else(|e| panic!("{e}"));
+    access
+        .connect_options(&servers, inbox_prefix)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .connection_timeout(Duration::from_secs(5))
+        .connect(servers.addrs().to_vec())
+        .await
 }

@@ -33,7 +33,8 @@ pub struct ServiceSetup {
     pub nats_url: String,
     /// `LIAISON_API_TOKEN`; `None` removes an inherited one.
     pub api_token: Option<String>,
-    /// More environment (`RUST_LOG`, the other services' URLs, …).
+    /// More environment (`RUST_LOG`, the other services' URLs, its NATS credentials, …); the
+    /// `LIAISON_NATS_*` credentials of the launcher's own environment are not passed on.
     pub env: Vec<(String, String)>,
     /// Where its stdout and stderr go.
     pub output: Output,
@@ -245,6 +246,11 @@ impl ServiceProcess {
         // A read token inherited from a CLI user's shell, without its API token, would stop
         // every service at start; `env` may still set one.
         command.env_remove("LIAISON_READ_TOKEN");
+        // NATS credentials come from `env` alone: a shell's own (`source cli.env`) would make a
+        // service connect as someone else.
+        for var in liaison_secure::ACCESS_ENV {
+            command.env_remove(var);
+        }
         command.envs(setup.env.iter().map(|(k, v)| (k, v)));
         let name = setup.service.name();
         let process = ChildProcess::spawn(name, command, &setup.output).map_err(|source| {

@@ -114,6 +114,79 @@ pub struct GlobalArgs {
         value_name = "TOKEN"
     )]
     pub read_token: Option<String>,
+    /// NATS credentials and TLS.
+    #[command(flatten)]
+    pub nats_access: NatsAccessArgs,
+}
+
+/// How `liaison` proves who it is to NATS and checks the server, with the services' settings
+/// (`LIAISON_NATS_*`). On a secured stack, the read-only user (`tail`, `status`, `alerts
+/// --follow`: `source <data-dir>/nats-secrets/cli.env`) or the admin (`admin init-streams`).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "NATS access")]
+pub struct NatsAccessArgs {
+    /// NATS credentials file (JWT and NKey seed).
+    #[arg(long, global = true, env = "LIAISON_NATS_CREDS", value_name = "FILE")]
+    pub nats_creds: Option<PathBuf>,
+    /// NATS nkey seed file (`liaison dev` writes one per role into <data-dir>/nats-secrets).
+    #[arg(long, global = true, env = "LIAISON_NATS_NKEY", value_name = "FILE")]
+    pub nats_nkey: Option<PathBuf>,
+    /// NATS user name (with --nats-password).
+    #[arg(long, global = true, env = "LIAISON_NATS_USER", value_name = "USER")]
+    pub nats_user: Option<String>,
+    /// NATS password (with --nats-user).
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_NATS_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    pub nats_password: Option<String>,
+    /// NATS authentication token.
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_NATS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub nats_token: Option<String>,
+    /// CA certificate (PEM) to verify the NATS server with (implies --nats-tls-required).
+    #[arg(long, global = true, env = "LIAISON_NATS_TLS_CA", value_name = "FILE")]
+    pub nats_tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for NATS mutual TLS (with --nats-tls-key).
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_NATS_TLS_CERT",
+        value_name = "FILE"
+    )]
+    pub nats_tls_cert: Option<PathBuf>,
+    /// Client private key (PEM) for NATS mutual TLS (with --nats-tls-cert).
+    #[arg(long, global = true, env = "LIAISON_NATS_TLS_KEY", value_name = "FILE")]
+    pub nats_tls_key: Option<PathBuf>,
+    /// Refuse to talk to NATS without TLS.
+    #[arg(long, global = true, env = "LIAISON_NATS_TLS_REQUIRED")]
+    pub nats_tls_required: bool,
+}
+
+impl NatsAccessArgs {
+    /// The settings as `liaison-secure` takes them (which refuses two ways of authenticating at
+    /// once, naming them).
+    pub fn access(&self) -> liaison_secure::NatsAccess {
+        liaison_secure::NatsAccess {
+            creds: self.nats_creds.clone(),
+            nkey: self.nats_nkey.clone(),
+            user: self.nats_user.clone(),
+            password: self.nats_password.clone(),
+            token: self.nats_token.clone(),
+            tls_ca: self.nats_tls_ca.clone(),
+            tls_cert: self.nats_tls_cert.clone(),
+            tls_key: self.nats_tls_key.clone(),
+            tls_required: self.nats_tls_required,
+        }
+    }
 }
 
 /// What `liaison` can do: one variant per command, each with its own arguments.
@@ -206,6 +279,30 @@ Examples:
 /// `liaison admin …`.
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
+    /// Create the streams (LIAISON_EVENTS, LIAISON_ALERTS) when absent, and check them — as the
+    /// NATS admin: on a secured server no service may create a stream.
+    #[command(after_help = "\
+Examples:
+  LIAISON_NATS_NKEY=./data/nats-secrets/admin.nk LIAISON_NATS_TLS_CA=./data/nats-secrets/ca.pem \\
+      liaison admin init-streams
+  liaison admin init-streams --replicas 3 --nats-url nats://a:4222,nats://b:4222,nats://c:4222
+
+A stream that exists is never changed: the settings that differ from Liaison's are listed.
+`liaison dev` and `liaison demo` create the streams themselves.")]
+    InitStreams(InitStreamsArgs),
+    /// Write a secured nats-server configuration and its credentials and certificates.
+    #[command(after_help = "\
+Examples:
+  liaison admin nats-config --data-dir ./data
+  nats-server -c ./data/nats-server.conf
+  liaison admin nats-config --data-dir /srv/liaison --cluster --host nats1.example.com \\
+      --host nats2.example.com --host nats3.example.com
+
+Writes DIR/nats-server.conf (or, with --cluster, DIR/nats-n1.conf to nats-n3.conf) from the
+shipped deploy/nats files with absolute paths, and DIR/nats-secrets: a local CA and the server
+certificate for the hosts (default 127.0.0.1, localhost, ::1), an nkey seed per role (0600) and
+the users file. What exists is reused; delete a file to have it generated again (rotation).")]
+    NatsConfig(NatsConfigArgs),
     /// The log entries each service refused to apply (quarantined), and why.
     #[command(after_help = "\
 Examples:
@@ -234,6 +331,29 @@ pub struct QuarantineArgs {
     /// Print the services' JSON (one document per service, in an array).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `liaison admin init-streams`.
+#[derive(Debug, Clone, Args)]
+pub struct InitStreamsArgs {
+    /// Replicas of a stream created now (3 on a 3-node cluster); existing streams keep theirs.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub replicas: u8,
+}
+
+/// `liaison admin nats-config`.
+#[derive(Debug, Clone, Args)]
+pub struct NatsConfigArgs {
+    /// Where the configuration, the store and nats-secrets/ go.
+    #[arg(long, default_value = "./data", value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// The three nodes of deploy/nats/cluster instead of the single node.
+    #[arg(long)]
+    pub cluster: bool,
+    /// A host name or address the server certificate names (repeatable) [default: 127.0.0.1,
+    /// localhost, ::1].
+    #[arg(long = "host", value_name = "HOST")]
+    pub hosts: Vec<String>,
 }
 
 /// A service that follows the log and keeps a quarantine.

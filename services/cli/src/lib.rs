@@ -41,5 +41,9 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Admin(cli::AdminCommand::Quarantine(args)) => {
             commands::admin::quarantine(args, &ctx).await
         }
+        Command::Admin(cli::AdminCommand::InitStreams(args)) => {
+            commands::init_streams::run(args, &ctx).await
+        }
+        Command::Admin(cli::AdminCommand::NatsConfig(args)) => commands::nats_config::run(args),
     }
 }

@@ -36,7 +36,13 @@ impl Stack {
     /// Starts everything ([`StackOptions::for_tests`]) and waits until every service is ready;
     /// panics with what went wrong.
     pub async fn start() -> Self {
-        let processes = liaison_testkit::Stack::start(StackOptions::for_tests(), |_| {})
+        Self::start_with(StackOptions::for_tests()).await
+    }
+
+    /// Starts everything with `options` (a secured stack: `secured` and the `streams`) and waits
+    /// until every service is ready; panics with what went wrong.
+    pub async fn start_with(options: StackOptions) -> Self {
+        let processes = liaison_testkit::Stack::start(options, |_| {})
             .await
             .unwrap_or_else(|e| panic!("the stack did not start: {e}"));
         Self {

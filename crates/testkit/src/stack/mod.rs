@@ -3,10 +3,14 @@
 //! tests and the bench.
 //!
 //! 1. find `nats-server` 2.15 and the service binaries, and say what to do when one is missing;
-//! 2. start `nats-server` with the shipped configuration (JetStream, `sync_interval: always`,
-//!    store in `<data-dir>/nats`), then each service with `LIAISON_DATA_DIR=<data-dir>/<service>`
-//!    and every service's URL in its environment, waiting for each one's `/readyz`;
-//! 3. stop them cleanly: `SIGTERM` to the services, wait, then `nats-server`.
+//! 2. secured (`liaison dev`, `liaison demo`): prepare `<data-dir>/nats-secrets` — a local CA
+//!    and server certificate, an nkey per role, generated on first start and reused after;
+//! 3. start `nats-server` with the shipped configuration (JetStream, `sync_interval: always`,
+//!    store in `<data-dir>/nats`; secured: TLS required, the users of every role), create the
+//!    streams the options name as the admin, then each service with
+//!    `LIAISON_DATA_DIR=<data-dir>/<service>`, every service's URL and (secured) its own role's
+//!    credentials and the CA in its environment, waiting for each one's `/readyz`;
+//! 4. stop them cleanly: `SIGTERM` to the services, wait, then `nats-server`.
 //!
 //! Children die with the launcher, even on `kill -9` of it, and run in their own process groups
 //! so that a terminal's Ctrl-C reaches only the launcher (see [`crate::spawn`]). Every child is
@@ -15,7 +19,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use async_nats::jetstream;
 use liaison_proto::services::Service;
+use liaison_secure::{DEV_HOSTS, NatsSecrets, Role, SECRETS_DIR};
 use tempfile::TempDir;
 
 use crate::child::{Output, describe};
@@ -43,6 +49,8 @@ pub enum Progress {
         /// Its process id.
         pid: u32,
     },
+    /// A step before the services: credentials prepared, a stream created or found.
+    Step(String),
     /// A process answered ready.
     Ready {
         /// Its name.
@@ -94,6 +102,10 @@ impl Stack {
             .addrs
             .clone()
             .unwrap_or_else(|| StackAddrs::free(&options.services));
+        let secrets = match options.secured {
+            true => Some(prepare_secrets(&data_dir, &mut progress)?),
+            false => None,
+        };
 
         let started = Instant::now();
         let output = output_for(&options.logs, &log_dir, "nats");
@@ -103,6 +115,7 @@ impl Stack {
                 listen: addrs.nats,
                 monitor: addrs.nats_monitor,
                 sync: options.sync,
+                secrets,
                 ..NatsConfig::shipped(data_dir.join("nats"))
             },
             free_ports: options.addrs.is_none(),
@@ -129,6 +142,10 @@ impl Stack {
             nats,
             _temp: temp,
         };
+        if let Err(e) = stack.create_streams(&mut progress).await {
+            stack.stop().await;
+            return Err(e);
+        }
         let services = stack.options.services.clone();
         for (service, binary) in services.into_iter().zip(binaries) {
             let started = Instant::now();
@@ -151,6 +168,47 @@ impl Stack {
             }
         }
         Ok(stack)
+    }
+
+    /// Creates the streams of the options that are absent, as the admin when secured.
+    async fn create_streams(&self, progress: &mut impl FnMut(Progress)) -> Result<(), StackError> {
+        if self.options.streams.is_empty() {
+            return Ok(());
+        }
+        let client = match self.nats.secrets() {
+            Some(secrets) => {
+                self.nats
+                    .connect(&secrets.access(Role::Admin), &Role::Admin.inbox_prefix())
+                    .await
+            }
+            None => async_nats::connect(self.nats.url()).await,
+        }
+        .map_err(|e| StackError::Nats {
+            what: format!("connect to nats-server at {} as the admin", self.nats.url()),
+            message: e.to_string(),
+        })?;
+        let js = jetstream::new(client);
+        for config in &self.options.streams {
+            let failed = |what: &str, e: &dyn std::fmt::Display| StackError::Nats {
+                what: format!("{what} stream {}", config.name),
+                message: e.to_string(),
+            };
+            let step = match js.get_stream(&config.name).await {
+                Ok(_) => format!("stream {} found", config.name),
+                Err(e)
+                    if matches!(e.kind(), jetstream::context::GetStreamErrorKind::JetStream(inner)
+                        if inner.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND) =>
+                {
+                    js.create_stream(config.clone())
+                        .await
+                        .map_err(|e| failed("create", &e))?;
+                    format!("stream {} created", config.name)
+                }
+                Err(e) => return Err(failed("read", &e)),
+            };
+            progress(Progress::Step(step));
+        }
+        Ok(())
     }
 
     async fn start_service(
@@ -204,6 +262,10 @@ impl Stack {
         if let Some(filter) = &options.log_filter {
             env.push(("RUST_LOG".into(), filter.clone()));
         }
+        if let Some(secrets) = self.nats.secrets() {
+            let access = secrets.access(Role::of_service(service));
+            env.extend(access.env().into_iter().map(|(k, v)| (k.to_owned(), v)));
+        }
         ServiceSetup {
             service,
             binary,
@@ -251,6 +313,11 @@ impl Stack {
     /// The NATS URL the services and clients use.
     pub fn nats_url(&self) -> String {
         self.nats.url()
+    }
+
+    /// The generated NATS credentials and certificates of a secured stack; `None` when open.
+    pub fn secrets(&self) -> Option<&NatsSecrets> {
+        self.nats.secrets()
     }
 
     /// Every service process, in start order.
@@ -325,6 +392,23 @@ impl Stack {
         futures::future::join_all(stops).await;
         self.nats.terminate(timeout).await;
     }
+}
+
+/// Prepares `<data_dir>/nats-secrets` for a stack on this machine, saying what it generated.
+fn prepare_secrets(
+    data_dir: &Path,
+    progress: &mut impl FnMut(Progress),
+) -> Result<NatsSecrets, StackError> {
+    let secrets = NatsSecrets::ensure(data_dir.join(SECRETS_DIR), &DEV_HOSTS)?;
+    let dir = secrets.dir().display();
+    progress(Progress::Step(match secrets.generated() {
+        [] => format!("NATS credentials and certificates reused from {dir}"),
+        generated => format!(
+            "NATS credentials and certificates generated in {dir} ({})",
+            generated.join(", ")
+        ),
+    }));
+    Ok(secrets)
 }
 
 /// Fails with the first address of `addrs` that something already listens on.

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use async_nats::jetstream::stream;
 use liaison_proto::services::Service;
 
 use crate::error::StackError;
@@ -110,11 +111,21 @@ pub struct StackOptions {
     pub api_token: Option<String>,
     /// `RUST_LOG` for the services; `None` leaves the inherited one.
     pub log_filter: Option<String>,
+    /// nats-server secured as shipped — TLS required, one user per role — with the credentials
+    /// and certificates in `<data-dir>/nats-secrets` (generated on first start, reused after),
+    /// each service given its own role's. `false`: an open server, as tests of other things use.
+    pub secured: bool,
+    /// The streams created (as the admin, when secured) once nats-server is up and before any
+    /// service starts, when absent; an existing stream is kept as it is. Services may not create
+    /// streams on a secured server: `liaison dev` puts the log's and the alerts' here
+    /// (`liaison_log::events_stream_config`, `alerts_stream_config`).
+    pub streams: Vec<stream::Config>,
 }
 
 impl StackOptions {
     /// `liaison dev` on `data_dir`: the shipped addresses, the v1 services, binaries from
-    /// [`bin_dir`], generous timeouts for a first start on a slow machine.
+    /// [`bin_dir`], generous timeouts for a first start on a slow machine, secured (the caller
+    /// names the `streams`).
     pub fn dev(data_dir: impl Into<PathBuf>, logs: LogMode) -> StackOptions {
         StackOptions {
             data_dir: Some(data_dir.into()),
@@ -127,10 +138,13 @@ impl StackOptions {
             stop_timeout: Duration::from_secs(15),
             api_token: None,
             log_filter: None,
+            secured: true,
+            streams: Vec::new(),
         }
     }
 
-    /// A test's stack: a temporary directory, free ports, logs in files, `RUST_LOG=info`.
+    /// A test's stack: a temporary directory, free ports, logs in files, `RUST_LOG=info`, open
+    /// (set `secured` and `streams` for the shipped access rules).
     pub fn for_tests() -> StackOptions {
         StackOptions {
             data_dir: None,
@@ -138,6 +152,7 @@ impl StackOptions {
             ready_timeout: Duration::from_secs(30),
             stop_timeout: Duration::from_secs(10),
             log_filter: Some("info".into()),
+            secured: false,
             ..StackOptions::dev(PathBuf::new(), LogMode::Files)
         }
     }

@@ -76,7 +76,7 @@ pub fn attempts(deliveries: &[AlertDelivery]) -> String {
 }
 
 async fn follow(args: &AlertsArgs, ctx: &Context) -> CliResult {
-    let client = nats::connect(&ctx.global.nats_url).await?;
+    let client = nats::connect(&ctx.global.nats_url, &ctx.global.nats_access.access()).await?;
     let mut sub = client
         .subscribe(ALERTS_ONLY)
         .await

@@ -17,13 +17,14 @@ use uuid::Uuid;
 
 use crate::cli::DemoArgs;
 use crate::client::{Client, Endpoints, PairAnswer};
-use crate::commands::dev::{print_progress, remove_data_dir};
+use crate::commands::dev::{print_progress, remove_data_dir, streams};
 use crate::commands::import::import;
 use crate::commands::{Context, out};
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Table, heading};
 use crate::stack::{LogMode, Service, Stack, StackError, StackOptions};
 use crate::{nats, scenario};
+use liaison_secure::Role;
 
 /// Runs the command: the stack is stopped at the end, also when a step fails.
 pub async fn run(args: DemoArgs, ctx: &Context) -> CliResult {
@@ -31,6 +32,7 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> CliResult {
     remove_data_dir(&args.data_dir, "fresh start")?;
     let mut options = StackOptions::dev(&args.data_dir, LogMode::Files);
     options.api_token = ctx.global.api_token.clone();
+    options.streams = streams();
     options.find_binaries().map_err(StackError::from)?;
     let logs = args.data_dir.join("logs");
     println!(
@@ -63,7 +65,12 @@ async fn walk_through(stack: &Stack, data_dir: &Path) -> CliResult {
         api_token: stack.options().api_token.clone(),
         read_token: None,
     });
-    let nats = nats::connect(&stack.nats_url()).await?;
+    // The walk-through reads the log and the alerts as the read-only user.
+    let access = stack
+        .secrets()
+        .map(|s| s.access(Role::Cli))
+        .unwrap_or_default();
+    let nats = nats::connect(&stack.nats_url(), &access).await?;
     let js = async_nats::jetstream::new(nats.clone());
 
     // Import.
@@ -210,6 +217,7 @@ async fn walk_through(stack: &Stack, data_dir: &Path) -> CliResult {
         "Start the same stack again (the data stays in {dir}):\n\
          \n  target/release/liaison dev --data-dir {dir}\n\
          \nthen, in another terminal:\n\
+         \n  source {dir}/nats-secrets/cli.env      # the read-only NATS user, for tail and alerts\
          \n  target/release/liaison status meta lg-electronics --topic xr\
          \n  target/release/liaison org meta\
          \n  target/release/liaison tail --org meta\

@@ -1,7 +1,14 @@
-//! `liaison dev`: the whole stack on this machine, in the foreground, until Ctrl-C.
+//! `liaison dev`: the whole stack on this machine, in the foreground, until Ctrl-C — secured as
+//! shipped: nats-server requires TLS and knows one user per role; the credentials and the
+//! local CA are generated into `<data-dir>/nats-secrets` on the first start and reused after;
+//! the streams are created as the admin before the services start, each service with its own
+//! role's key.
 
 use std::net::SocketAddr;
 use std::path::Path;
+
+use async_nats::jetstream::stream;
+use liaison_log::{LogSettings, alerts_stream_config, events_stream_config};
 
 use crate::cli::{DevArgs, GlobalArgs};
 use crate::commands::Context;
@@ -16,6 +23,7 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
     let mut options = StackOptions::dev(&args.data_dir, LogMode::prefixed());
     options.addrs = Some(addresses(&ctx.global, args.nats_monitor_addr)?);
     options.api_token = ctx.global.api_token.clone();
+    options.streams = streams();
     options.find_binaries().map_err(StackError::from)?;
     let resuming = args.data_dir.join("nats").is_dir();
     println!(
@@ -49,6 +57,16 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
         None => Ok(()),
         Some(e) => Err(e.into()),
     }
+}
+
+/// The streams the stack creates as the admin before the services start: the log and the
+/// alerts, with the settings of one machine.
+pub fn streams() -> Vec<stream::Config> {
+    let settings = LogSettings::default();
+    vec![
+        events_stream_config(&settings),
+        alerts_stream_config(&settings),
+    ]
 }
 
 /// Removes `dir` (for `--fresh` and the demo), saying so.
@@ -99,6 +117,7 @@ fn addr_of(url: &str, scheme: &str) -> CliResult<SocketAddr> {
 pub fn print_progress(p: Progress) {
     match p {
         Progress::Started { name, pid } => println!("  {name:<10} started (pid {pid})"),
+        Progress::Step(step) => println!("  {step}"),
         Progress::Ready { name, url, elapsed } => {
             println!(
                 "  {name:<10} ready at {url} ({:.1} s)",
@@ -109,16 +128,26 @@ pub fn print_progress(p: Progress) {
 }
 
 fn print_banner(stack: &Stack, data_dir: &Path) {
+    let nats_note = match stack.secrets() {
+        Some(secrets) => format!(" (TLS, one user per role: {})", secrets.dir().display()),
+        None => String::new(),
+    };
     println!(
-        "\nLiaison is running (data in {}):\n  NATS        {}\n  ingest      {}\n  projection  {}\n  notifier    {}\n\
-         Try `liaison import deploy/scenarios/meta-lg-2024.json`, `liaison org meta`, `liaison tail --follow`.\n\
-         Ctrl-C stops everything.\n",
+        "\nLiaison is running (data in {}):\n  NATS        {}{nats_note}\n  ingest      {}\n  projection  {}\n  notifier    {}\n\
+         Try `liaison import deploy/scenarios/meta-lg-2024.json`, `liaison org meta`, `liaison tail --follow`.",
         data_dir.display(),
         stack.nats_url(),
         stack.url(Service::Ingest),
         stack.url(Service::Projection),
         stack.url(Service::Notifier),
     );
+    if let Some(secrets) = stack.secrets() {
+        println!(
+            "For `liaison tail`, `status` (evidence) and `alerts --follow` over NATS, first:\n  source {}",
+            secrets.cli_env().display()
+        );
+    }
+    println!("Ctrl-C stops everything.\n");
 }
 
 #[cfg(unix)]

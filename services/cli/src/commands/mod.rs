@@ -7,6 +7,8 @@ pub mod demo;
 pub mod dev;
 pub mod emit;
 pub mod import;
+pub mod init_streams;
+pub mod nats_config;
 pub mod org;
 pub mod relationships;
 pub mod rules;

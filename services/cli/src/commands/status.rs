@@ -42,7 +42,7 @@ pub async fn run(args: StatusArgs, ctx: &Context) -> CliResult {
     let evidence = if args.no_evidence || sequences.is_empty() {
         HashMap::new()
     } else {
-        match nats::connect(&ctx.global.nats_url).await {
+        match nats::connect(&ctx.global.nats_url, &ctx.global.nats_access.access()).await {
             Ok(client) => {
                 let js = async_nats::jetstream::new(client);
                 nats::evidence_of(&js, sequences).await.unwrap_or_else(|e| {

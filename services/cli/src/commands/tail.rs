@@ -66,7 +66,7 @@ impl TailFilter {
 /// Runs the command.
 pub async fn run(args: TailArgs, ctx: &Context) -> CliResult {
     let filter = TailFilter::new(&args.types, &args.orgs)?;
-    let client = nats::connect(&ctx.global.nats_url).await?;
+    let client = nats::connect(&ctx.global.nats_url, &ctx.global.nats_access.access()).await?;
     let js = jetstream::new(client);
     let last = liaison_log::last_sequence(&js)
         .await
