@@ -53,7 +53,13 @@ impl std::fmt::Debug for SecretsArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecretsArgs")
             .field("key_file", &self.key_file)
-            .field("keys", &self.keys.as_ref().map(|_| "<redacted>"))
+            .field(
+                "keys",
+                &self
+                    .keys
+                    .as_ref()
+                    .map(|k| if k.is_empty() { "" } else { "<redacted>" }),
+            )
             .finish()
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! The format, the same in the file and the variable: one `key_id:base64-key` an entry, the
 //! newest first; entries are separated by line breaks (or commas, for a one-line variable);
-//! blank lines and lines starting with `#` are skipped. A key is 32 random bytes in standard
+//! blank lines and lines starting with `#` (comments) are skipped. A key is 32 random bytes in standard
 //! base64 (`openssl rand -base64 32`); a key id is 1 to 64 ASCII letters, digits, `.`, `_`, `-`
 //! (a date makes a good one: `2025-06`). New secrets are sealed with the first key; the others
 //! stay to open the secrets they sealed (rotation).
@@ -39,12 +39,12 @@ pub enum KeyRingError {
         setting: String,
     },
     /// An entry is malformed.
-    #[error("{setting}, entry {entry}: {problem}")]
+    #[error("{setting}, {at}: {problem}")]
     Entry {
         /// Where the keys came from.
         setting: String,
-        /// The entry's number, from 1, counting every line (and comma-separated part).
-        entry: usize,
+        /// Where the entry is: `line 2`, or `line 1, entry 2` in a comma-separated line.
+        at: String,
         /// What is wrong (never the key).
         problem: String,
     },
@@ -55,46 +55,30 @@ impl KeyRing {
     /// errors.
     pub fn parse(text: &str, source: &str) -> Result<Self, KeyRingError> {
         let mut keys: Vec<RingKey> = Vec::new();
-        for (i, entry) in text.split(['\n', ',']).enumerate() {
-            let entry = entry.trim();
-            if entry.is_empty() || entry.starts_with('#') {
+        for (line_number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let problem = |problem: String| KeyRingError::Entry {
-                setting: source.to_owned(),
-                entry: i + 1,
-                problem,
-            };
-            let Some((id, encoded)) = entry.split_once(':') else {
-                return Err(problem(
-                    "expected `key_id:base64-key` (no ':' found)".into(),
-                ));
-            };
-            let id = id.trim();
-            if let Some(p) = key_id_problem(id) {
-                return Err(problem(p));
+            let parts: Vec<&str> = line.split(',').collect();
+            for (part_number, entry) in parts.iter().enumerate() {
+                let entry = entry.trim();
+                if entry.is_empty() {
+                    continue;
+                }
+                let at = if parts.len() > 1 {
+                    format!("line {}, entry {}", line_number + 1, part_number + 1)
+                } else {
+                    format!("line {}", line_number + 1)
+                };
+                keys.push(
+                    parse_entry(entry, &keys).map_err(|problem| KeyRingError::Entry {
+                        setting: source.to_owned(),
+                        at,
+                        problem,
+                    })?,
+                );
             }
-            if keys.iter().any(|k| k.id == id) {
-                return Err(problem(format!(
-                    "the key id '{id}' is listed twice; every key needs an id of its own"
-                )));
-            }
-            let key = Zeroizing::new(
-                STANDARD
-                    .decode(encoded.trim())
-                    .map_err(|_| problem(format!("the key of '{id}' is not standard base64")))?,
-            );
-            let cipher = XChaCha20Poly1305::new_from_slice(&key).map_err(|_| {
-                problem(format!(
-                    "the key of '{id}' is {} bytes; a key is {SEAL_KEY_BYTES} random bytes \
-                     (`openssl rand -base64 32`)",
-                    key.len()
-                ))
-            })?;
-            keys.push(RingKey {
-                id: id.to_owned(),
-                cipher,
-            });
         }
         if keys.is_empty() {
             return Err(KeyRingError::Empty {
@@ -130,6 +114,39 @@ impl KeyRing {
     }
 }
 
+/// One `key_id:base64-key` entry, whose id none of `earlier` has; what is wrong with it
+/// otherwise (never the key).
+fn parse_entry(entry: &str, earlier: &[RingKey]) -> Result<RingKey, String> {
+    let Some((id, encoded)) = entry.split_once(':') else {
+        return Err("expected `key_id:base64-key` (no ':' found)".into());
+    };
+    let id = id.trim();
+    if let Some(p) = key_id_problem(id) {
+        return Err(p);
+    }
+    if earlier.iter().any(|k| k.id == id) {
+        return Err(format!(
+            "the key id '{id}' is listed twice; every key needs an id of its own"
+        ));
+    }
+    let key = Zeroizing::new(
+        STANDARD
+            .decode(encoded.trim())
+            .map_err(|_| format!("the key of '{id}' is not standard base64"))?,
+    );
+    let cipher = XChaCha20Poly1305::new_from_slice(&key).map_err(|_| {
+        format!(
+            "the key of '{id}' is {} bytes; a key is {SEAL_KEY_BYTES} random bytes \
+             (`openssl rand -base64 32`)",
+            key.len()
+        )
+    })?;
+    Ok(RingKey {
+        id: id.to_owned(),
+        cipher,
+    })
+}
+
 impl std::fmt::Debug for KeyRing {
     /// The ids only.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -153,7 +170,7 @@ mod tests {
     #[test]
     fn the_first_key_is_the_newest() {
         let ring = parse(&format!(
-            "# rotated in June\n2025-06:{KEY_B}\n\n 2025-01 : {KEY_A} \n"
+            "# rotated in June, the old key kept: key_id:base64\n2025-06:{KEY_B}\n\n 2025-01 : {KEY_A} \n"
         ))
         .unwrap();
         assert_eq!(ring.newest_id(), "2025-06");
@@ -166,21 +183,28 @@ mod tests {
     #[test]
     fn problems_name_the_entry_never_the_key() {
         let cases = [
-            (KEY_A.to_owned(), 1, "expected `key_id:base64-key`"),
+            (KEY_A.to_owned(), "line 1", "expected `key_id:base64-key`"),
             (
                 format!("a:{KEY_A}\nbad id:{KEY_B}"),
-                2,
+                "line 2",
                 "a key id holds only",
             ),
-            (format!("a:{KEY_A}\na:{KEY_B}"), 2, "listed twice"),
-            ("a:not base64!".to_owned(), 1, "is not standard base64"),
-            ("a:c2hvcnQ=".to_owned(), 1, "is 5 bytes; a key is 32"),
+            (
+                format!("a:{KEY_A},a:{KEY_B}"),
+                "line 1, entry 2",
+                "listed twice",
+            ),
+            (
+                "# a, b\na:not base64!".to_owned(),
+                "line 2",
+                "is not standard base64",
+            ),
+            ("a:c2hvcnQ=".to_owned(), "line 1", "is 5 bytes; a key is 32"),
         ];
-        for (text, entry, expected) in cases {
-            let e = parse(&text).unwrap_err();
-            let message = e.to_string();
+        for (text, at, expected) in cases {
+            let message = parse(&text).unwrap_err().to_string();
             assert!(
-                matches!(&e, KeyRingError::Entry { entry: n, .. } if *n == entry),
+                message.starts_with(&format!("LIAISON_NOTIFIER_SECRETS_KEYS, {at}: ")),
                 "{message}"
             );
             assert!(message.contains(expected), "{message}");
@@ -188,7 +212,6 @@ mod tests {
                 !message.contains(KEY_A) && !message.contains(KEY_B),
                 "{message}"
             );
-            assert!(message.starts_with("LIAISON_NOTIFIER_SECRETS_KEYS, entry"));
         }
         assert!(matches!(
             parse("\n# none\n"),
