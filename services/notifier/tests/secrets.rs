@@ -1,8 +1,9 @@
 //! Webhook secrets never in clear outside the notifier's memory (CONTRACT.md, "Access (v2)";
 //! issue 13): sealed before the rule enters the log, masked in every answer, never copied into
-//! alert records; keys that rotate; a secret in clear forged into the log quarantined; a
-//! notifier without the key of a secret failing its attempts with a class. Against a real
-//! nats-server, real sled and real HTTP receivers that verify every signature.
+//! alert records nor log lines; keys that rotate; a secret in clear forged into the log
+//! quarantined; a notifier without the key of a secret failing its attempts with a class and
+//! saying so once. Against a real nats-server, real sled, real HTTP receivers that verify every
+//! signature, and the real binary for its log.
 
 mod support;
 
@@ -516,7 +517,6 @@ async fn no_log_line_holds_a_secret_or_a_key() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
-
     let text = std::fs::read_to_string(&output).unwrap();
     assert!(
         text.contains("webhook secrets are sealed with key '2025-06'"),
@@ -526,6 +526,46 @@ async fn no_log_line_holds_a_secret_or_a_key() {
         text.contains("quarantine"),
         "the forged rule was refused: {text}"
     );
+
+    // Started again without the key that sealed the rule: its attempts fail as key_missing,
+    // and the log says so once, however many attempts.
+    let again = dir.path().join("notifier-again.log");
+    let mut child = spawn_logging(
+        &log.server.url(),
+        &dir.path().join("db"),
+        port,
+        &again,
+        KEY_2025_01,
+    );
+    log.append(relation(
+        "agreement.signed",
+        "2024-03-05",
+        "lg-electronics",
+        "samsung-sds",
+        "xr",
+    ))
+    .await;
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            let Ok(r) = http
+                .get(format!("{base}/v1/alerts?rule=lg-deals&state=failed"))
+                .send()
+                .await
+            else {
+                return false;
+            };
+            r.json::<Value>()
+                .await
+                .is_ok_and(|v| v["alerts"].as_array().is_some_and(|a| a.len() == 1))
+        })
+        .await,
+        "the second alert failed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = text + &std::fs::read_to_string(&again).unwrap();
+    let missing = text.matches("no secrets key '2025-06'").count();
+    assert_eq!(missing, 1, "{text}");
     let keys: Vec<&str> = [KEY_2025_06, KEY_2025_01]
         .iter()
         .map(|k| k.split_once(':').unwrap().1)
