@@ -7,7 +7,7 @@
 //!    store in `<data-dir>/nats`), then each service with `LIAISON_DATA_DIR=<data-dir>/<service>`
 //!    and every service's URL in its environment, waiting for each one's `/readyz`; the
 //!    notifier also gets the key file `<data-dir>/notifier-secrets.keys`, made on the first
-//!    start ([`secrets_key`]);
+//!    start ([`ensure_secrets_key`]);
 //! 3. stop them cleanly: `SIGTERM` to the services, wait, then `nats-server`.
 //!
 //! Children die with the launcher, even on `kill -9` of it, and run in their own process groups
