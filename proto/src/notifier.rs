@@ -4,8 +4,8 @@
 //!
 //! - [`AlertView`] / [`AlertList`]: an alert with its delivery state, one per target
 //!   ([`AlertDelivery`]), and a page of them;
-//! - [`RuleView`] / [`RuleList`]: a rule as answered, its webhook secret masked, and a page of
-//!   them;
+//! - [`RuleView`] / [`RuleList`]: a rule as answered, its webhook secret masked
+//!   ([`WebhookView`]), and a page of them;
 //! - [`AlertsRequest`] / [`RulesRequest`]: the query strings of `GET /v1/alerts` and
 //!   `GET /v1/rules` (read with [`crate::query::params`], so an unknown name is refused);
 //! - [`WebhookOutcome`]: one webhook attempt, published by the instance that made it on
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Alert;
-use crate::events::{Delivery, Evidence, RuleCreated, RuleMatch};
+use crate::events::{Delivery, Evidence, RuleCreated, RuleMatch, Webhook};
 use crate::subjects::alert_subject;
 
 /// Alerts or rules on a page when `limit` is not given.
@@ -26,8 +26,9 @@ pub const DEFAULT_PAGE: u32 = 100;
 /// The largest `limit` of `GET /v1/alerts` and `GET /v1/rules`.
 pub const MAX_PAGE: u32 = 1000;
 
-/// What a webhook secret is shown as in every answer.
-pub const SECRET_MASK: &str = "***";
+/// What a webhook secret in clear (a rule from before sealing) is shown as in every answer; a
+/// sealed one is shown as `sealed:<key id>` ([`crate::events::WebhookSecret::mask`]).
+pub const SECRET_MASK: &str = crate::events::CLEAR_MASK;
 /// Most attempts kept per target (the oldest are dropped beyond).
 pub const MAX_ATTEMPTS_KEPT: usize = 50;
 
@@ -198,7 +199,7 @@ pub struct AlertList {
 }
 
 /// A rule as `GET /v1/rules`, `GET /v1/rules/{id}` and `POST /v1/rules` answer it: its
-/// definition, the webhook secret shown as [`SECRET_MASK`].
+/// definition, the webhook secret masked (`sealed:<key id>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleView {
     /// The rule's slug id.
@@ -211,7 +212,7 @@ pub struct RuleView {
     pub matcher: RuleMatch,
     /// Where its alerts go besides `subject` (webhook secret masked).
     #[serde(default)]
-    pub deliver: Delivery,
+    pub deliver: DeliveryView,
     /// Where the rule comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
@@ -230,20 +231,57 @@ pub struct RuleView {
 impl RuleView {
     /// The view of `rule`, its secret masked.
     pub fn new(rule: &RuleCreated, builtin: bool, sequence: Option<u64>) -> Self {
-        let mut deliver = rule.deliver.clone();
-        if let Some(webhook) = &mut deliver.webhook {
-            webhook.secret = SECRET_MASK.to_owned();
-        }
         Self {
             id: rule.id.clone(),
             name: rule.name.clone(),
             matcher: rule.matcher.clone(),
-            deliver,
+            deliver: DeliveryView::new(&rule.deliver),
             evidence: rule.evidence.clone(),
             summary: rule.summary.clone(),
             builtin,
             subject: alert_subject(rule.id.as_str()),
             sequence,
+        }
+    }
+}
+
+/// Where a rule's alerts go, as answered: [`Delivery`] with the webhook secret masked.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DeliveryView {
+    /// An extra NATS subject it publishes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nats_subject: Option<String>,
+    /// The webhook it calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<WebhookView>,
+}
+
+impl DeliveryView {
+    /// The view of `deliver`, its webhook secret masked.
+    pub fn new(deliver: &Delivery) -> Self {
+        Self {
+            nats_subject: deliver.nats_subject.clone(),
+            webhook: deliver.webhook.as_ref().map(WebhookView::new),
+        }
+    }
+}
+
+/// A rule's webhook, as answered: the URL, and the secret masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct WebhookView {
+    /// Where alerts are posted.
+    pub url: String,
+    /// `sealed:<key id>`: which of the notifier's keys sealed the secret (`***` for a secret
+    /// from before sealing). Never the secret.
+    pub secret: String,
+}
+
+impl WebhookView {
+    /// The view of `webhook`.
+    pub fn new(webhook: &Webhook) -> Self {
+        Self {
+            url: webhook.url.clone(),
+            secret: webhook.secret.mask(),
         }
     }
 }
@@ -327,7 +365,7 @@ pub struct RedeliveryRequest {
 mod tests {
     use super::*;
     use crate::alert::new_partnership_rule;
-    use crate::events::Webhook;
+    use crate::events::{SealAlgorithm, SealedSecret, WebhookSecret};
     use crate::{BusinessTime, Slug, Status};
 
     #[test]
@@ -363,12 +401,24 @@ mod tests {
         let mut rule = new_partnership_rule();
         rule.deliver.webhook = Some(Webhook {
             url: "http://h/".into(),
-            secret: "s3cret".into(),
+            secret: WebhookSecret::Sealed(SealedSecret {
+                alg: SealAlgorithm::XChaCha20Poly1305,
+                key_id: "2025-06".into(),
+                nonce: "TjBuY2UtVGhpcnR5VHdvLUNoYXJhY3RlcnMh".into(),
+                ciphertext: "Q2lwaGVydGV4dC1vZi10aGUtc2VjcmV0".into(),
+            }),
         });
         let v = serde_json::to_value(RuleView::new(&rule, true, None)).unwrap();
-        assert_eq!(v["deliver"]["webhook"]["secret"], SECRET_MASK);
+        assert_eq!(v["deliver"]["webhook"]["secret"], "sealed:2025-06");
+        assert_eq!(v["deliver"]["webhook"]["url"], "http://h/");
         assert_eq!(v["subject"], "liaison.alerts.new-partnership");
         assert!(v.get("sequence").is_none() && v.get("factuality").is_none());
+        assert!(!v.to_string().contains("Q2lwaGVy"), "{v}");
+        assert!(!v.to_string().contains("TjBuY2Ut"), "{v}");
+
+        rule.deliver.webhook.as_mut().unwrap().secret = WebhookSecret::Clear("s3cret".into());
+        let v = serde_json::to_value(RuleView::new(&rule, true, None)).unwrap();
+        assert_eq!(v["deliver"]["webhook"]["secret"], SECRET_MASK);
         assert!(!v.to_string().contains("s3cret"));
     }
 

@@ -230,13 +230,21 @@ fn strings_are_measured_in_utf8_bytes() {
             s("must be at most 4096 bytes of UTF-8, got 4097")
         )
     );
-    // An alias, a role and a webhook secret are strings too.
+    // An alias and a role are strings too; a sealed webhook secret is bounded by the longest
+    // secret it may hold.
     let mut person = valid(EventType::PersonRegistered);
     person["data"]["affiliations"][0]["role"] = json!("r".repeat(MAX_STRING_BYTES + 1));
     assert_eq!(only(&person).0, "/data/affiliations/0/role");
     let mut rule = valid(EventType::RuleCreated);
-    rule["data"]["deliver"]["webhook"]["secret"] = json!("s".repeat(MAX_STRING_BYTES + 1));
-    assert_eq!(only(&rule).0, "/data/deliver/webhook/secret");
+    rule["data"]["deliver"]["webhook"]["secret"]["ciphertext"] =
+        json!("A".repeat(4 * (MAX_STRING_BYTES + 16).div_ceil(3) + 4));
+    assert_eq!(
+        only(&rule),
+        (
+            s("/data/deliver/webhook/secret/ciphertext"),
+            s("must be the base64 of 17 to 4112 bytes, got a longer text")
+        )
+    );
 }
 
 #[test]

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{only, problems, valid, with_data};
-use liaison_proto::{EventType, validate_submission};
-use serde_json::json;
+use liaison_proto::{EventType, validate_stored, validate_submission};
+use serde_json::{Value, json};
 
 fn s(x: &str) -> String {
     x.to_owned()
@@ -664,18 +664,13 @@ fn rules_are_checked() {
     body["data"]["match"]["orgs"] = json!(["lg"]);
     assert_eq!(only(&body).0, "/data/match/orgs");
     let mut body = valid(t);
-    body["data"]["deliver"]["webhook"] = json!({"url": "not a url", "secret": ""});
-    let mut found = problems(&body);
-    found.sort();
+    body["data"]["deliver"]["webhook"]["url"] = json!("not a url");
     assert_eq!(
-        found,
-        vec![
-            (s("/data/deliver/webhook/secret"), s("must not be empty")),
-            (
-                s("/data/deliver/webhook/url"),
-                s("'not a url' is not an http(s) URL")
-            ),
-        ]
+        only(&body),
+        (
+            s("/data/deliver/webhook/url"),
+            s("'not a url' is not an http(s) URL")
+        )
     );
     let mut body = valid(t);
     body["data"]["deliver"]["nats_subject"] = json!("alerts.>");
@@ -687,6 +682,105 @@ fn rules_are_checked() {
         (
             s("/data/deliver/webhook/secret"),
             s("required field 'secret' is missing")
+        )
+    );
+}
+
+/// `body` (a valid submission) as ingest stores it in the log.
+fn stored_envelope(body: &Value) -> Value {
+    let event = validate_submission(body).unwrap().remove(0);
+    let envelope = liaison_proto::Envelope::record(
+        event,
+        liaison_proto::envelope::INGEST_SOURCE,
+        chrono::Utc::now(),
+    );
+    serde_json::to_value(envelope).unwrap()
+}
+
+#[test]
+fn a_webhook_secret_in_clear_never_passes() {
+    // Neither as a submission (ingest answers 422) nor as a log entry (every gate quarantines).
+    for clear in [
+        json!("s3cret"),
+        json!(""),
+        json!("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+    ] {
+        let mut body = valid(EventType::RuleCreated);
+        body["data"]["deliver"]["webhook"]["secret"] = clear.clone();
+        let (pointer, detail) = only(&body);
+        assert_eq!(pointer, "/data/deliver/webhook/secret");
+        assert!(
+            detail.starts_with("a webhook secret must be sealed")
+                && detail.contains("POST /v1/rules"),
+            "{detail}"
+        );
+        let mut stored = stored_envelope(&valid(EventType::RuleCreated));
+        stored["data"]["deliver"]["webhook"]["secret"] = clear;
+        let errors = validate_stored(&serde_json::to_vec(&stored).unwrap()).unwrap_err();
+        assert_eq!(errors.errors()[0].pointer, "/data/deliver/webhook/secret");
+    }
+}
+
+#[test]
+fn a_sealed_secret_is_checked_member_by_member() {
+    let t = EventType::RuleCreated;
+    let with = |member: &str, value: Value| {
+        let mut body = valid(t);
+        body["data"]["deliver"]["webhook"]["secret"][member] = value;
+        problems(&body)
+    };
+    let at = |member: &str| format!("/data/deliver/webhook/secret/{member}");
+    assert_eq!(
+        with("alg", json!("aes-256-gcm")),
+        vec![(
+            at("alg"),
+            s("unknown value 'aes-256-gcm'; expected one of: xchacha20poly1305")
+        )]
+    );
+    assert_eq!(with("key_id", json!("a key"))[0].0, at("key_id"));
+    assert_eq!(
+        with("nonce", json!("c2hvcnQ=")),
+        vec![(
+            at("nonce"),
+            s("must be the base64 of 24 bytes, got 5 bytes")
+        )]
+    );
+    assert_eq!(
+        with("ciphertext", json!("not base64!")),
+        vec![(
+            at("ciphertext"),
+            s("must be standard base64 (A-Z, a-z, 0-9, '+', '/', '=' padding)")
+        )]
+    );
+    // Shorter than a tag: it cannot hold a secret.
+    assert_eq!(
+        with("ciphertext", json!("dGFn"))[0],
+        (
+            at("ciphertext"),
+            s("must be the base64 of 17 to 4112 bytes, got 3 bytes")
+        )
+    );
+    assert_eq!(
+        with("plaintext", json!("s3cret"))[0].0,
+        at("plaintext"),
+        "no room for anything else"
+    );
+    let mut body = valid(t);
+    body["data"]["deliver"]["webhook"]["secret"]
+        .as_object_mut()
+        .unwrap()
+        .remove("key_id");
+    assert_eq!(
+        only(&body),
+        (at("key_id"), s("required field 'key_id' is missing"))
+    );
+    let mut body = valid(t);
+    body["data"]["deliver"]["webhook"]["secret"] = json!(42);
+    assert_eq!(
+        only(&body),
+        (
+            s("/data/deliver/webhook/secret"),
+            s("expected an object, got a number")
         )
     );
 }

@@ -43,6 +43,7 @@ mod registration;
 mod relation;
 mod retraction;
 mod rule;
+mod webhook_secret;
 
 pub use commerce::{ProcurementPlanned, ProductLaunched, Quantity};
 pub use common::{Evidence, GENERAL_TOPIC};
@@ -56,4 +57,9 @@ pub use relation::{
 pub use retraction::EventRetracted;
 pub use rule::{
     BUILTIN_RULES, Delivery, OrganizationsMode, RuleCreated, RuleDeleted, RuleMatch, Webhook,
+};
+pub use webhook_secret::{
+    CLEAR_MASK, MAX_CIPHERTEXT_BYTES, MAX_KEY_ID_BYTES, MAX_SECRET_BYTES, SEAL_ALGORITHM,
+    SEAL_KEY_BYTES, SEAL_NONCE_BYTES, SEAL_TAG_BYTES, SEALED_MASK_PREFIX, SealAlgorithm,
+    SealedSecret, WebhookSecret, base64_len, key_id_problem,
 };

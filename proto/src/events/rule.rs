@@ -6,6 +6,7 @@ use crate::limits::{MAX_EVENT_TYPES, MAX_ORGANIZATIONS, MAX_STRING_BYTES, MAX_TO
 use crate::{Factuality, Slug, Status};
 
 use super::EventType;
+use super::webhook_secret::{SealedSecret, WebhookSecret};
 
 /// Rules that exist from the start and cannot be redefined or deleted.
 pub const BUILTIN_RULES: &[&str] = &["new-partnership"];
@@ -71,9 +72,10 @@ pub struct Webhook {
     /// Where to POST alerts (http or https).
     #[schemars(length(min = 1, max = 2048))]
     pub url: String,
-    /// The HMAC-SHA256 signing secret.
-    #[schemars(length(min = 1, max = MAX_STRING_BYTES))]
-    pub secret: String,
+    /// The HMAC-SHA256 signing secret, sealed by the notifier (`POST /v1/rules` takes it in
+    /// clear and seals it): a secret in clear is refused here, and never enters the log.
+    #[schemars(with = "SealedSecret")]
+    pub secret: WebhookSecret,
 }
 
 /// Where a rule's alerts go, besides `liaison.alerts.<rule id>`.

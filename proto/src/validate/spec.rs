@@ -4,6 +4,7 @@
 //! must be added here, or the round-trip tests fail.
 
 use crate::EventType;
+use crate::events::{MAX_CIPHERTEXT_BYTES, SEAL_ALGORITHM, SEAL_NONCE_BYTES, SEAL_TAG_BYTES};
 use crate::limits::{
     MAX_AFFILIATIONS, MAX_ALIASES, MAX_EVENT_TYPES, MAX_ORGANIZATIONS, MAX_PARTICIPANTS, MAX_TOPICS,
 };
@@ -32,6 +33,18 @@ pub(crate) enum Kind {
     Quantity,
     /// A concrete NATS subject (no wildcards).
     Subject,
+    /// The id of a key that sealed a secret ([`crate::events::key_id_problem`]).
+    KeyId,
+    /// Standard base64 (with padding) of `min` to `max` bytes.
+    Base64 {
+        /// Fewest bytes.
+        min: usize,
+        /// Most bytes.
+        max: usize,
+    },
+    /// A webhook secret: an object of [`SEALED_SECRET`]'s fields; a string (a secret in clear)
+    /// is refused with what to do instead.
+    SealedSecret,
     /// One of the given strings.
     Enum(&'static [&'static str]),
     /// An array.
@@ -292,7 +305,27 @@ const RULE_MATCH: &[Field] = &[
     ),
 ];
 
-const WEBHOOK: &[Field] = &[req("url", Kind::Url), req("secret", Kind::Text)];
+/// The fields of a sealed webhook secret ([`crate::events::SealedSecret`]).
+pub(crate) const SEALED_SECRET: &[Field] = &[
+    req("alg", Kind::Enum(&[SEAL_ALGORITHM])),
+    req("key_id", Kind::KeyId),
+    req(
+        "nonce",
+        Kind::Base64 {
+            min: SEAL_NONCE_BYTES,
+            max: SEAL_NONCE_BYTES,
+        },
+    ),
+    req(
+        "ciphertext",
+        Kind::Base64 {
+            min: 1 + SEAL_TAG_BYTES,
+            max: MAX_CIPHERTEXT_BYTES,
+        },
+    ),
+];
+
+const WEBHOOK: &[Field] = &[req("url", Kind::Url), req("secret", Kind::SealedSecret)];
 
 const DELIVERY: &[Field] = &[
     opt("nats_subject", Kind::Subject),

@@ -11,7 +11,7 @@ use std::collections::hash_map::Entry;
 use serde_json::Value;
 
 use super::errors::{Collector, FieldError, push_token, quote};
-use super::spec::{Field, Kind, List};
+use super::spec::{Field, Kind, List, SEALED_SECRET};
 use super::url_problem;
 use crate::limits::{MAX_QUOTE_BYTES, MAX_STRING_BYTES};
 use crate::{BusinessTime, Slug};
@@ -145,6 +145,11 @@ impl Walker {
         match kind {
             Kind::Object(fields) => self.object(v, pointer, &[fields]),
             Kind::List(list) => self.list(v, pointer, list),
+            Kind::SealedSecret if v.is_string() => {
+                self.work.values += 1;
+                self.error(pointer, CLEAR_SECRET_REFUSED);
+            }
+            Kind::SealedSecret => self.object(v, pointer, &[SEALED_SECRET]),
             Kind::Unit => {
                 self.work.values += 1;
                 match v.as_f64() {
@@ -283,6 +288,8 @@ fn string_problem(s: &str, kind: &Kind) -> Option<String> {
             .map(|_| format!("{} is not a valid UUID", quote(s))),
         Kind::Url => url_problem(s),
         Kind::Subject => subject_problem(s),
+        Kind::KeyId => crate::events::key_id_problem(s),
+        Kind::Base64 { min, max } => base64_problem(s, *min, *max),
         Kind::Enum(names) => (!names.contains(&s)).then(|| {
             format!(
                 "unknown value {}; expected one of: {}",
@@ -290,7 +297,34 @@ fn string_problem(s: &str, kind: &Kind) -> Option<String> {
                 names.join(", ")
             )
         }),
-        Kind::Unit | Kind::Quantity | Kind::List(_) | Kind::Object(_) => None,
+        Kind::Unit | Kind::Quantity | Kind::List(_) | Kind::Object(_) | Kind::SealedSecret => None,
+    }
+}
+
+/// Why a webhook secret in clear is refused (CONTRACT.md, "Access (v2)").
+const CLEAR_SECRET_REFUSED: &str = "a webhook secret must be sealed: a secret in clear never \
+     enters the log; create the rule with the notifier's POST /v1/rules (or `liaison rules add`), \
+     which takes the secret in clear and seals it";
+
+/// What is wrong with `s` as standard base64 (with padding) of `min` to `max` bytes, if
+/// anything. The length is compared before anything is decoded.
+fn base64_problem(s: &str, min: usize, max: usize) -> Option<String> {
+    use base64::Engine;
+    let size = if min == max {
+        format!("{max} bytes")
+    } else {
+        format!("{min} to {max} bytes")
+    };
+    if s.len() > crate::events::base64_len(max) {
+        return Some(format!("must be the base64 of {size}, got a longer text"));
+    }
+    match base64::engine::general_purpose::STANDARD.decode(s) {
+        Ok(decoded) if (min..=max).contains(&decoded.len()) => None,
+        Ok(decoded) => Some(format!(
+            "must be the base64 of {size}, got {} bytes",
+            decoded.len()
+        )),
+        Err(_) => Some("must be standard base64 (A-Z, a-z, 0-9, '+', '/', '=' padding)".into()),
     }
 }
 

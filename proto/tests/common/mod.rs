@@ -37,10 +37,18 @@ pub fn valid(t: EventType) -> Value {
         }
         EventType::RuleCreated => json!({"id": "lg-watch", "name": "LG watch",
             "match": {"organizations": ["lg"], "status": ["agreed"]},
-            "deliver": {"nats_subject": "alerts.lg", "webhook": {"url": "https://example.com/hook", "secret": "s3cret"}}}),
+            "deliver": {"nats_subject": "alerts.lg", "webhook": {"url": "https://example.com/hook", "secret": sealed_secret()}}}),
         EventType::RuleDeleted => json!({"id": "lg-watch"}),
     };
     json!({"type": t.as_str(), "time": "2024-02-28", "data": data})
+}
+
+/// A webhook secret in the sealed form the log holds (its bytes are not a real encryption:
+/// validation checks the shape, only the notifier's keys could open it).
+pub fn sealed_secret() -> Value {
+    json!({"alg": "xchacha20poly1305", "key_id": "2025-06",
+        "nonce": "bm9uY2Utb2YtMjQtYnl0ZXMtZXhhY3Qh",
+        "ciphertext": "Y2lwaGVydGV4dC1hbmQtaXRzLTE2LWJ5dGUtdGFn"})
 }
 
 /// Every problem of `body`, as `(pointer, detail)`.

@@ -530,8 +530,13 @@ pub enum RulesCommand {
 Examples:
   liaison rules add meta-xr --org meta --topic xr --status agreed --status active
   liaison rules add lg-deals --org lg-electronics --type agreement.signed \\
-      --webhook https://example.com/hook --secret s3cret
+      --webhook https://example.com/hook --secret-file hook.secret
+  LIAISON_WEBHOOK_SECRET=… liaison rules add lg-deals --webhook https://example.com/hook
   liaison rules add --file rule.json       the rule as JSON ({\"id\", \"match\", \"deliver\"})
+
+A webhook's signing secret is read from a file (--secret-file) or from LIAISON_WEBHOOK_SECRET,
+never from the command line (which every user of the machine can see); the notifier seals it
+before the rule enters the log, and shows it as sealed:<key id>.
 
 Alerts of a rule are published on NATS subject liaison.alerts.<id>.")]
     Add(Box<RuleAddArgs>),
@@ -549,8 +554,11 @@ Alerts of a rule are published on NATS subject liaison.alerts.<id>.")]
     },
 }
 
-/// `liaison rules add`.
-#[derive(Debug, Clone, Args)]
+/// The environment variable `liaison rules add --webhook` reads the webhook's secret from.
+pub const WEBHOOK_SECRET_ENV: &str = "LIAISON_WEBHOOK_SECRET";
+
+/// `liaison rules add`. Its `Debug` never shows a secret.
+#[derive(Clone, Args)]
 pub struct RuleAddArgs {
     /// The rule's id (a slug); required unless --file gives it.
     #[arg(value_parser = parse_slug, required_unless_present = "file")]
@@ -576,18 +584,52 @@ pub struct RuleAddArgs {
     /// Also publish on this NATS subject.
     #[arg(long, value_name = "SUBJECT")]
     pub nats_subject: Option<String>,
-    /// Deliver to this webhook (with --secret).
-    #[arg(long, value_name = "URL", requires = "secret")]
+    /// Deliver to this webhook, signed with the secret of --secret-file or LIAISON_WEBHOOK_SECRET.
+    #[arg(long, value_name = "URL")]
     pub webhook: Option<String>,
-    /// The webhook's signing secret.
-    #[arg(long, requires = "webhook", hide_env_values = true)]
-    pub secret: Option<String>,
+    /// The webhook's signing secret, from this file (its first line; `-` for stdin). The
+    /// notifier seals it before the rule enters the log.
+    #[arg(long, value_name = "FILE", requires = "webhook")]
+    pub secret_file: Option<PathBuf>,
+    /// `LIAISON_WEBHOOK_SECRET`: the webhook's signing secret, when no --secret-file is given.
+    /// Read from the environment only.
+    #[arg(skip = std::env::var(WEBHOOK_SECRET_ENV).ok())]
+    pub secret_from_env: Option<String>,
+    /// Refused: a secret on the command line is visible to every user of the machine (`ps`)
+    /// and stays in the shell's history. Kept, hidden, to say what to use instead.
+    #[arg(long = "secret", value_name = "SECRET", hide = true)]
+    pub secret_on_command_line: Option<String>,
     /// The whole rule as JSON, from a file (`-` for stdin).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["types", "orgs", "topics", "statuses", "webhook", "nats_subject"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["types", "orgs", "topics", "statuses", "webhook", "nats_subject", "secret_file"])]
     pub file: Option<PathBuf>,
     /// Print the notifier's JSON answer.
     #[arg(long)]
     pub json: bool,
+}
+
+impl std::fmt::Debug for RuleAddArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
+        f.debug_struct("RuleAddArgs")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("types", &self.types)
+            .field("orgs", &self.orgs)
+            .field("all_orgs", &self.all_orgs)
+            .field("topics", &self.topics)
+            .field("statuses", &self.statuses)
+            .field("nats_subject", &self.nats_subject)
+            .field("webhook", &self.webhook)
+            .field("secret_file", &self.secret_file)
+            .field("secret_from_env", &redacted(&self.secret_from_env))
+            .field(
+                "secret_on_command_line",
+                &redacted(&self.secret_on_command_line),
+            )
+            .field("file", &self.file)
+            .field("json", &self.json)
+            .finish()
+    }
 }
 
 /// `liaison alerts`.

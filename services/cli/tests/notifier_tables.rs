@@ -99,7 +99,7 @@ fn the_rules_table_shows_what_each_rule_matches_and_where_it_goes() {
             {"id": "meta-xr",
              "match": {"organizations": ["meta", "lg-electronics"], "organizations_mode": "all",
                        "topics": ["xr"], "event_types": ["agreement.signed"]},
-             "deliver": {"webhook": {"url": "http://127.0.0.1:9/hook", "secret": "***"}},
+             "deliver": {"webhook": {"url": "http://127.0.0.1:9/hook", "secret": "sealed:2025-06"}},
              "builtin": false, "subject": "liaison.alerts.meta-xr", "sequence": 30}
         ]
     }))
@@ -120,7 +120,7 @@ fn the_rules_table_shows_what_each_rule_matches_and_where_it_goes() {
         lines[3].contains("liaison.alerts.meta-xr, http://127.0.0.1:9/hook"),
         "{text}"
     );
-    assert!(!text.contains("***"), "{text}");
+    assert!(!text.contains("sealed:"), "{text}");
     assert_eq!(match_text(&Default::default()), "any change");
     assert_eq!(
         rules_table(&RuleList {

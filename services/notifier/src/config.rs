@@ -1,8 +1,10 @@
 //! The settings of `liaison-notifier`: the flags and environment every service shares plus the
 //! delivery settings, `LIAISON_NOTIFIER_*` with their units in the name, and
 //! `LIAISON_WEBHOOK_ALLOW_PRIVATE` (named so by the contract). They are checked and clamped in
-//! one place, [`Config::delivery`], which the service and its tests both go through.
+//! one place, [`Config::delivery`], which the service and its tests both go through. The keys
+//! that seal webhook secrets ([`SecretsArgs`]) are read by [`crate::secrets::Secrets::load`].
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -21,6 +23,45 @@ pub struct Config {
     /// How alerts are delivered and retried.
     #[command(flatten)]
     pub delivery: DeliveryArgs,
+    /// The keys that seal webhook secrets.
+    #[command(flatten)]
+    pub secrets: SecretsArgs,
+}
+
+/// Where the keys that seal webhook secrets come from (`crate::secrets::keyring` has the
+/// format). Its `Debug` never shows a key.
+#[derive(Clone, Default, Args)]
+pub struct SecretsArgs {
+    /// A file of the keys that seal webhook secrets: one `key_id:base64-key` a line, the newest
+    /// first (new secrets are sealed with it; the others open older secrets). A key is 32
+    /// random bytes (`openssl rand -base64 32`). The same lines may instead be given in
+    /// LIAISON_NOTIFIER_SECRETS_KEYS (environment only: a command line is visible to every user
+    /// of the machine). Without keys, webhook rules cannot be created.
+    #[arg(
+        long = "secrets-key-file",
+        env = "LIAISON_NOTIFIER_SECRETS_KEY_FILE",
+        value_name = "FILE"
+    )]
+    pub key_file: Option<PathBuf>,
+    /// `LIAISON_NOTIFIER_SECRETS_KEYS`: the keys themselves, in the key file's format (entries
+    /// separated by line breaks or commas). Read from the environment only.
+    #[arg(skip = std::env::var(crate::secrets::KEYS_ENV).ok())]
+    pub keys: Option<String>,
+}
+
+impl std::fmt::Debug for SecretsArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsArgs")
+            .field("key_file", &self.key_file)
+            .field(
+                "keys",
+                &self
+                    .keys
+                    .as_ref()
+                    .map(|k| if k.is_empty() { "" } else { "<redacted>" }),
+            )
+            .finish()
+    }
 }
 
 /// The delivery settings as flags and environment.
@@ -88,6 +129,7 @@ impl Default for Config {
         Self {
             common: CommonArgs::default(),
             delivery: DeliveryArgs::default(),
+            secrets: SecretsArgs::default(),
         }
     }
 }
@@ -188,6 +230,60 @@ mod tests {
         }
         let cli = Cli::try_parse_from(["liaison-notifier", "--webhook-allow-private"]).unwrap();
         assert!(cli.config.delivery().targets.allows_private());
+    }
+
+    /// Not a test of its own: run in a child process by [`secrets_from_env`], prints how the
+    /// secrets settings of its environment parse, as `Debug` shows them.
+    #[test]
+    fn child_parse_secrets() {
+        if std::env::var(CHILD).is_err() {
+            return;
+        }
+        let cli = Cli::try_parse_from(["liaison-notifier"]).unwrap();
+        let length = cli.config.secrets.keys.as_ref().map_or(0, String::len);
+        println!("\nSECRETS {length} {:?}", cli.config.secrets);
+    }
+
+    /// How the secrets settings of `env` parse, in a child process.
+    fn secrets_from_env(env: &[(&str, &str)]) -> String {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args([
+                "config::tests::child_parse_secrets",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .env_remove("LIAISON_NOTIFIER_SECRETS_KEYS")
+            .env_remove("LIAISON_NOTIFIER_SECRETS_KEY_FILE");
+        command.envs(env.iter().copied());
+        let output = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("SECRETS "))
+            .unwrap_or_else(|| panic!("the child printed no result: {stdout}"))
+            .to_owned()
+    }
+
+    #[test]
+    fn secrets_keys_come_from_the_environment_and_never_show() {
+        let key = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let parsed = secrets_from_env(&[("LIAISON_NOTIFIER_SECRETS_KEYS", key)]);
+        // The value reached the settings (its length), and Debug (what the service logs at
+        // start) redacts it.
+        assert!(parsed.starts_with(&format!("{} ", key.len())), "{parsed}");
+        assert!(parsed.contains(r#"keys: Some("<redacted>")"#), "{parsed}");
+        assert!(!parsed.contains("MDEyMzQ1"), "{parsed}");
+        let parsed = secrets_from_env(&[("LIAISON_NOTIFIER_SECRETS_KEY_FILE", "/run/keys")]);
+        assert!(
+            parsed.contains(r#"key_file: Some("/run/keys"), keys: None"#),
+            "{parsed}"
+        );
+        // There is no flag for the keys themselves.
+        let cli = Cli::try_parse_from(["liaison-notifier", "--secrets-keys", key]);
+        assert!(cli.is_err());
     }
 
     #[test]

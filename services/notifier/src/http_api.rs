@@ -6,8 +6,10 @@
 //! applied it, so a `GET /v1/rules` right after shows it. A `rule.created` is appended with
 //! `Nats-Expected-Last-Subject-Sequence` on its subject, so that of two concurrent creations of
 //! one id (on one instance or two) only one is appended: the other answers `200` when its
-//! definition is the same, else `409`. Webhook secrets never leave in an answer: they are shown
-//! as `"***"`. A webhook URL on an address the [`TargetPolicy`] forbids is a `422`.
+//! definition is the same, else `409`. A webhook secret comes in clear (over HTTPS in
+//! production) and is sealed before the rule is appended; it never leaves in an answer, which
+//! shows it as `sealed:<key id>`. A webhook URL on an address the [`TargetPolicy`] forbids is a
+//! `422`.
 //!
 //! Access (CONTRACT.md, "Access (v2)"): writes need the API token when one is set; every read
 //! here — rules and alerts, which show webhook URLs, often credentials themselves — needs a
@@ -37,6 +39,7 @@ use tokio::sync::Notify;
 
 use crate::delivery::target_policy::TargetPolicy;
 use crate::model::RuleSet;
+use crate::secrets::Secrets;
 use crate::store::Store;
 
 /// Most alerts or rules one page holds.
@@ -66,6 +69,8 @@ pub struct ApiState {
     pub apply_timeout: Duration,
     /// Which addresses webhooks may reach: a rule naming another address is refused.
     pub targets: TargetPolicy,
+    /// Seals the webhook secret of a rule before it is appended.
+    pub secrets: Arc<Secrets>,
 }
 
 /// The API routes; write routes behind `write` ([`Scope::Write`]), reads behind `confidential`

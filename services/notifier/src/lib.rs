@@ -7,6 +7,8 @@
 //!   matching rules → alert records and pending deliveries (the applier of `liaison-log` gates
 //!   the entries and commits them with the checkpoint);
 //! - [`rules`]: which rules fire for a transition (pure);
+//! - [`secrets`]: the keys that seal webhook secrets before they enter the log, and open them
+//!   in memory to sign a delivery;
 //! - [`delivery`]: the queue that publishes alerts to NATS, and the webhook queue that takes
 //!   work from the durable consumer every instance shares (and applies everyone's outcomes);
 //! - [`http_api`]: `/v1/rules` and `/v1/alerts`;
@@ -20,6 +22,7 @@ pub mod http_api;
 pub mod metrics;
 pub mod model;
 pub mod rules;
+pub mod secrets;
 pub mod store;
 
 use std::sync::Arc;
@@ -41,6 +44,7 @@ use crate::delivery::nats::NatsPublisher;
 use crate::delivery::nats_queue::NatsQueue;
 use crate::delivery::webhook_queue::{self, WebhookQueue};
 use crate::model::{NotifierModel, RuleSet};
+use crate::secrets::Secrets;
 use crate::store::Store;
 
 /// The running notifier.
@@ -82,10 +86,24 @@ impl Service for NotifierService {
                  link-local addresses (this machine, its network, the cloud's metadata service)"
             );
         }
+        let secrets = Arc::new(Secrets::load(&config.secrets).map_err(StartError::Config)?);
+        match secrets.ring() {
+            Some(ring) => tracing::info!(
+                key_ids = ?ring.ids().collect::<Vec<_>>(),
+                "webhook secrets are sealed with key '{}'",
+                ring.newest_id()
+            ),
+            None => tracing::warn!(
+                "no secrets key ({} or {}): webhook rules cannot be created",
+                secrets::KEY_FILE_ENV,
+                secrets::KEYS_ENV
+            ),
+        }
         let db = ctx.db()?;
         let store = Store::open(db).map_err(|e| StartError::service("opening the store", e))?;
         let rules =
             RuleSet::load(&store).map_err(|e| StartError::service("reading the rules", e))?;
+        secrets.audit(rules.snapshot().values());
         let wake = Arc::new(Notify::new());
         let followed = ctx.follow(NotifierModel::new(
             store.clone(),
@@ -114,6 +132,7 @@ impl Service for NotifierService {
             js.clone(),
             followed.follower.clone(),
             delivery,
+            secrets.clone(),
         );
         let webhooks = webhooks.spawn(ctx.shutdown().token());
         ctx.spawn(async move {
@@ -128,6 +147,7 @@ impl Service for NotifierService {
             wake,
             apply_timeout: Duration::from_secs(10),
             targets: config.delivery().targets,
+            secrets,
         };
         let routes = http_api::routes(state, ctx.write_auth(), ctx.access(Scope::Confidential))
             .layer(axum::Extension(JsonLimits::new(256 * 1024, 32)));

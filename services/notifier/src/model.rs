@@ -27,7 +27,7 @@ use uuid::Uuid;
 use crate::rules::{Cause, fires};
 use crate::store::{
     AlertRecord, PendingKey, RETRACTED, Store, StoreError, StoredRule, TargetKind, TargetRecord,
-    decode, encode, sequence_key,
+    decode, encode, sequence_key, webhook_secret_key,
 };
 use pair_topics::PairTopics;
 
@@ -233,6 +233,12 @@ impl NotifierModel {
             }
             EventData::RuleCreated(d) => {
                 if !BUILTIN_RULES.contains(&d.id.as_str()) {
+                    if let Some(webhook) = &d.deliver.webhook {
+                        tx.on(|s| &s.webhook_secrets).insert(
+                            webhook_secret_key(d.id.as_str(), &webhook.url),
+                            encode(&webhook.secret),
+                        );
+                    }
                     let stored = StoredRule {
                         rule: d.clone(),
                         deleted: false,
@@ -339,7 +345,9 @@ fn record_alert(
         time: t.since.unwrap_or(event.time),
         sequence: entry.sequence,
     };
-    let webhook = rule.deliver.webhook.clone();
+    // The URL alone: the delivery looks the secret up by rule and URL, so that no alert record
+    // holds one.
+    let webhook_url = rule.deliver.webhook.as_ref().map(|w| w.url.clone());
     // Only the NATS publish is queued here: the published alert is the webhook's work item,
     // which the instances take from their shared consumer (`delivery::webhook_queue`).
     let mut targets = vec![TargetRecord::pending(TargetKind::Nats, Some(now))];
@@ -347,14 +355,15 @@ fn record_alert(
         PendingKey::new(now, id, TargetKind::Nats).encode(),
         Vec::new(),
     );
-    if webhook.is_some() {
+    if webhook_url.is_some() {
         targets.push(TargetRecord::pending(TargetKind::Webhook, None));
     }
     let mut record = AlertRecord {
         alert,
         raised_at: entry.published,
         extra_subject: rule.deliver.nats_subject.clone(),
-        webhook,
+        webhook_url,
+        legacy_webhook: None,
         targets,
     };
     // Outcomes that other instances published before this one derived the alert.

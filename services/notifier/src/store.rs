@@ -13,16 +13,24 @@
 //! | `alerts_by_sequence` | sequence (8, BE) + alert id | empty: alerts in log order, for listing |
 //! | `pending` | next attempt in ms (8, BE) + alert id + target (1) | empty: the NATS delivery queue |
 //! | `webhook_outcomes` | alert id (16) | [`WebhookOutcome`]s (JSON list, stream order) published before this instance derived the alert |
+//! | `webhook_secrets` | rule id + `0` + webhook URL ([`webhook_secret_key`]) | the [`WebhookSecret`] (JSON, sealed) of the rule's latest definition with that URL |
+//!
+//! A webhook secret is kept with its rule (sealed, as the log has it) and in `webhook_secrets`,
+//! where a delivery looks it up by the alert's rule and URL; never in an alert record. So an
+//! alert raised before its rule was redefined with another URL is still signed with the secret
+//! of the URL it goes to.
 //!
 //! `meta` also holds [`ALERTS_CHECKPOINT`]: the last alerts-stream sequence whose webhook
-//! outcomes and redelivery requests were applied (see [`crate::delivery::webhook_queue`]), and
-//! [`FORMAT_KEY`]: the layout of the trees derived from the log. [`Store::open`] rebuilds a
-//! database of another layout from the log rather than misread it.
+//! outcomes and redelivery requests were applied (see [`crate::delivery::webhook_queue`]),
+//! [`FORMAT_KEY`]: the layout of the trees derived from the log, and [`SECRETS_LAYOUT_KEY`]:
+//! whether the records of a notifier from before sealing were brought to this layout.
+//! [`Store::open`] rebuilds a database of another layout from the log rather than misread it,
+//! and moves webhook secrets out of old alert records (see [`Store::open`]).
 
 use chrono::{DateTime, Utc};
 use liaison_log::apply::RESERVED_PREFIX;
 use liaison_proto::Alert;
-use liaison_proto::events::{RuleCreated, Webhook};
+use liaison_proto::events::{RuleCreated, WebhookSecret};
 use liaison_proto::notifier::{AlertView, WebhookOutcome};
 use liaison_relations::ledger::layout::LayoutError;
 use serde::{Deserialize, Serialize};
@@ -55,6 +63,8 @@ pub struct Store {
     pub pending: sled::Tree,
     /// Webhook outcomes of alerts not derived here yet.
     pub webhook_outcomes: sled::Tree,
+    /// The sealed secret of each rule and webhook URL.
+    pub webhook_secrets: sled::Tree,
     /// Taken by every writer of these trees — the applier of the log, the delivery worker, the
     /// follower of webhook outcomes — so that the applier's staged reads see no write it did not
     /// make itself (see `liaison_log::Staged`).
@@ -69,6 +79,13 @@ pub const FORMAT: &[u8] = b"2";
 /// The trees of earlier layouts, dropped when a database is brought to [`FORMAT`].
 const OLD_TREES: [&str; 3] = ["pairs", "event_keys", "retracted"];
 
+/// The key, in `meta`, of the layout of webhook secrets: absent in a database of a notifier from
+/// before sealing (secrets copied into every alert record, no `webhook_secrets`).
+pub const SECRETS_LAYOUT_KEY: &[u8] = b"secrets_layout";
+/// The layout of webhook secrets this code reads and writes: in `rules` and `webhook_secrets`,
+/// never in alert records.
+pub const SECRETS_LAYOUT: &[u8] = b"1";
+
 /// The value, in `events`, of a retracted event (a route is JSON, it starts with `{`).
 pub const RETRACTED: &[u8] = b"x";
 
@@ -78,7 +95,11 @@ impl Store {
     /// log is applied again from its start into the new layout. Alerts and their delivery state
     /// stay: alert ids are derived, so the replay finds every alert it raises already there
     /// and delivers nothing twice.
-    pub fn open(db: sled::Db) -> sled::Result<Self> {
+    ///
+    /// A database from before sealing ([`SECRETS_LAYOUT_KEY`] absent) has each alert's webhook,
+    /// its secret in clear, in the alert record: every record is rewritten with the URL alone,
+    /// and `webhook_secrets` is filled from the rules.
+    pub fn open(db: sled::Db) -> Result<Self, StoreError> {
         let meta = db.open_tree("meta")?;
         let pair_topics = db.open_tree("pair_topics")?;
         let events = db.open_tree("events")?;
@@ -101,7 +122,7 @@ impl Store {
                 );
             }
         }
-        Ok(Self {
+        let store = Self {
             meta,
             pair_topics,
             events,
@@ -111,9 +132,67 @@ impl Store {
             alerts_by_sequence: db.open_tree("alerts_by_sequence")?,
             pending: db.open_tree("pending")?,
             webhook_outcomes: db.open_tree("webhook_outcomes")?,
+            webhook_secrets: db.open_tree("webhook_secrets")?,
             writer: Default::default(),
             db,
-        })
+        };
+        if store.meta.get(SECRETS_LAYOUT_KEY)?.as_deref() != Some(SECRETS_LAYOUT) {
+            store.move_secrets_out_of_alerts()?;
+        }
+        Ok(store)
+    }
+
+    /// Brings a database from before sealing to [`SECRETS_LAYOUT`]: alert records keep the
+    /// webhook's URL only, `webhook_secrets` holds each rule's secret. Safe to run again (it is,
+    /// when a crash stopped it before its marker).
+    fn move_secrets_out_of_alerts(&self) -> Result<(), StoreError> {
+        let mut moved = 0usize;
+        for rule in self.rules()? {
+            if let Some(webhook) = &rule.rule.deliver.webhook {
+                let key = webhook_secret_key(rule.rule.id.as_str(), &webhook.url);
+                if !self.webhook_secrets.contains_key(&key)? {
+                    self.webhook_secrets.insert(key, encode(&webhook.secret))?;
+                }
+            }
+        }
+        for entry in self.alerts.iter() {
+            let (key, bytes) = entry?;
+            // A record that does not decode is not this step's to judge (reading it fails
+            // wherever it is read, as before).
+            let Ok(mut record) = decode::<AlertRecord>(&bytes) else {
+                continue;
+            };
+            if record.legacy_webhook.is_some() {
+                record.webhook_url = record.webhook_url().map(str::to_owned);
+                record.legacy_webhook = None;
+                self.alerts.insert(key, encode(&record))?;
+                moved += 1;
+            }
+        }
+        self.meta.insert(SECRETS_LAYOUT_KEY, SECRETS_LAYOUT)?;
+        self.db.flush()?;
+        if moved > 0 {
+            tracing::warn!(
+                alerts = moved,
+                "alert records of a notifier from before sealing held webhook secrets in clear: \
+                 rewritten with the webhook's URL alone (the secrets were in clear in the log too; \
+                 see the README on replacing them)"
+            );
+        }
+        Ok(())
+    }
+
+    /// The secret of rule `rule_id`'s webhook at `url`, as its latest definition with that URL
+    /// sealed it.
+    pub fn webhook_secret(
+        &self,
+        rule_id: &str,
+        url: &str,
+    ) -> Result<Option<WebhookSecret>, StoreError> {
+        self.webhook_secrets
+            .get(webhook_secret_key(rule_id, url))?
+            .map(|bytes| decode(&bytes))
+            .transpose()
     }
 
     /// Holds [`Store::writer`] until dropped.
@@ -165,6 +244,11 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).expect("records serialize")
 }
 
+/// The key, in `webhook_secrets`, of rule `rule_id`'s webhook at `url` (a slug holds no `0`).
+pub fn webhook_secret_key(rule_id: &str, url: &str) -> Vec<u8> {
+    [rule_id.as_bytes(), &[0], url.as_bytes()].concat()
+}
+
 /// A rule as the log defined it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredRule {
@@ -202,10 +286,22 @@ pub struct AlertRecord {
     pub raised_at: DateTime<Utc>,
     /// The rule's extra NATS subject, when it has one.
     pub extra_subject: Option<String>,
-    /// The rule's webhook when the alert was raised (its secret never leaves the notifier).
-    pub webhook: Option<Webhook>,
+    /// The rule's webhook URL when the alert was raised. Its secret is not here: a delivery
+    /// looks it up by rule and URL ([`Store::webhook_secret`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// What a notifier from before sealing kept instead: the whole webhook. Only its URL is
+    /// read (the secret beside it is skipped, never held); never written.
+    #[serde(default, rename = "webhook", skip_serializing)]
+    pub(crate) legacy_webhook: Option<LegacyWebhook>,
     /// One per target.
     pub targets: Vec<TargetRecord>,
+}
+
+/// The webhook of an alert record from before sealing, its secret left unread.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct LegacyWebhook {
+    url: String,
 }
 
 impl AlertRecord {
@@ -215,14 +311,21 @@ impl AlertRecord {
         AlertView::state_of(&self.targets)
     }
 
-    /// The record as the API answers it (the webhook secret left out).
+    /// The webhook URL the alert goes to, if its rule had one.
+    pub fn webhook_url(&self) -> Option<&str> {
+        self.webhook_url
+            .as_deref()
+            .or(self.legacy_webhook.as_ref().map(|w| w.url.as_str()))
+    }
+
+    /// The record as the API answers it.
     pub fn view(&self) -> AlertView {
         AlertView {
             alert: self.alert.clone(),
             state: self.state(),
             raised_at: self.raised_at,
             deliveries: self.targets.clone(),
-            webhook_url: self.webhook.as_ref().map(|w| w.url.clone()),
+            webhook_url: self.webhook_url().map(str::to_owned),
         }
     }
 
@@ -363,6 +466,63 @@ mod tests {
         let store = Store::open(db).unwrap();
         assert_eq!(store.pair_topics.len(), 1);
         assert_eq!(liaison_log::apply::checkpoint(&store.meta).unwrap(), 9);
+    }
+
+    #[test]
+    fn a_database_from_before_sealing_keeps_no_secret_in_its_alerts() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(dir.path()).open().unwrap();
+        // What a notifier before sealing left: a rule whose secret is in clear, and an alert
+        // record with a copy of its webhook.
+        let rule = serde_json::json!({"rule": {"id": "lg-deals", "match": {},
+            "deliver": {"webhook": {"url": "https://hooks.example.com/lg", "secret": "old-s3cret"}}},
+            "deleted": false, "sequence": 3});
+        db.open_tree("rules")
+            .unwrap()
+            .insert("lg-deals", serde_json::to_vec(&rule).unwrap())
+            .unwrap();
+        let alert = serde_json::json!({
+            "alert": {"id": "0190a000-0000-7000-8000-000000000001", "rule": "lg-deals",
+                "organizations": ["lg", "meta"], "topic": "xr", "status": "agreed",
+                "previous_status": "none", "event_id": "0190a000-0000-7000-8000-000000000002",
+                "time": "2024-01-10", "sequence": 4},
+            "raised_at": "2024-01-10T00:00:00Z", "extra_subject": null,
+            "webhook": {"url": "https://hooks.example.com/lg", "secret": "old-s3cret"},
+            "targets": []});
+        let id = Uuid::from_u128(0x0190a000_0000_7000_8000_000000000001);
+        let alerts = db.open_tree("alerts").unwrap();
+        alerts
+            .insert(id.as_bytes(), serde_json::to_vec(&alert).unwrap())
+            .unwrap();
+
+        let store = Store::open(db.clone()).unwrap();
+        let raw = store.alerts.get(id.as_bytes()).unwrap().unwrap();
+        assert!(
+            !String::from_utf8_lossy(&raw).contains("secret"),
+            "{}",
+            String::from_utf8_lossy(&raw)
+        );
+        let record = store.alert(id).unwrap().unwrap();
+        assert_eq!(record.webhook_url(), Some("https://hooks.example.com/lg"));
+        assert_eq!(
+            record.view().webhook_url.as_deref(),
+            Some("https://hooks.example.com/lg")
+        );
+        // The rule keeps delivering: its secret is found by rule and URL.
+        assert_eq!(
+            store
+                .webhook_secret("lg-deals", "https://hooks.example.com/lg")
+                .unwrap(),
+            Some(WebhookSecret::Clear("old-s3cret".into()))
+        );
+        assert_eq!(
+            store.meta.get(SECRETS_LAYOUT_KEY).unwrap().as_deref(),
+            Some(SECRETS_LAYOUT)
+        );
+        // Opened again, nothing changes.
+        drop(store);
+        let store = Store::open(db).unwrap();
+        assert_eq!(store.alerts.get(id.as_bytes()).unwrap().unwrap(), raw);
     }
 
     #[test]

@@ -38,6 +38,8 @@ fn spawn(nats: &str, dir: &std::path::Path, port: u16) -> Child {
             "2000",
         ])
         .env("RUST_LOG", "warn")
+        .env("LIAISON_NOTIFIER_SECRETS_KEYS", support::TEST_KEYS)
+        .env_remove("LIAISON_NOTIFIER_SECRETS_KEY_FILE")
         // The receiver listens on 127.0.0.1.
         .env("LIAISON_WEBHOOK_ALLOW_PRIVATE", "1")
         .stdout(Stdio::null())

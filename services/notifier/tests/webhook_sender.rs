@@ -7,9 +7,9 @@ mod support;
 
 use std::time::Duration;
 
+use liaison_notifier::delivery::signature::secret_key;
 use liaison_notifier::delivery::target_policy::TargetPolicy;
 use liaison_notifier::delivery::webhook::{AttemptFailure, WebhookSender};
-use liaison_proto::events::Webhook;
 use liaison_proto::{Alert, BusinessTime, Slug, Status};
 use support::SECRET;
 use support::counting::{Answer, CountingReceiver};
@@ -33,11 +33,9 @@ fn alert() -> Alert {
     }
 }
 
-fn webhook(url: &str) -> Webhook {
-    Webhook {
-        url: url.to_owned(),
-        secret: SECRET.to_owned(),
-    }
+/// The signing key of the tests' secret.
+fn key() -> Vec<u8> {
+    secret_key(SECRET).unwrap()
 }
 
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,7 +56,7 @@ async fn loopback_in_any_spelling_and_names_resolving_to_it_reach_nothing() {
         format!("http://localhost:{port}/hook"),
     ] {
         assert_eq!(
-            strict.send(&webhook(&url), &alert()).await,
+            strict.send(&url, &key(), &alert()).await,
             Err(AttemptFailure::ForbiddenAddress),
             "{url}"
         );
@@ -70,7 +68,7 @@ async fn loopback_in_any_spelling_and_names_resolving_to_it_reach_nothing() {
     let open = WebhookSender::new(TIMEOUT, TargetPolicy::ALLOW_PRIVATE);
     let url = format!("http://localhost:{port}/hook");
     assert_eq!(
-        open.send(&webhook(&url), &alert()).await,
+        open.send(&url, &key(), &alert()).await,
         Ok("HTTP 204".to_owned())
     );
     assert_eq!(receiver.requests(), 1);
@@ -91,7 +89,7 @@ async fn link_local_and_private_literals_are_refused_before_any_connection() {
         "http://255.255.255.255/hook",
     ] {
         assert_eq!(
-            strict.send(&webhook(url), &alert()).await,
+            strict.send(url, &key(), &alert()).await,
             Err(AttemptFailure::ForbiddenAddress),
             "{url}"
         );
@@ -104,7 +102,7 @@ async fn a_redirect_is_not_followed() {
     let redirecting = CountingReceiver::start(Answer::RedirectTo(inner.url())).await;
     let sender = WebhookSender::new(TIMEOUT, TargetPolicy::ALLOW_PRIVATE);
     assert_eq!(
-        sender.send(&webhook(&redirecting.url()), &alert()).await,
+        sender.send(&redirecting.url(), &key(), &alert()).await,
         Err(AttemptFailure::Status(302))
     );
     assert_eq!(redirecting.requests(), 1);
@@ -123,7 +121,7 @@ async fn failures_are_classes_not_the_errors_text() {
         (&failing.url(), AttemptFailure::Status(503), "HTTP 503"),
         (&https_to_plain, AttemptFailure::Tls, "tls"),
     ] {
-        let failure = sender.send(&webhook(url), &alert()).await.unwrap_err();
+        let failure = sender.send(url, &key(), &alert()).await.unwrap_err();
         assert_eq!(failure, class, "{url}");
         assert_eq!(failure.to_string(), shown);
     }
@@ -131,12 +129,12 @@ async fn failures_are_classes_not_the_errors_text() {
     let slow = CountingReceiver::start(Answer::After(Duration::from_secs(30))).await;
     let impatient = WebhookSender::new(Duration::from_millis(300), TargetPolicy::ALLOW_PRIVATE);
     assert_eq!(
-        impatient.send(&webhook(&slow.url()), &alert()).await,
+        impatient.send(&slow.url(), &key(), &alert()).await,
         Err(AttemptFailure::Timeout)
     );
 
     let failure = sender
-        .send(&webhook("http://no-such-host.invalid/hook"), &alert())
+        .send("http://no-such-host.invalid/hook", &key(), &alert())
         .await
         .unwrap_err();
     assert_eq!(failure, AttemptFailure::Dns);

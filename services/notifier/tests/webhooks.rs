@@ -26,7 +26,7 @@ async fn a_receiver_that_fails_three_times_gets_the_alert_once_it_recovers() {
     )
     .await;
     assert_eq!(status, 201, "{rule}");
-    assert_eq!(rule["deliver"]["webhook"]["secret"], "***");
+    assert_eq!(rule["deliver"]["webhook"]["secret"], "sealed:2025-06");
 
     let (event, seq) = log
         .append(relation(
@@ -253,7 +253,10 @@ async fn rules_are_events_validated_with_pointers_listed_and_deleted() {
     assert_eq!(status, 200, "the same rule again changes nothing");
     let (_, rules) = get(http, base, "/v1/rules").await;
     assert_eq!(rules["rules"].as_array().unwrap().len(), 2);
-    assert_eq!(rules["rules"][1]["deliver"]["webhook"]["secret"], "***");
+    assert_eq!(
+        rules["rules"][1]["deliver"]["webhook"]["secret"],
+        "sealed:2025-06"
+    );
     assert!(!rules.to_string().contains("raw-secret"));
 
     // It fires on a rumour (which moves no status), not on the asserted announcement.

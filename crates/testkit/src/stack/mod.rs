@@ -9,7 +9,9 @@
 //!    store in `<data-dir>/nats`; secured: TLS required, the users of every role), create the
 //!    streams the options name as the admin, then each service with
 //!    `LIAISON_DATA_DIR=<data-dir>/<service>`, every service's URL and (secured) its own role's
-//!    credentials and the CA in its environment, waiting for each one's `/readyz`;
+//!    credentials and the CA in its environment, waiting for each one's `/readyz`; the
+//!    notifier also gets the key file `<data-dir>/notifier-secrets.keys`, made on the first
+//!    start ([`ensure_secrets_key`]);
 //! 4. stop them cleanly: `SIGTERM` to the services, wait, then `nats-server`.
 //!
 //! Children die with the launcher, even on `kill -9` of it, and run in their own process groups
@@ -33,8 +35,10 @@ use crate::server::{NatsServer, NatsSetup};
 use crate::service::{ServiceProcess, ServiceSetup};
 
 mod options;
+mod secrets_key;
 
 pub use options::{LogMode, StackAddrs, StackOptions};
+pub use secrets_key::{SECRETS_KEY_FILE, ensure_secrets_key};
 
 /// How many times a service is started on a fresh free port when it exits at start.
 const SERVICE_START_ATTEMPTS: usize = 3;
@@ -97,6 +101,9 @@ impl Stack {
         let log_dir = data_dir.join("logs");
         for dir in [&data_dir.join("nats"), &log_dir] {
             std::fs::create_dir_all(dir).map_err(StackError::io(dir))?;
+        }
+        if options.services.contains(&Service::Notifier) {
+            ensure_secrets_key(&data_dir)?;
         }
         let mut addrs = options
             .addrs
@@ -261,6 +268,15 @@ impl Stack {
         }
         if let Some(filter) = &options.log_filter {
             env.push(("RUST_LOG".into(), filter.clone()));
+        }
+        if service == Service::Notifier {
+            let keys = self.data_dir.join(SECRETS_KEY_FILE);
+            env.push((
+                "LIAISON_NOTIFIER_SECRETS_KEY_FILE".into(),
+                keys.display().to_string(),
+            ));
+            // Empty is none: keys inherited from a shell would conflict with the file.
+            env.push(("LIAISON_NOTIFIER_SECRETS_KEYS".into(), String::new()));
         }
         if let Some(secrets) = self.nats.secrets() {
             let access = secrets.access(Role::of_service(service));

@@ -1,12 +1,13 @@
 //! `liaison rules add|list|rm`: the notifier's alert rules.
 
+use std::io::Read;
 use std::path::Path;
 
-use liaison_proto::events::{Delivery, OrganizationsMode, RuleMatch, Webhook};
+use liaison_proto::events::{MAX_SECRET_BYTES, OrganizationsMode, RuleMatch};
 use liaison_proto::notifier::{RuleList, RuleView};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-use crate::cli::{RuleAddArgs, RulesCommand};
+use crate::cli::{RuleAddArgs, RulesCommand, WEBHOOK_SECRET_ENV};
 use crate::commands::{Context, out, print_json};
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Table};
@@ -44,6 +45,13 @@ pub async fn run(command: RulesCommand, ctx: &Context) -> CliResult {
 
 /// The rule to create, from the flags or the file.
 pub fn rule_of(args: &RuleAddArgs) -> CliResult<Value> {
+    if args.secret_on_command_line.is_some() {
+        return Err(CliError::usage(format!(
+            "--secret is not taken: a secret on the command line is visible to every user of \
+             this machine and stays in the shell's history; put it in a file and pass \
+             --secret-file FILE (`-` reads stdin), or set {WEBHOOK_SECRET_ENV}"
+        )));
+    }
     if let Some(path) = &args.file {
         let text = if path == Path::new("-") {
             let mut s = String::new();
@@ -77,16 +85,15 @@ pub fn rule_of(args: &RuleAddArgs) -> CliResult<Value> {
         factuality: Vec::new(),
         status: args.statuses.clone(),
     };
-    let deliver = Delivery {
-        nats_subject: args.nats_subject.clone(),
-        webhook: match (&args.webhook, &args.secret) {
-            (Some(url), Some(secret)) => Some(Webhook {
-                url: url.clone(),
-                secret: secret.clone(),
-            }),
-            _ => None,
-        },
-    };
+    let mut deliver = Map::new();
+    if let Some(subject) = &args.nats_subject {
+        deliver.insert("nats_subject".into(), Value::String(subject.clone()));
+    }
+    if let Some(url) = &args.webhook {
+        // In clear, to the notifier, which seals it before the rule enters the log.
+        let secret = webhook_secret(args)?;
+        deliver.insert("webhook".into(), json!({"url": url, "secret": secret}));
+    }
     let mut rule = Map::new();
     rule.insert("id".into(), Value::String(id.to_string()));
     if let Some(name) = &args.name {
@@ -96,11 +103,61 @@ pub fn rule_of(args: &RuleAddArgs) -> CliResult<Value> {
         "match".into(),
         serde_json::to_value(matcher).expect("serializes"),
     );
-    rule.insert(
-        "deliver".into(),
-        serde_json::to_value(deliver).expect("serializes"),
-    );
+    rule.insert("deliver".into(), Value::Object(deliver));
     Ok(Value::Object(rule))
+}
+
+/// The webhook's secret: the first line of `--secret-file` (`-`: stdin), else
+/// `LIAISON_WEBHOOK_SECRET`; a usage error that says how to give one when neither is there.
+fn webhook_secret(args: &RuleAddArgs) -> CliResult<String> {
+    let secret = match (&args.secret_file, &args.secret_from_env) {
+        (Some(path), _) => read_secret_file(path)?,
+        (None, Some(secret)) => secret.clone(),
+        (None, None) => {
+            return Err(CliError::usage(format!(
+                "--webhook needs its signing secret: --secret-file FILE (`-` reads stdin) or \
+                 {WEBHOOK_SECRET_ENV}"
+            )));
+        }
+    };
+    if secret.trim().is_empty() {
+        let from = match &args.secret_file {
+            Some(path) => path.display().to_string(),
+            None => WEBHOOK_SECRET_ENV.to_owned(),
+        };
+        return Err(CliError::usage(format!(
+            "{from}: the webhook secret is empty"
+        )));
+    }
+    Ok(secret)
+}
+
+/// The first line of `path` (`-`: stdin), without its line break; at most a secret's length.
+fn read_secret_file(path: &Path) -> CliResult<String> {
+    let cannot =
+        |e: std::io::Error| CliError::usage(format!("cannot read {}: {e}", path.display()));
+    let limit = MAX_SECRET_BYTES as u64 + 2; // the longest secret and its line break
+    let mut text = String::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(limit + 1)
+            .read_to_string(&mut text)
+            .map_err(cannot)?;
+    } else {
+        std::fs::File::open(path)
+            .map_err(cannot)?
+            .take(limit + 1)
+            .read_to_string(&mut text)
+            .map_err(cannot)?;
+    }
+    let line = text.lines().next().unwrap_or_default();
+    if line.len() > MAX_SECRET_BYTES {
+        return Err(CliError::usage(format!(
+            "{}: a webhook secret is at most {MAX_SECRET_BYTES} bytes",
+            path.display()
+        )));
+    }
+    Ok(line.to_owned())
 }
 
 /// The notifier's rules as a table: what each matches and where its alerts go.

@@ -4,12 +4,17 @@
 //! by type and organization here, as the architecture prefers on nats-server 2.15. `--since`
 //! finds the first sequence stored at or after the time by a binary search on the log, then
 //! reads from there. Without `--follow` it stops at the log's last sequence when it started.
+//!
+//! A rule's webhook secret is printed masked, `"secret": "sealed:<key id>"` (CONTRACT.md,
+//! "Access (v2)"): sealed, it tells a reader nothing, but a terminal, a pipe or a saved output
+//! is no place for it either.
 
 use std::io::Write;
 
 use async_nats::jetstream;
 use futures::StreamExt;
-use liaison_proto::{BusinessTime, EventType, Slug, StoredEvent};
+use liaison_proto::events::WebhookSecret;
+use liaison_proto::{BusinessTime, EventData, EventType, Slug, StoredEvent};
 
 use crate::cli::TailArgs;
 use crate::commands::Context;
@@ -93,7 +98,7 @@ pub async fn run(args: TailArgs, ctx: &Context) -> CliResult {
                     event,
                 };
                 if filter.matches(&stored) {
-                    let line = serde_json::to_string(&stored).expect("an event serializes");
+                    let line = line_of(&stored);
                     if writeln!(stdout, "{line}")
                         .and_then(|()| stdout.flush())
                         .is_err()
@@ -112,6 +117,24 @@ pub async fn run(args: TailArgs, ctx: &Context) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// The line `liaison tail` prints for `event`: its CloudEvents JSON, a webhook secret masked.
+pub fn line_of(event: &StoredEvent) -> String {
+    if let EventData::RuleCreated(rule) = &event.event.event
+        && let Some(webhook) = &rule.deliver.webhook
+    {
+        // The mask in place of the secret, written as a string is: the members keep their
+        // order.
+        let mut masked = event.clone();
+        if let EventData::RuleCreated(rule) = &mut masked.event.event
+            && let Some(w) = &mut rule.deliver.webhook
+        {
+            w.secret = WebhookSecret::Clear(webhook.secret.mask());
+        }
+        return serde_json::to_string(&masked).expect("an event serializes");
+    }
+    serde_json::to_string(event).expect("an event serializes")
 }
 
 /// The first sequence stored at or after `since` (a binary search on the log's store times);

@@ -21,10 +21,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use liaison_proto::Alert;
-use liaison_proto::events::Webhook;
 use reqwest::Url;
 
-use super::signature::{secret_key, sign};
+use super::signature::sign;
 use super::target_policy::{ForbiddenAddress, TargetPolicy, Unresolvable};
 
 /// Why a webhook attempt failed, as recorded and shown in the alert's attempts.
@@ -52,8 +51,11 @@ pub enum AttemptFailure {
     Protocol,
     /// The URL cannot be called.
     BadUrl,
-    /// The rule's secret cannot be used as a signing key.
+    /// The rule's secret does not open (sealed for another rule or URL, altered) or is not a
+    /// usable signing key.
     BadSecret,
+    /// The key that sealed the rule's secret is not among this notifier's secrets keys.
+    KeyMissing,
     /// The instance that made the attempt stopped before recording its outcome.
     Unrecorded,
     /// Anything else.
@@ -76,6 +78,7 @@ impl AttemptFailure {
             Self::Protocol => "protocol",
             Self::BadUrl => "bad_url",
             Self::BadSecret => "bad_secret",
+            Self::KeyMissing => "key_missing",
             Self::Unrecorded => "unrecorded",
             Self::Request => "request",
         };
@@ -149,11 +152,16 @@ impl WebhookSender {
         Self { http, policy }
     }
 
-    /// Posts `alert` to `webhook`; `Ok` with the status line on a 2xx, the failure's class
-    /// otherwise.
-    pub async fn send(&self, webhook: &Webhook, alert: &Alert) -> Result<String, AttemptFailure> {
-        let key = secret_key(&webhook.secret).map_err(|_| AttemptFailure::BadSecret)?;
-        let url = Url::parse(&webhook.url).map_err(|_| AttemptFailure::BadUrl)?;
+    /// Posts `alert` to `url`, signed with the HMAC `key` (the rule's secret, opened just for
+    /// this: [`crate::secrets::Secrets::signing_key`]); `Ok` with the status line on a 2xx, the
+    /// failure's class otherwise.
+    pub async fn send(
+        &self,
+        url: &str,
+        key: &[u8],
+        alert: &Alert,
+    ) -> Result<String, AttemptFailure> {
+        let url = Url::parse(url).map_err(|_| AttemptFailure::BadUrl)?;
         self.policy
             .check_url(&url)
             .map_err(|_| AttemptFailure::ForbiddenAddress)?;
@@ -161,7 +169,7 @@ impl WebhookSender {
         let body = serde_json::to_vec(alert).expect("alerts serialize");
         let id = alert.id.to_string();
         let timestamp = Utc::now().timestamp();
-        let signature = sign(&key, &id, timestamp, &body);
+        let signature = sign(key, &id, timestamp, &body);
         let response = self
             .http
             .post(url)
@@ -211,5 +219,7 @@ mod tests {
             "forbidden_address"
         );
         assert_eq!(AttemptFailure::Refused.to_string(), "refused");
+        assert_eq!(AttemptFailure::KeyMissing.as_str(), "key_missing");
+        assert_eq!(AttemptFailure::BadSecret.as_str(), "bad_secret");
     }
 }

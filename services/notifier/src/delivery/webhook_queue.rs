@@ -16,6 +16,9 @@
 //!   the last attempt stopped before recording it;
 //! - every attempt is published as a [`WebhookOutcome`] on `liaison.alerts._outcome.<alert id>`,
 //!   which [`follow_outcomes`] applies on every instance, so every `GET /v1/alerts` agrees;
+//! - an attempt signs with the secret of the alert's rule and URL, looked up in the store (an
+//!   alert record holds none) and opened only for the call ([`Secrets::signing_key`]); a secret
+//!   that cannot be opened fails the attempt as `key_missing` or `bad_secret`, like any other;
 //! - before an attempt, the worker reads the last outcome of the alert from the stream: an alert
 //!   whose round is over (a copy of the alert published again after the duplicate window, e.g. by
 //!   an instance rebuilding from an empty database) is not posted again.
@@ -45,6 +48,7 @@ use uuid::Uuid;
 
 use super::DeliveryConfig;
 use super::webhook::{AttemptFailure, WebhookSender};
+use crate::secrets::Secrets;
 use crate::store::{ALERTS_CHECKPOINT, AlertRecord, Store, StoreError, TargetKind, decode, encode};
 
 /// How long an attempt waits for this instance to apply the alert's causing event.
@@ -246,6 +250,7 @@ pub struct WebhookQueue {
     js: jetstream::Context,
     follower: Follower,
     webhooks: WebhookSender,
+    secrets: Arc<Secrets>,
     config: DeliveryConfig,
 }
 
@@ -257,18 +262,20 @@ struct Item {
 }
 
 impl WebhookQueue {
-    /// A worker of this instance.
+    /// A worker of this instance, opening webhook secrets with `secrets`.
     pub fn new(
         store: Store,
         js: jetstream::Context,
         follower: Follower,
         config: DeliveryConfig,
+        secrets: Arc<Secrets>,
     ) -> Arc<Self> {
         Arc::new(Self {
             webhooks: WebhookSender::new(config.webhook_timeout, config.targets),
             store,
             js,
             follower,
+            secrets,
             config,
         })
     }
@@ -371,8 +378,8 @@ impl WebhookQueue {
             ));
         }
         let record = self.store.alert(item.alert).map_err(|e| e.to_string())?;
-        let Some((record, webhook)) =
-            record.and_then(|r| r.webhook.clone().map(|webhook| (r, webhook)))
+        let Some((record, url)) =
+            record.and_then(|r| r.webhook_url().map(str::to_owned).map(|url| (r, url)))
         else {
             return ack(message, AckKind::Ack).await; // an alert without a webhook
         };
@@ -385,7 +392,11 @@ impl WebhookQueue {
             (Err(AttemptFailure::Unrecorded), DeliveryState::Failed)
         } else {
             let _ = message.ack_with(AckKind::Progress).await;
-            let result = self.webhooks.send(&webhook, &record.alert).await;
+            let result = match self.signing_key(&record, &url) {
+                // The secret is in clear only for this call, and wiped when `key` drops.
+                Ok(key) => self.webhooks.send(&url, &key, &record.alert).await,
+                Err(class) => Err(class),
+            };
             let state = match &result {
                 Ok(_) => DeliveryState::Delivered,
                 Err(_) if delivered >= attempts => DeliveryState::Failed,
@@ -444,6 +455,20 @@ impl WebhookQueue {
             }
             DeliveryState::Delivered | DeliveryState::Failed => ack(message, AckKind::Ack).await,
         }
+    }
+
+    /// The HMAC key of the alert's webhook: its rule's secret for `url`, opened.
+    fn signing_key(
+        &self,
+        record: &AlertRecord,
+        url: &str,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, AttemptFailure> {
+        let rule = record.alert.rule.as_str();
+        let secret = self.store.webhook_secret(rule, url).map_err(|e| {
+            tracing::warn!(rule, error = %e, "reading a webhook secret failed");
+            AttemptFailure::BadSecret
+        })?;
+        self.secrets.signing_key(rule, url, secret.as_ref())
     }
 
     /// Whether the round this item starts (or continues) is over, by the alert's last outcome

@@ -118,7 +118,7 @@ pub(super) async fn create_rule(
     require_object(&body)?;
     catch_up(&state).await?;
     let now = Utc::now();
-    let (event, rule) = validated_rule(body, now, &state.targets)?;
+    let (event, rule) = validated_rule(body, now, &state.targets, &state.secrets, &state.rules)?;
     registry(&state).check(&event)?;
     if registry(&state).is_unchanged(&event) {
         return Ok(unchanged(&state, &rule));

@@ -18,8 +18,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use liaison_log::{Appender, Follower};
-use liaison_notifier::config::DeliveryArgs;
+use liaison_notifier::config::{DeliveryArgs, SecretsArgs};
 use liaison_notifier::delivery::signature::{secret_key, verify};
+use liaison_notifier::store::Store;
 use liaison_notifier::{Application, Config};
 use liaison_proto::Alert;
 use liaison_runtime::config::CommonArgs;
@@ -34,6 +35,18 @@ pub use liaison_testkit::events::relation;
 
 /// The secret every test rule uses (Standard Webhooks form).
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// The secrets keys every test notifier seals with, unless a test gives others: one
+/// `key_id:base64-key` (32 bytes) a line, the newest first.
+pub const TEST_KEYS: &str = "2025-06:S2V5LW9mLVRlc3RzLUxHLXNlYWxzLXRoZS1zZWNyZXQ=";
+
+/// The settings that give a notifier `keys` (in the key file's format).
+pub fn keys(keys: &str) -> SecretsArgs {
+    SecretsArgs {
+        key_file: None,
+        keys: Some(keys.to_owned()),
+    }
+}
 
 /// A nats-server with the event log, and an appender.
 pub struct Log {
@@ -79,6 +92,8 @@ pub fn fast_delivery(attempts: u32) -> DeliveryArgs {
 pub struct Notifier {
     pub base: String,
     pub follower: Follower,
+    /// Its database (to look at what it stores).
+    pub store: Store,
     pub shutdown: Shutdown,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -95,6 +110,21 @@ impl Notifier {
         delivery: DeliveryArgs,
         adjust: impl FnOnce(&mut CommonArgs),
     ) -> Self {
+        Self::start_full(log, delivery, keys(TEST_KEYS), adjust).await
+    }
+
+    /// A notifier with these secrets keys.
+    pub async fn start_keyed(log: &Log, delivery: DeliveryArgs, secrets: SecretsArgs) -> Self {
+        Self::start_full(log, delivery, secrets, |_| {}).await
+    }
+
+    /// A notifier with these secrets keys and shared settings.
+    pub async fn start_full(
+        log: &Log,
+        delivery: DeliveryArgs,
+        secrets: SecretsArgs,
+        adjust: impl FnOnce(&mut CommonArgs),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut common = CommonArgs {
             nats_urls: vec![log.server.url()],
@@ -105,11 +135,17 @@ impl Notifier {
         };
         adjust(&mut common);
         let shutdown = Shutdown::new();
-        let app = Application::build(Config { common, delivery }, shutdown.clone())
+        let config = Config {
+            common,
+            delivery,
+            secrets,
+        };
+        let app = Application::build(config, shutdown.clone())
             .await
             .expect("notifier builds");
         let base = format!("http://{}", app.address());
         let follower = app.handle().follower.clone();
+        let store = app.handle().store.clone();
         tokio::spawn(app.run_until_stopped());
         let http = reqwest::Client::new();
         let ready = eventually(Duration::from_secs(10), || async {
@@ -123,6 +159,7 @@ impl Notifier {
         Self {
             base,
             follower,
+            store,
             shutdown,
             http,
             _dir: dir,
@@ -225,8 +262,13 @@ struct ReceiverState {
 impl Receiver {
     /// A receiver that fails its first `fail` calls with `500`, then accepts.
     pub async fn start(fail: u32) -> Self {
+        Self::start_with_secret(fail, SECRET).await
+    }
+
+    /// A receiver that verifies signatures with `secret` (the same as the rule's, in clear).
+    pub async fn start_with_secret(fail: u32, secret: &str) -> Self {
         let state = ReceiverState {
-            key: Arc::new(secret_key(SECRET).unwrap()),
+            key: Arc::new(secret_key(secret).unwrap()),
             fail_next: Arc::new(AtomicU32::new(fail)),
             seen: Arc::default(),
         };
