@@ -13,6 +13,7 @@ pub mod limits;
 pub mod notifier;
 pub mod problem;
 pub mod query;
+pub mod reader;
 pub mod schema;
 pub mod services;
 pub mod status;
