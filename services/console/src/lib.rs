@@ -35,6 +35,10 @@ pub struct ConsoleService;
 pub struct ConsoleHandle {
     /// The services behind `/api/`.
     pub upstreams: Arc<Upstreams>,
+    /// The skeleton's NATS connection, held for as long as the console runs: the console sends
+    /// nothing on it yet, but `/readyz` reports it like every service's, and the client closes
+    /// when its last handle is dropped.
+    pub nats: async_nats::Client,
 }
 
 impl Service for ConsoleService {
@@ -59,12 +63,13 @@ impl Service for ConsoleService {
 
     async fn build(
         config: Config,
-        _ctx: &mut Context,
+        ctx: &mut Context,
     ) -> Result<(Router, ConsoleHandle), StartError> {
         let upstreams = Arc::new(Upstreams::from_config(&config));
         let proxy = proxy::Proxy::new((*upstreams).clone(), config.max_body_bytes)
             .map_err(|e| StartError::service("building the proxy", e))?;
         let routes = assets::routes().merge(proxy::routes(Arc::new(proxy)));
-        Ok((routes, ConsoleHandle { upstreams }))
+        let nats = ctx.nats().clone();
+        Ok((routes, ConsoleHandle { upstreams, nats }))
     }
 }
