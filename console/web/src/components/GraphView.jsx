@@ -18,11 +18,15 @@ function filtered(edges, { topic, status }) {
   );
 }
 
+/** Every topic any load has shown, so the filter offers them while travelling back in time. */
+const topicsSeen = new Set();
+
 export function GraphView({ params }) {
   const asOf = params.as_of || '';
   const { data, error, loading } = useLoad((signal) => loadEdges(asOf, signal), [asOf]);
   const edges = data ? filtered(data.edges, params) : [];
-  const topics = data ? [...new Set(data.edges.map((e) => e.topic))].sort() : [];
+  for (const e of data?.edges || []) topicsSeen.add(e.topic);
+  const topics = [...topicsSeen].sort();
   return (
     <section
       class="graph-view"
@@ -36,8 +40,10 @@ export function GraphView({ params }) {
       </div>
       <ErrorNote error={error} />
       {data?.truncated && <p class="note">Only the first {data.edges.length} relationships are shown.</p>}
-      <GraphSvg edges={edges} asOf={asOf} />
-      <EdgeTable edges={edges} asOf={asOf} />
+      <div class="graph-body">
+        <GraphSvg edges={edges} asOf={asOf} />
+        <EdgeTable edges={edges} asOf={asOf} />
+      </div>
     </section>
   );
 }

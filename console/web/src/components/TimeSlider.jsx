@@ -34,6 +34,7 @@ export function TimeSlider({ asOf, edges }) {
         max={days}
         step="1"
         value={value}
+        data-start={textOf(start)}
         aria-valuetext={asOf || 'now'}
         onInput={(e) => move(Number(e.currentTarget.value), true)}
         onChange={(e) => move(Number(e.currentTarget.value), false)}

@@ -71,7 +71,7 @@ mod tests {
     #[tokio::test]
     async fn a_larger_body_ends_in_an_error() {
         let overflow = Overflow::default();
-        let stream = futures::stream::iter(["abc", "def"].map(|s| Ok::<_, std::io::Error>(s)));
+        let stream = futures::stream::iter(["abc", "def"].map(Ok::<_, std::io::Error>));
         let chunks: Vec<_> = bounded(Body::from_stream(stream), 4, overflow.clone())
             .collect()
             .await;
