@@ -7,7 +7,8 @@
 //! - appending the hypothetical partnership turns the edge active with no reload, and the live
 //!   tail shows the event; a paused tail holds and counts what arrives and shows it on resume;
 //! - the relationship shows its status, facts and evidence;
-//! - a wrong token shows a clear sign-in error; the right one signs in.
+//! - a wrong token shows a clear sign-in error; the right one signs in;
+//! - at phone width the graph view does not scroll sideways.
 //!
 //! `LIAISON_SCREENSHOTS=1` writes the screenshots of the README into `docs/screenshots/`.
 
@@ -219,6 +220,22 @@ async fn the_console_in_a_browser() {
         .js("return [sessionStorage.getItem('liaison.token'), location.href.includes('token')];")
         .await;
     assert_eq!(kept, json!([TOKEN, false]));
+
+    // At phone width, the graph view fits: nothing scrolls sideways.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.client
+        .goto(&format!("{console}/#/graph?topic=xr"))
+        .await
+        .unwrap();
+    b.until("the graph at phone width", &graph_ready(""), WAIT)
+        .await;
+    let fits = "const d = document.documentElement; return d.scrollWidth <= d.clientWidth;";
+    assert_eq!(
+        b.js(fits).await,
+        json!(true),
+        "the graph view scrolls sideways"
+    );
+    b.screenshot("phone").await;
 
     b.stop().await;
     stack.stop().await;
