@@ -8,6 +8,7 @@
 //!   tail shows the event; a paused tail holds and counts what arrives and shows it on resume;
 //! - the relationship shows its status, facts and evidence;
 //! - a wrong token shows a clear sign-in error; the right one signs in;
+//! - the health view shows which services are ready, and their quarantine;
 //! - at phone width the graph view does not scroll sideways.
 //!
 //! `LIAISON_SCREENSHOTS=1` writes the screenshots of the README into `docs/screenshots/`.
@@ -220,6 +221,24 @@ async fn the_console_in_a_browser() {
         .js("return [sessionStorage.getItem('liaison.token'), location.href.includes('token')];")
         .await;
     assert_eq!(kept, json!([TOKEN, false]));
+
+    // Health: ingest and the projection ready, their quarantine readable once signed in; the
+    // reader, not running here, not ready.
+    b.element("nav a[href='#/health']", WAIT)
+        .await
+        .click()
+        .await
+        .unwrap();
+    for service in ["ingest", "projection"] {
+        let row = format!("tr[data-service='{service}'][data-ready='true']");
+        let text = b.element(&row, WAIT).await.text().await.unwrap();
+        assert!(
+            text.contains("none"),
+            "{service}: nothing quarantined: {text}"
+        );
+    }
+    b.element("tr[data-service='reader'][data-ready='false']", WAIT)
+        .await;
 
     // At phone width, the graph view fits: nothing scrolls sideways.
     b.client.set_window_size(390, 844).await.unwrap();

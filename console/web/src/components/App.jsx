@@ -5,6 +5,7 @@ import { SignIn } from './SignIn.jsx';
 import { GraphView } from './GraphView.jsx';
 import { RelationshipView } from './RelationshipView.jsx';
 import { LiveTail } from './LiveTail.jsx';
+import { HealthView } from './HealthView.jsx';
 
 export function App() {
   const { view, args, params } = route.value;
@@ -20,6 +21,8 @@ export function App() {
           <RelationshipView args={args} params={params} />
         ) : view === 'live' ? (
           <LiveTail />
+        ) : view === 'health' ? (
+          <HealthView />
         ) : (
           <GraphView params={params} />
         )}

@@ -2,6 +2,7 @@
 //   #/graph?topic=xr&status=exploring&as_of=2024-02-27
 //   #/relationship/lg-electronics/meta?topic=xr&as_of=2024-03-01
 //   #/live
+//   #/health
 import { signal } from '@preact/signals';
 
 /** The current view: `{ view, args, params }`. */
