@@ -9,9 +9,10 @@ export PATH := justfile_directory() + "/.tools/bin:" + env_var("PATH")
 default:
     @just --list
 
-# Install what is not a Rust crate (nats-server 2.15) into .tools/.
+# Install what is not a crate: nats-server 2.15 (.tools/), Debian's chromium and chromedriver.
 setup:
     scripts/setup.sh
+    scripts/setup-browser.sh
 
 # Run every test against a real nats-server and real sled databases.
 test: setup
@@ -19,13 +20,22 @@ test: setup
 
 # Run the whole stack locally and walk through the Meta–LG scenario.
 demo: setup
-    cargo build --release --locked -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier
+    cargo build --release --locked -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier -p liaison-console
     target/release/liaison demo
 
-# Formatting and lints, as CI checks them.
-lint:
+# Formatting and lints, as CI checks them (and that the console's built UI is its sources').
+lint: check-assets
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Build the console's UI (console/web, with the locked npm packages) into services/console/assets.
+console-assets:
+    cd console/web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
+# Rebuild the console's UI and fail when it differs from the committed services/console/assets.
+check-assets: console-assets
+    @git diff --exit-code --stat -- services/console/assets || { echo "services/console/assets differs from a fresh build of console/web: run \`just console-assets\` and commit the result" >&2; exit 1; }
+    @untracked=$(git ls-files --others --exclude-standard -- services/console/assets); [ -z "$untracked" ] || { echo "services/console/assets has files not committed: $untracked; run \`just console-assets\` and commit the result" >&2; exit 1; }
 
 # Measure the pipeline against the raw engines (`just bench --quick` for a one-minute run).
 bench *ARGS: setup

@@ -56,4 +56,4 @@ pub use nats_config::SyncMode;
 pub use ports::{free_addr, free_port, is_free};
 pub use server::{NatsServer, NatsSetup, ServerOptions};
 pub use service::{ServiceProcess, ServiceSetup};
-pub use stack::{LogMode, Progress, Stack, StackAddrs, StackOptions};
+pub use stack::{DEV_SERVICES, LogMode, Progress, Stack, StackAddrs, StackOptions};

@@ -37,7 +37,7 @@ use crate::service::{ServiceProcess, ServiceSetup};
 mod options;
 mod secrets_key;
 
-pub use options::{LogMode, StackAddrs, StackOptions};
+pub use options::{DEV_SERVICES, LogMode, StackAddrs, StackOptions};
 pub use secrets_key::{SECRETS_KEY_FILE, ensure_secrets_key};
 
 /// How many times a service is started on a fresh free port when it exits at start.

@@ -87,6 +87,15 @@ impl StackAddrs {
     }
 }
 
+/// The services `liaison dev` and `liaison demo` run, in start order: the v1 services, then the
+/// console in front of them.
+pub const DEV_SERVICES: [Service; 4] = [
+    Service::Ingest,
+    Service::Projection,
+    Service::Notifier,
+    Service::Console,
+];
+
 /// Everything needed to start a stack.
 #[derive(Debug, Clone)]
 pub struct StackOptions {
@@ -123,14 +132,14 @@ pub struct StackOptions {
 }
 
 impl StackOptions {
-    /// `liaison dev` on `data_dir`: the shipped addresses, the v1 services, binaries from
-    /// [`bin_dir`], generous timeouts for a first start on a slow machine, secured (the caller
-    /// names the `streams`).
+    /// `liaison dev` on `data_dir`: the shipped addresses, the v1 services and the console
+    /// ([`DEV_SERVICES`]), binaries from [`bin_dir`], generous timeouts for a first start on a
+    /// slow machine, secured (the caller names the `streams`).
     pub fn dev(data_dir: impl Into<PathBuf>, logs: LogMode) -> StackOptions {
         StackOptions {
             data_dir: Some(data_dir.into()),
             addrs: Some(StackAddrs::shipped()),
-            services: Service::CORE.to_vec(),
+            services: DEV_SERVICES.to_vec(),
             logs,
             sync: SyncMode::Always,
             bin_dir: bin_dir(),
@@ -143,12 +152,14 @@ impl StackOptions {
         }
     }
 
-    /// A test's stack: a temporary directory, free ports, logs in files, `RUST_LOG=info`, open
-    /// (set `secured` and `streams` for the shipped access rules).
+    /// A test's stack: the v1 services (add the console to `services` to test it), a temporary
+    /// directory, free ports, logs in files, `RUST_LOG=info`, open (set `secured` and `streams`
+    /// for the shipped access rules).
     pub fn for_tests() -> StackOptions {
         StackOptions {
             data_dir: None,
             addrs: None,
+            services: Service::CORE.to_vec(),
             ready_timeout: Duration::from_secs(30),
             stop_timeout: Duration::from_secs(10),
             log_filter: Some("info".into()),

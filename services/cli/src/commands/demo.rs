@@ -36,12 +36,16 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> CliResult {
     options.find_binaries().map_err(StackError::from)?;
     let logs = args.data_dir.join("logs");
     println!(
-        "The services log to {}/{{nats,ingest,projection,notifier}}.log\n\nStarting the stack",
+        "The services log to {}/{{nats,ingest,projection,notifier,console}}.log\n\nStarting the stack",
         logs.display()
     );
     let stack = Stack::start(options, print_progress)
         .await
         .map_err(StackError::from)?;
+    println!(
+        "\nThe console, while the demo runs: {}/ (`liaison dev` keeps it running)",
+        stack.url(Service::Console)
+    );
     let result = tokio::select! {
         r = walk_through(&stack, &args.data_dir) => r,
         _ = tokio::signal::ctrl_c() => Err(CliError::usage("interrupted")),

@@ -133,13 +133,14 @@ fn print_banner(stack: &Stack, data_dir: &Path) {
         None => String::new(),
     };
     println!(
-        "\nLiaison is running (data in {}):\n  NATS        {}{nats_note}\n  ingest      {}\n  projection  {}\n  notifier    {}\n\
+        "\nLiaison is running (data in {}):\n  NATS        {}{nats_note}\n  ingest      {}\n  projection  {}\n  notifier    {}\n  console     {}/  (open it in a browser)\n\
          Try `liaison import deploy/scenarios/meta-lg-2024.json`, `liaison org meta`, `liaison tail --follow`.",
         data_dir.display(),
         stack.nats_url(),
         stack.url(Service::Ingest),
         stack.url(Service::Projection),
         stack.url(Service::Notifier),
+        stack.url(Service::Console),
     );
     if let Some(secrets) = stack.secrets() {
         println!(

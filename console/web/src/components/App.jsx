@@ -1,0 +1,32 @@
+// The frame: the header (navigation, sign-in) and the view the URL names.
+import { route } from '../lib/route.js';
+import { Nav } from './Nav.jsx';
+import { SignIn } from './SignIn.jsx';
+import { GraphView } from './GraphView.jsx';
+import { RelationshipView } from './RelationshipView.jsx';
+import { LiveTail } from './LiveTail.jsx';
+import { HealthView } from './HealthView.jsx';
+
+export function App() {
+  const { view, args, params } = route.value;
+  return (
+    <>
+      <header class="top">
+        <strong class="brand">Liaison</strong>
+        <Nav view={view} params={params} />
+        <SignIn />
+      </header>
+      <main id="main">
+        {view === 'relationship' ? (
+          <RelationshipView args={args} params={params} />
+        ) : view === 'live' ? (
+          <LiveTail />
+        ) : view === 'health' ? (
+          <HealthView />
+        ) : (
+          <GraphView params={params} />
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,5 @@
+// The statuses of a relationship, in the order of the climb (CONTRACT.md, "Relationship status").
+export const STATUSES = ['contact', 'exploring', 'negotiating', 'agreed', 'active', 'ended'];
+
+/** The filter value for relationships with signals only (status `none`). */
+export const SIGNALS = 'signals';
