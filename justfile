@@ -10,16 +10,19 @@ default:
     @just --list
 
 # Install what is not a crate: nats-server 2.15 (.tools/), Debian's chromium and chromedriver.
-setup:
-    scripts/setup.sh
+setup: setup-nats
     scripts/setup-browser.sh
+
+# Install nats-server 2.15 into .tools/ (all the demo and the bench need).
+setup-nats:
+    scripts/setup.sh
 
 # Run every test against a real nats-server and real sled databases.
 test: setup
     cargo test --workspace --all-targets --locked
 
 # Run the whole stack locally and walk through the Meta–LG scenario.
-demo: setup
+demo: setup-nats
     cargo build --release --locked -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier -p liaison-console
     target/release/liaison demo
 
@@ -38,13 +41,13 @@ check-assets: console-assets
     @untracked=$(git ls-files --others --exclude-standard -- services/console/assets); [ -z "$untracked" ] || { echo "services/console/assets has files not committed: $untracked; run \`just console-assets\` and commit the result" >&2; exit 1; }
 
 # Measure the pipeline against the raw engines (`just bench --quick` for a one-minute run).
-bench *ARGS: setup
+bench *ARGS: setup-nats
     cargo build --release --locked -p liaison-bench -p liaison-ingest -p liaison-projection -p liaison-notifier
     target/release/liaison-bench {{ARGS}}
 
 # Start a local nats-server with the shipped single-node configuration, secured: credentials and
 # certificates in ./data/nats-secrets (generated on first use, as `liaison dev` does).
-nats: setup
+nats: setup-nats
     cargo build --release --locked -p liaison
     target/release/liaison admin nats-config --data-dir data
     nats-server -c data/nats-server.conf
