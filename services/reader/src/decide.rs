@@ -63,10 +63,11 @@ impl Decider {
         if record.state().is_accepted() {
             return Ok(record.view());
         }
-        let event = match edited.clone() {
-            Some(event) => edited_event(event, id)?,
+        let event = match edited {
+            Some(event) => edited_event(event, id, &record.proposed.event)?,
             None => record.proposed.event.clone(),
         };
+        let edited = (event != record.proposed.event).then(|| event.clone());
         let dependencies = self.dependencies(&record, &event)?;
         let mut batch: Vec<Value> = dependencies
             .iter()
@@ -229,8 +230,9 @@ pub fn organizations_named(event: &Value) -> Vec<String> {
 }
 
 /// The reviewer's edit of candidate `id`'s event: one event, valid on its own, whose id is the
-/// candidate's (it is set when absent), so that accepting it again appends it once.
-fn edited_event(mut event: Value, id: Uuid) -> Result<Value, Problem> {
+/// candidate's (it is set when absent), so that accepting it again appends it once; the
+/// evidence of the `proposed` event is kept when the edit gives none.
+fn edited_event(mut event: Value, id: Uuid, proposed: &Value) -> Result<Value, Problem> {
     let Some(object) = event.as_object_mut() else {
         return Err(Problem::unprocessable(vec![FieldError::new(
             "",
@@ -248,6 +250,13 @@ fn edited_event(mut event: Value, id: Uuid) -> Result<Value, Problem> {
                 format!("the event's id is the candidate's, {id}; leave it out or give that"),
             )]));
         }
+    }
+    if let (Some(data), Some(evidence)) = (
+        event.get_mut("data").and_then(Value::as_object_mut),
+        proposed.pointer("/data/evidence"),
+    ) && !data.contains_key("evidence")
+    {
+        data.insert("evidence".to_owned(), evidence.clone());
     }
     validate_submission(&event).map_err(Problem::from_validation)?;
     Ok(event)
@@ -272,11 +281,16 @@ mod tests {
         let id = Uuid::from_u128(9);
         let event = json!({"type": "meeting.held", "time": "2024-03-04",
             "data": {"organizations": ["a", "b"]}});
-        let edited = edited_event(event.clone(), id).unwrap();
+        let proposed = json!({"data": {"evidence": {"quote": "q"}}});
+        let edited = edited_event(event.clone(), id, &proposed).unwrap();
         assert_eq!(edited["id"], id.to_string());
+        assert_eq!(edited["data"]["evidence"]["quote"], "q");
         let mut other = event;
         other["id"] = json!(Uuid::from_u128(1).to_string());
-        assert_eq!(edited_event(other, id).unwrap_err().status, 422);
-        assert_eq!(edited_event(json!([1]), id).unwrap_err().status, 422);
+        assert_eq!(edited_event(other, id, &proposed).unwrap_err().status, 422);
+        assert_eq!(
+            edited_event(json!([1]), id, &proposed).unwrap_err().status,
+            422
+        );
     }
 }
