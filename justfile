@@ -19,7 +19,7 @@ test: setup
 
 # Run the whole stack locally and walk through the Meta–LG scenario.
 demo: setup
-    cargo build --release --locked -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier
+    cargo build --release --locked -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier -p liaison-reader
     target/release/liaison demo
 
 # Formatting and lints, as CI checks them.

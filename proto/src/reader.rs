@@ -304,6 +304,15 @@ pub struct ArticleAnswer {
     pub candidates: Vec<CandidateView>,
 }
 
+/// The query of `POST /v1/articles`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleQuery {
+    /// `true`: extract and answer, store nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+}
+
 /// The body of `POST /v1/candidates/{id}/reject`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -118,19 +118,19 @@ pub struct StackOptions {
     /// The streams created (as the admin, when secured) once nats-server is up and before any
     /// service starts, when absent; an existing stream is kept as it is. Services may not create
     /// streams on a secured server: `liaison dev` puts the log's and the alerts' here
-    /// (`liaison_log::events_stream_config`, `alerts_stream_config`).
+    /// (`liaison_log::events_stream_config`, `alerts_stream_config`, `articles_stream_config`).
     pub streams: Vec<stream::Config>,
 }
 
 impl StackOptions {
-    /// `liaison dev` on `data_dir`: the shipped addresses, the v1 services, binaries from
+    /// `liaison dev` on `data_dir`: the shipped addresses, the services of [`Service::STACK`], binaries from
     /// [`bin_dir`], generous timeouts for a first start on a slow machine, secured (the caller
     /// names the `streams`).
     pub fn dev(data_dir: impl Into<PathBuf>, logs: LogMode) -> StackOptions {
         StackOptions {
             data_dir: Some(data_dir.into()),
             addrs: Some(StackAddrs::shipped()),
-            services: Service::CORE.to_vec(),
+            services: Service::STACK.to_vec(),
             logs,
             sync: SyncMode::Always,
             bin_dir: bin_dir(),
