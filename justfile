@@ -23,7 +23,7 @@ test: setup
 
 # Run the whole stack locally and walk through the Meta–LG scenario.
 demo: setup-nats
-    cargo build --release --locked -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier -p liaison-console
+    cargo build --release --locked -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier -p liaison-reader -p liaison-console
     target/release/liaison demo
 
 # Formatting and lints, as CI checks them (and that the console's built UI is its sources').

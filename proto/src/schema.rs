@@ -164,6 +164,42 @@ pub fn schemas() -> Vec<(String, Value)> {
             "schemas/rules-request.json".to_owned(),
             schema::<RulesRequest>(),
         ),
+        (
+            "schemas/article-request.json".to_owned(),
+            schema::<crate::reader::ArticleRequest>(),
+        ),
+        (
+            "schemas/article-answer.json".to_owned(),
+            schema::<crate::reader::ArticleAnswer>(),
+        ),
+        (
+            "schemas/candidate-view.json".to_owned(),
+            schema::<crate::reader::CandidateView>(),
+        ),
+        (
+            "schemas/candidate-list.json".to_owned(),
+            schema::<crate::reader::CandidateList>(),
+        ),
+        (
+            "schemas/candidates-request.json".to_owned(),
+            schema::<crate::reader::CandidatesRequest>(),
+        ),
+        (
+            "schemas/reject-request.json".to_owned(),
+            schema::<crate::reader::RejectRequest>(),
+        ),
+        (
+            "schemas/feed-request.json".to_owned(),
+            schema::<crate::reader::FeedRequest>(),
+        ),
+        (
+            "schemas/feed-list.json".to_owned(),
+            schema::<crate::reader::FeedList>(),
+        ),
+        (
+            "schemas/articles-entry.json".to_owned(),
+            schema::<crate::reader::ArticlesEntry>(),
+        ),
     ];
     for (path, schema) in &mut out {
         if [

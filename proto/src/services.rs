@@ -42,6 +42,10 @@ impl Service {
     /// The three services of the v1 stack, in start order.
     pub const CORE: [Service; 3] = [Self::Ingest, Self::Projection, Self::Notifier];
 
+    /// The services `liaison dev`, `liaison demo` and the testkit's stack start, in start order:
+    /// the v1 services and the reader (the console joins when it lands). Each follows the log.
+    pub const STACK: [Service; 4] = [Self::Ingest, Self::Projection, Self::Notifier, Self::Reader];
+
     /// The short name (`ingest`): log prefixes, data directory names (`./data/<name>`).
     pub const fn name(self) -> &'static str {
         match self {

@@ -36,6 +36,14 @@ pub const ALERT_REDELIVER_PREFIX: &str = "liaison.alerts._redeliver";
 /// from (alerts and redelivery requests), so that each is posted by one instance at a time.
 pub const WEBHOOK_CONSUMER: &str = "liaison-notifier-webhooks";
 
+/// The JetStream stream of the reader: the articles it read with their candidates, the decisions
+/// on them and the feeds it polls (docs/decisions/017-the-reader-service.md).
+pub const ARTICLES_STREAM: &str = "LIAISON_ARTICLES";
+/// Prefix of the articles stream's subjects.
+pub const ARTICLES_PREFIX: &str = "liaison.articles";
+/// Wildcard for the whole articles stream.
+pub const ARTICLES_ALL: &str = "liaison.articles.>";
+
 /// Request-reply subject on which ingest appends (same body and answers as `POST /v1/events`).
 pub const INGEST_APPEND: &str = "liaison.ingest.append";
 /// Queue group of ingest instances.
@@ -49,6 +57,21 @@ pub const QUERY_QUEUE: &str = "liaison-projection";
 /// The log subject of an event of `event_type` about aggregate `key` (or [`NO_KEY`]).
 pub fn event_subject(event_type: &str, key: Option<&str>) -> String {
     format!("{EVENTS_PREFIX}.{event_type}.{}", key.unwrap_or(NO_KEY))
+}
+
+/// The articles-stream subject of the article `id` read.
+pub fn article_subject(id: uuid::Uuid) -> String {
+    format!("{ARTICLES_PREFIX}.read.{id}")
+}
+
+/// The articles-stream subject of the decisions on candidate `id`.
+pub fn decision_subject(id: uuid::Uuid) -> String {
+    format!("{ARTICLES_PREFIX}.decided.{id}")
+}
+
+/// The articles-stream subject of the registration of feed `id`.
+pub fn feed_subject(id: uuid::Uuid) -> String {
+    format!("{ARTICLES_PREFIX}.feed.{id}")
 }
 
 /// The subject alerts of `rule` are published on.

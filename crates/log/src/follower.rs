@@ -26,17 +26,19 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 use futures::StreamExt;
-use liaison_proto::subjects::EVENTS_STREAM;
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::apply::{Applied, Applier, ApplyError, ReadModel};
+use crate::apply::{Applied, Applier, ApplyError, EntryGate, ReadModel};
 use crate::identity::{FactsError, LogIdentity, StreamFacts, mismatch, stream_facts};
-use crate::read::{LogEntry, read_from};
+use crate::read::{LogEntry, read_stream_from};
 
 /// What the follower drives. [`Applier`] implements it; services implement a
 /// [`ReadModel`] and wrap it in an applier, never this directly.
 pub trait Apply: Send + Sync + 'static {
+    /// The stream it applies (the log, or a service's stream of its own).
+    fn stream(&self) -> &str;
+
     /// The last sequence applied (0 when nothing was).
     fn checkpoint(&self) -> Result<u64, ApplyError>;
 
@@ -48,7 +50,11 @@ pub trait Apply: Send + Sync + 'static {
     fn apply(&self, entries: &[LogEntry], log: &LogIdentity) -> Result<Applied, ApplyError>;
 }
 
-impl<M: ReadModel> Apply for Applier<M> {
+impl<M: ReadModel<G::Entry>, G: EntryGate> Apply for Applier<M, G> {
+    fn stream(&self) -> &str {
+        Applier::stream(self)
+    }
+
     fn checkpoint(&self) -> Result<u64, ApplyError> {
         Applier::checkpoint(self)
     }
@@ -262,6 +268,7 @@ pub fn spawn_follower_with(
         quarantined: AtomicU64::new(0),
     });
     let follower = Follower { shared };
+    let stream = applier.stream().to_owned();
     tokio::spawn(follow(
         js.clone(),
         applier,
@@ -269,7 +276,13 @@ pub fn spawn_follower_with(
         shutdown.clone(),
         options.clone(),
     ));
-    tokio::spawn(watch_log(js, follower.clone(), shutdown, options.lag_poll));
+    tokio::spawn(watch_log(
+        js,
+        stream,
+        follower.clone(),
+        shutdown,
+        options.lag_poll,
+    ));
     Ok(follower)
 }
 
@@ -324,7 +337,8 @@ async fn follow_once(
     let (checkpoint, stored) = blocking(applier, |a| Ok((a.checkpoint()?, a.identity()?))).await?;
     shared.applied.send_replace(checkpoint);
     shared.set_status(FollowerStatus::Connecting);
-    let facts = stream_facts(js, EVENTS_STREAM).await.map_err(|e| match e {
+    let stream = applier.stream().to_owned();
+    let facts = stream_facts(js, &stream).await.map_err(|e| match e {
         // A service that holds state of a log that is gone must not wait quietly for a new one.
         FactsError::Missing(_) if checkpoint > 0 || stored.is_some() => ApplyError::WrongLog(
             format!("{e}; this service holds state up to sequence {checkpoint}"),
@@ -341,7 +355,13 @@ async fn follow_once(
 
     let budget = Budget::new(options.max_read_ahead_bytes);
     let (tx, mut rx) = tokio::sync::mpsc::channel(options.max_batch * 2);
-    let reader = tokio::spawn(read_ahead(js.clone(), checkpoint + 1, tx, budget.clone()));
+    let reader = tokio::spawn(read_ahead(
+        js.clone(),
+        stream,
+        checkpoint + 1,
+        tx,
+        budget.clone(),
+    ));
     let _stop_reader = AbortOnDrop(reader);
     let mut pending: VecDeque<ReadAhead> = VecDeque::with_capacity(options.max_batch * 2);
     let mut received = Vec::with_capacity(options.max_batch);
@@ -478,11 +498,12 @@ impl Budget {
 /// it is applied.
 async fn read_ahead(
     js: jetstream::Context,
+    stream: String,
     start: u64,
     tx: tokio::sync::mpsc::Sender<ReadAhead>,
     budget: Budget,
 ) {
-    let entries = read_from(&js, start);
+    let entries = read_stream_from(&js, &stream, start);
     let mut entries = std::pin::pin!(entries);
     while let Some(entry) = entries.next().await {
         let item = match entry {
@@ -511,13 +532,14 @@ impl Drop for AbortOnDrop {
 /// stream, so that a replaced log is found within a poll, or at once when the advisory arrives.
 async fn watch_log(
     js: jetstream::Context,
+    stream: String,
     follower: Follower,
     shutdown: CancellationToken,
     every: Duration,
 ) {
     let client = js.client();
     let advisories = client
-        .subscribe(format!("$JS.EVENT.ADVISORY.STREAM.*.{EVENTS_STREAM}"))
+        .subscribe(format!("$JS.EVENT.ADVISORY.STREAM.*.{stream}"))
         .await
         .ok();
     let mut advisories = advisories.map(|s| s.boxed());
@@ -527,7 +549,7 @@ async fn watch_log(
         let applied = follower.applied();
         if let Ok(found) = tokio::time::timeout(
             every.max(Duration::from_secs(1)),
-            stream_facts(&js, EVENTS_STREAM),
+            stream_facts(&js, &stream),
         )
         .await
         {

@@ -1,6 +1,6 @@
 //! The JetStream log that every Liaison service shares, and the one way to follow it.
 //!
-//! - [`ensure_events_stream`] / [`ensure_alerts_stream`]: the streams, with the settings the
+//! - [`ensure_events_stream`] / [`ensure_alerts_stream`] / [`ensure_articles_stream_if`]: the streams, with the settings the
 //!   architecture fixes (file storage, `discard: new`, `deny_delete`, `deny_purge`, atomic
 //!   batches), created when absent and never changed once they exist.
 //! - [`Appender`]: exactly-once appends with `Nats-Msg-Id` ([`Appender::append`]) and atomic batches
@@ -10,7 +10,8 @@
 //!   length.
 //! - [`durable_pull`], [`durable_pull_on`]: durable consumers that a service's instances share.
 //! - [`apply`]: the one applier — the gate that checks every entry, the quarantine, the
-//!   checkpoint and the log's identity, around the [`ReadModel`] a service implements.
+//!   checkpoint and the log's identity, around the [`ReadModel`] a service implements; generic
+//!   over the stream and its entry check ([`EntryGate`]), the log's being [`EventGate`].
 //! - [`follower`]: the loop that keeps a service's sled state current with the log.
 //!
 //! Names come from [`liaison_proto::subjects`].
@@ -31,7 +32,8 @@ pub use append::{
     AppendOptions, Appended, Appender, EXPECTED_LAST_SUBJECT_SEQUENCE, OutgoingEvent,
 };
 pub use apply::{
-    Applied, Applier, ApplyError, Checked, QUARANTINED_TOTAL, ReadModel, Staged, StagedTree,
+    Applied, Applier, ApplyError, Checked, EntryGate, EventGate, QUARANTINED_TOTAL, ReadModel,
+    Staged, StagedTree,
 };
 pub use batch::{FLOW_EVERY, MAX_BATCH};
 pub use durable::{DurableError, durable_pull, durable_pull_on};
@@ -46,6 +48,7 @@ pub use identity::{FactsError, LogIdentity, StreamFacts, stream_facts};
 pub use read::{LogEntry, ReadError, get, last_sequence, read_from, read_stream_from};
 pub use settings::LogSettings;
 pub use streams::{
-    StreamSetup, StreamSetupError, alerts_stream_config, differences, ensure_alerts_stream,
-    ensure_events_stream, ensure_events_stream_if, events_stream_config,
+    StreamSetup, StreamSetupError, alerts_stream_config, articles_stream_config, differences,
+    ensure_alerts_stream, ensure_articles_stream_if, ensure_events_stream, ensure_events_stream_if,
+    events_stream_config,
 };

@@ -9,7 +9,9 @@
 //! (`stream::Config::allow_atomic_publish`), so no raw API request is needed.
 
 use async_nats::jetstream::{self, stream};
-use liaison_proto::subjects::{ALERTS_ALL, ALERTS_STREAM, EVENTS_ALL, EVENTS_STREAM};
+use liaison_proto::subjects::{
+    ALERTS_ALL, ALERTS_STREAM, ARTICLES_ALL, ARTICLES_STREAM, EVENTS_ALL, EVENTS_STREAM,
+};
 
 use crate::LogSettings;
 use crate::identity::{FactsError, stream_facts};
@@ -92,6 +94,28 @@ pub fn alerts_stream_config(settings: &LogSettings) -> stream::Config {
     }
 }
 
+/// The configuration of the reader's [`ARTICLES_STREAM`] on [`ARTICLES_ALL`]: like the log's —
+/// file storage, nothing ever dropped or deleted (`discard: new`, `deny_delete`, `deny_purge`) —
+/// because the review queue and its decisions are folded from it and nowhere else
+/// (docs/decisions/017-the-reader-service.md).
+pub fn articles_stream_config(settings: &LogSettings) -> stream::Config {
+    stream::Config {
+        name: ARTICLES_STREAM.to_owned(),
+        description: Some(
+            "Liaison: articles read, candidate events and review decisions of the reader"
+                .to_owned(),
+        ),
+        subjects: vec![ARTICLES_ALL.to_owned()],
+        storage: stream::StorageType::File,
+        retention: stream::RetentionPolicy::Limits,
+        discard: stream::DiscardPolicy::New,
+        deny_delete: true,
+        deny_purge: true,
+        allow_direct: true,
+        ..common(settings)
+    }
+}
+
 fn common(settings: &LogSettings) -> stream::Config {
     stream::Config {
         num_replicas: settings.replicas,
@@ -130,6 +154,16 @@ pub async fn ensure_alerts_stream(
     settings: &LogSettings,
 ) -> Result<StreamSetup, StreamSetupError> {
     ensure(js, alerts_stream_config(settings), Ok(())).await
+}
+
+/// Creates the articles stream when absent and `may_create` allows it (the reader: only when it
+/// never followed one, as ingest for the log); reports an existing one's differing settings.
+pub async fn ensure_articles_stream_if(
+    js: &jetstream::Context,
+    settings: &LogSettings,
+    may_create: Result<(), String>,
+) -> Result<StreamSetup, StreamSetupError> {
+    ensure(js, articles_stream_config(settings), may_create).await
 }
 
 async fn ensure(

@@ -1,4 +1,4 @@
-//! Server plumbing shared by the three Liaison services (`liaison-ingest`,
+//! Server plumbing shared by the Liaison services (`liaison-ingest`, `liaison-reader`,
 //! `liaison-projection`, `liaison-notifier`).
 //!
 //! Every service has the same operational surface — the same flags and environment
@@ -37,6 +37,7 @@ pub mod request_reply;
 pub mod service;
 pub mod shutdown;
 pub mod storage;
+pub mod target_policy;
 pub mod telemetry;
 
 pub use problem::{FieldError, Problem, ProblemDetails};

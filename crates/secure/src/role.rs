@@ -26,7 +26,7 @@ pub enum Role {
     Projection,
     /// `liaison-notifier`: follows the log, appends rules, publishes and delivers alerts.
     Notifier,
-    /// `liaison-reader` (to come): follows the log, appends through ingest.
+    /// `liaison-reader`: follows the log and its articles stream, appends through ingest.
     Reader,
     /// `liaison-console` (to come): asks the projection's queries and ingest's append.
     Console,

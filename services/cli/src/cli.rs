@@ -85,6 +85,15 @@ pub struct GlobalArgs {
         value_name = "URL"
     )]
     pub notifier_url: String,
+    /// Base URL of liaison-reader.
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_READER_URL",
+        default_value = Service::Reader.default_url(),
+        value_name = "URL"
+    )]
+    pub reader_url: String,
     /// NATS URL (for `tail` and `alerts --follow`); comma-separated for a cluster.
     #[arg(
         long,
@@ -201,7 +210,8 @@ Examples:
 nats-server 2.15 is looked for in LIAISON_NATS_SERVER, <repo>/.tools/bin, then PATH
 (`just setup` installs it). The services are looked for next to this executable
 (or in LIAISON_BIN_DIR): build them with
-  cargo build --release -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier")]
+  cargo build --release -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier \\
+      -p liaison-reader")]
     Dev(DevArgs),
     /// Start the stack, import the Meta–LG scenario and walk through it.
     #[command(after_help = "\
@@ -271,15 +281,99 @@ Examples:
   liaison alerts --state failed           the dead-letter list
   liaison alerts --follow                 print alerts as they are raised (over NATS)")]
     Alerts(AlertsArgs),
+    /// Read a news article (a file or a URL) and show the candidate events the reader proposes.
+    #[command(after_help = "\
+Examples:
+  liaison read article.html --published 2024-03-05
+  liaison read article.txt --published 2024-03-05 --lang de --publisher Handelsblatt
+  liaison read https://example.com/news/1 --published 2024-03-05 --dry-run
+  liaison read article.txt --published 2024-03-05 --json
+
+A .html or .htm file is sent as HTML (the reader keeps its main text), any other file as text;
+a URL is fetched here and sent as HTML with its address. Reading the same article again
+answers what was read before.")]
+    Read(ReadArgs),
+    /// The review queue: list pending candidates, accept or reject one.
+    #[command(after_help = "\
+Examples:
+  liaison review                                  the pending candidates
+  liaison review accept 7c0e…                     append its event through ingest
+  liaison review accept 7c0e… --edit event.json   append your edit of it instead
+  liaison review reject 7c0e… --reason \"a rumour, not an agreement\"")]
+    Review(ReviewArgs),
     /// Operators' views of the services.
     #[command(subcommand)]
     Admin(AdminCommand),
 }
 
+/// `liaison read`.
+#[derive(Debug, Clone, Args)]
+pub struct ReadArgs {
+    /// The article: a file (.html/.htm as HTML, anything else as text) or an http(s) URL.
+    #[arg(value_name = "FILE|URL")]
+    pub source: String,
+    /// When it was published: a date (2024-03-05) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE", value_parser = parse_time)]
+    pub published: BusinessTime,
+    /// Its language, `de` or `en` (detected when absent).
+    #[arg(long = "lang", value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Its address (a URL source's own by default).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Who published it.
+    #[arg(long, value_name = "NAME")]
+    pub publisher: Option<String>,
+    /// Its title.
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+    /// Extract and show, store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the reader's answer as it is.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `liaison review`.
+#[derive(Debug, Clone, Args)]
+pub struct ReviewArgs {
+    /// What to do; without it, list the pending candidates.
+    #[command(subcommand)]
+    pub action: Option<ReviewAction>,
+    /// Candidates listed at most.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Print the reader's answer as it is.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// `liaison review accept|reject`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ReviewAction {
+    /// Accept a candidate: its event (or your edit) is appended through ingest, once.
+    Accept {
+        /// The candidate's id.
+        id: uuid::Uuid,
+        /// A file with the edited event (JSON, as `POST /v1/events` takes one event).
+        #[arg(long, value_name = "FILE")]
+        edit: Option<PathBuf>,
+    },
+    /// Reject a candidate, saying why.
+    Reject {
+        /// The candidate's id.
+        id: uuid::Uuid,
+        /// Why it is wrong.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+}
+
 /// `liaison admin …`.
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Create the streams (LIAISON_EVENTS, LIAISON_ALERTS) when absent, and check them — as the
+    /// Create the streams (LIAISON_EVENTS, LIAISON_ALERTS, LIAISON_ARTICLES) when absent, and check them — as the
     /// NATS admin: on a secured server no service may create a stream.
     #[command(after_help = "\
 Examples:
@@ -359,9 +453,10 @@ pub struct NatsConfigArgs {
 /// A service that follows the log and keeps a quarantine.
 fn parse_follower_service(s: &str) -> Result<Service, String> {
     match Service::from_name(s) {
-        Some(service) if Service::CORE.contains(&service) => Ok(service),
+        Some(service) if Service::STACK.contains(&service) => Ok(service),
         _ => Err(format!(
-            "'{s}' is not a service that follows the log; expected one of: ingest, projection, notifier"
+            "'{s}' is not a service that follows the log; expected one of: ingest, projection, \
+             notifier, reader"
         )),
     }
 }

@@ -21,6 +21,8 @@ use serde_json::Value;
 
 use crate::error::{EXIT_REJECTED, EXIT_UNAVAILABLE};
 
+mod reader;
+
 /// Where the services and NATS are, and the tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
@@ -30,6 +32,8 @@ pub struct Endpoints {
     pub projection: String,
     /// Base URL of `liaison-notifier`.
     pub notifier: String,
+    /// Base URL of `liaison-reader`.
+    pub reader: String,
     /// NATS URL(s), comma-separated.
     pub nats: String,
     /// Bearer token for write and admin endpoints (and reads, without a read token).
@@ -44,6 +48,7 @@ impl Default for Endpoints {
             ingest: Service::Ingest.default_url().into(),
             projection: Service::Projection.default_url().into(),
             notifier: Service::Notifier.default_url().into(),
+            reader: Service::Reader.default_url().into(),
             nats: DEFAULT_NATS_URL.into(),
             api_token: None,
             read_token: None,
@@ -308,6 +313,7 @@ impl Client {
         let base = match service {
             Service::Ingest => &self.endpoints.ingest,
             Service::Projection => &self.endpoints.projection,
+            Service::Reader => &self.endpoints.reader,
             _ => &self.endpoints.notifier,
         };
         let url = format!("{}/v1/admin/quarantine", trim(base));

@@ -30,6 +30,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Dev(args) => commands::dev::run(args, &ctx).await,
         Command::Demo(args) => commands::demo::run(args, &ctx).await,
         Command::Emit(args) => commands::emit::run(args, &ctx).await,
+        Command::Read(args) => commands::read::run(args, &ctx).await,
+        Command::Review(args) => commands::review::run(args, &ctx).await,
         Command::Import(args) => commands::import::run(args, &ctx).await,
         Command::Tail(args) => commands::tail::run(args, &ctx).await,
         Command::Status(args) => commands::status::run(args, &ctx).await,

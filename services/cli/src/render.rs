@@ -4,6 +4,10 @@
 //! scripts); keeping the text forms here, as pure functions from proto values to strings, lets
 //! `demo` reuse them and tests check them without a network.
 
+mod candidates;
+
+pub use candidates::candidates;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 

@@ -19,7 +19,9 @@ use async_nats::jetstream::{self, consumer, stream};
 use async_nats::{Event, HeaderMap};
 use futures::StreamExt;
 use liaison_e2e::{Service, Stack, run_liaison};
-use liaison_log::{LogSettings, alerts_stream_config, events_stream_config};
+use liaison_log::{
+    LogSettings, alerts_stream_config, articles_stream_config, events_stream_config,
+};
 use liaison_proto::subjects::{ALERTS_STREAM, EVENTS_STREAM, WEBHOOK_CONSUMER};
 use liaison_secure::{Role, Servers};
 use liaison_testkit::events::{organization, partnership_announced};
@@ -31,12 +33,13 @@ const REFUSED_WAIT: Duration = Duration::from_secs(1);
 /// How long nats-server may take to report a violation.
 const REPORTED_WITHIN: Duration = Duration::from_secs(5);
 
-/// The log and the alerts, as `liaison dev` creates them.
+/// The log, the alerts and the reader's articles, as `liaison dev` creates them.
 fn streams() -> Vec<stream::Config> {
     let settings = LogSettings::default();
     vec![
         events_stream_config(&settings),
         alerts_stream_config(&settings),
+        articles_stream_config(&settings),
     ]
 }
 

@@ -15,6 +15,7 @@
 //! The follower ([`crate::follower`]) feeds it batches in log order and retries a batch after an
 //! error that is not the entry's.
 
+mod entry_gate;
 mod error;
 pub mod gate;
 mod staged;
@@ -28,6 +29,7 @@ use chrono::{DateTime, Utc};
 use liaison_proto::Envelope;
 use liaison_proto::admin::{QuarantineEntry, QuarantineList};
 
+pub use entry_gate::{EntryGate, EventGate};
 pub use error::ApplyError;
 pub use staged::{Entry, Staged, StagedTree};
 pub use state::PREFIX as RESERVED_PREFIX;
@@ -39,9 +41,10 @@ use crate::identity::LogIdentity;
 /// The Prometheus counter of quarantined entries, labelled `service`.
 pub const QUARANTINED_TOTAL: &str = "liaison_log_quarantined_total";
 
-/// A log entry that passed the gate, as a read model gets it.
+/// A log entry that passed the gate, as a read model gets it: `E` is what the gate made of it
+/// (the typed event, for the log).
 #[derive(Debug, Clone, Copy)]
-pub struct Checked<'a> {
+pub struct Checked<'a, E = Envelope> {
     /// Its position in the log.
     pub sequence: u64,
     /// The subject it was published on.
@@ -50,16 +53,18 @@ pub struct Checked<'a> {
     pub published: DateTime<Utc>,
     /// The stored JSON document, as it is in the log.
     pub payload: &'a [u8],
-    /// The typed event.
-    pub event: &'a Envelope,
+    /// The typed entry: the event, for the log.
+    pub event: &'a E,
 }
 
-/// What a service implements to follow the log: how one checked event changes its state.
+/// What a service implements to follow the log: how one checked event changes its state. `E` is
+/// the typed entry of the stream's [`EntryGate`]: the log's [`Envelope`] unless the model follows
+/// another stream.
 ///
 /// Called from a blocking thread with the applier's write lock held, so it may read sled
 /// directly; it must write only through `staged`, which the applier commits atomically with the
 /// checkpoint.
-pub trait ReadModel: Send + Sync + 'static {
+pub trait ReadModel<E = Envelope>: Send + Sync + 'static {
     /// The tree in which the applier keeps its records (checkpoint, log identity, registered
     /// names, quarantine) beside the model's own keys, under [`RESERVED_PREFIX`]. A model with
     /// one tree commits with one `Tree::apply_batch`; with several, one sled transaction.
@@ -71,7 +76,7 @@ pub trait ReadModel: Send + Sync + 'static {
 
     /// Stages the effect of `event`. An [`ApplyError::Refused`] quarantines this entry; any
     /// other error makes the follower retry the batch.
-    fn apply(&self, staged: &mut Staged, event: &Checked<'_>) -> Result<(), ApplyError>;
+    fn apply(&self, staged: &mut Staged, event: &Checked<'_, E>) -> Result<(), ApplyError>;
 
     /// Called once a batch's events are staged, before the commit: for writes outside sled that
     /// the staged keys reference (they must survive a crash before the commit does).
@@ -100,18 +105,20 @@ pub struct Applied {
     pub quarantined: usize,
 }
 
-/// The applier of a service: a [`ReadModel`] behind the gate, the checkpoint and the log's
-/// identity.
-pub struct Applier<M> {
+/// The applier of a service: a [`ReadModel`] behind the gate `G` of its stream (the log's
+/// [`EventGate`] by default), the checkpoint and the stream's identity.
+pub struct Applier<M, G = EventGate> {
     service: &'static str,
     model: M,
+    gate: G,
     lock: Arc<Mutex<()>>,
 }
 
-impl<M> std::fmt::Debug for Applier<M> {
+impl<M, G: EntryGate> std::fmt::Debug for Applier<M, G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Applier")
             .field("service", &self.service)
+            .field("stream", &self.gate.stream())
             .finish_non_exhaustive()
     }
 }
@@ -129,13 +136,27 @@ struct Poisoned {
 }
 
 impl<M: ReadModel> Applier<M> {
-    /// The applier of `service` (the name used in logs, metrics and the quarantine list).
+    /// The applier of `service` (the name used in logs, metrics and the quarantine list) over the
+    /// event log.
     pub fn new(service: &'static str, model: M) -> Self {
+        Self::with_gate(service, model, EventGate)
+    }
+}
+
+impl<M: ReadModel<G::Entry>, G: EntryGate> Applier<M, G> {
+    /// The applier of `service` over the stream of `gate`, checking every entry with it.
+    pub fn with_gate(service: &'static str, model: M, gate: G) -> Self {
         Self {
             service,
             lock: model.shared_write_lock().unwrap_or_default(),
             model,
+            gate,
         }
+    }
+
+    /// The stream it applies.
+    pub fn stream(&self) -> &str {
+        self.gate.stream()
     }
 
     /// The read model.
@@ -272,7 +293,7 @@ impl<M: ReadModel> Applier<M> {
         staged: &mut Staged,
         entry: &LogEntry,
     ) -> Result<Result<Outcome, Poisoned>, ApplyError> {
-        let envelope = match gate::check(entry, staged.on(home))? {
+        let envelope = match self.gate.check(entry, staged.on(home))? {
             Ok(envelope) => envelope,
             Err(refusal) => return Ok(Ok(Outcome::Quarantined(Box::new(refusal.record(entry))))),
         };
@@ -287,7 +308,8 @@ impl<M: ReadModel> Applier<M> {
             std::panic::catch_unwind(AssertUnwindSafe(|| self.model.apply(staged, &checked)));
         let reason = match applied {
             Ok(Ok(())) => {
-                gate::record_names(staged.on(home), &envelope.event, entry.sequence)?;
+                self.gate
+                    .passed(staged.on(home), &envelope, entry.sequence)?;
                 return Ok(Ok(Outcome::Applied));
             }
             Ok(Err(error)) if error.blames_entry() => error.to_string(),

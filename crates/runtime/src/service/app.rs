@@ -9,7 +9,7 @@ use liaison_log::Follower;
 use tokio::task::JoinHandle;
 
 use super::context::Context;
-use super::readiness::log_check;
+use super::readiness::{log_check, stream_check};
 use super::{Service, StartError, quarantine};
 use crate::auth::{BearerAuthLayer, Scope};
 use crate::http::{self, Check, HttpServer};
@@ -54,37 +54,47 @@ impl<S: Service> App<S> {
             db: None,
             tasks: Vec::new(),
             checks: Vec::new(),
-            follower: None,
-            quarantine: None,
+            followers: Vec::new(),
+            quarantine: Vec::new(),
         };
         let (routes, handle) = S::build(config, &mut ctx).await?;
         let Context {
             db,
             tasks,
             checks,
-            follower,
+            followers,
             quarantine,
             ..
         } = ctx;
+        let follower = followers
+            .iter()
+            .find(|(stream, _)| stream == liaison_proto::subjects::EVENTS_STREAM)
+            .map(|(_, follower)| follower.clone());
         // Every route of the service is a read unless it says otherwise (its own, stricter
         // layer: the write token opens the read scope too). Applied before the shared routes
         // are added, so that `/healthz`, `/readyz` and `/metrics` stay open.
         let tokens = common.tokens();
         let routes = routes.layer(BearerAuthLayer::scoped(tokens.clone(), Scope::Read));
-        let routes = match quarantine {
-            Some(source) => routes.merge(quarantine::routes(
-                source,
+        let routes = if quarantine.is_empty() {
+            routes
+        } else {
+            routes.merge(quarantine::routes(
+                quarantine,
                 BearerAuthLayer::scoped(tokens, Scope::Write),
-            )),
-            None => routes,
+            ))
         };
         let readiness = {
-            let follower = follower.clone();
             let checks = Arc::new(checks);
             let max_lag = common.ready_max_lag;
             move || -> Vec<Check> {
                 std::iter::once(health.check())
-                    .chain(follower.iter().map(|f| log_check(f, max_lag)))
+                    .chain(followers.iter().map(|(stream, f)| {
+                        if stream == liaison_proto::subjects::EVENTS_STREAM {
+                            log_check(f, max_lag)
+                        } else {
+                            stream_check(stream, f, max_lag)
+                        }
+                    }))
                     .chain(checks.iter().map(|check| check()))
                     .collect()
             }
@@ -113,7 +123,7 @@ impl<S: Service> App<S> {
         &self.handle
     }
 
-    /// The follower, when the service follows the log.
+    /// The follower of the log, when the service follows it.
     pub fn follower(&self) -> Option<&Follower> {
         self.follower.as_ref()
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_nats::jetstream;
-use liaison_log::{Applier, Follower, ReadModel, spawn_follower};
+use liaison_log::{Applier, EntryGate, EventGate, Follower, ReadModel, spawn_follower};
 use tokio::task::JoinHandle;
 
 use super::StartError;
@@ -20,9 +20,9 @@ use crate::shutdown::Shutdown;
 use crate::storage::open_db;
 
 /// A service's follower and the applier it drives.
-pub struct Followed<M> {
+pub struct Followed<M, G = EventGate> {
     /// The applier: the read model behind the gate; its write lock for other writers.
-    pub applier: Arc<Applier<M>>,
+    pub applier: Arc<Applier<M, G>>,
     /// How far it got.
     pub follower: Follower,
 }
@@ -37,8 +37,10 @@ pub struct Context {
     pub(super) db: Option<sled::Db>,
     pub(super) tasks: Vec<JoinHandle<()>>,
     pub(super) checks: Vec<Box<dyn Fn() -> Check + Send + Sync>>,
-    pub(super) follower: Option<Follower>,
-    pub(super) quarantine: Option<Arc<dyn QuarantineSource>>,
+    /// The followers, the log's first: the stream each applies and its handle.
+    pub(super) followers: Vec<(String, Follower)>,
+    /// The quarantine of each followed stream, the log's first.
+    pub(super) quarantine: Vec<(String, Arc<dyn QuarantineSource>)>,
 }
 
 impl Context {
@@ -104,16 +106,30 @@ impl Context {
     /// Follows the log with `model` behind the one applier (gate, quarantine, checkpoint,
     /// identity); its state shows in `/readyz` and `GET /v1/admin/quarantine`. One per service.
     pub fn follow<M: ReadModel>(&mut self, model: M) -> Result<Followed<M>, StartError> {
-        if self.follower.is_some() {
+        self.follow_stream(model, EventGate)
+    }
+
+    /// Follows the stream of `gate` — the log, or a stream of the service's own — with `model`
+    /// behind the same applier and follower as the log's: every entry checked by `gate`,
+    /// quarantined when it fails, applied with the checkpoint, on the stream's identity. Its
+    /// state shows in `/readyz` (a check named after the stream) and in
+    /// `GET /v1/admin/quarantine?stream=<name>`. One follower per stream.
+    pub fn follow_stream<M, G>(&mut self, model: M, gate: G) -> Result<Followed<M, G>, StartError>
+    where
+        G: EntryGate,
+        M: ReadModel<G::Entry>,
+    {
+        let stream = gate.stream().to_owned();
+        if self.followers.iter().any(|(name, _)| *name == stream) {
             return Err(StartError::Config(format!(
-                "liaison-{} follows the log twice",
+                "liaison-{} follows the stream {stream} twice",
                 self.service
             )));
         }
-        let applier = Arc::new(Applier::new(self.service, model));
+        let applier = Arc::new(Applier::with_gate(self.service, model, gate));
         let follower = spawn_follower(self.jetstream(), applier.clone(), self.shutdown.token())?;
-        self.follower = Some(follower.clone());
-        self.quarantine = Some(applier.clone());
+        self.followers.push((stream.clone(), follower.clone()));
+        self.quarantine.push((stream, applier.clone()));
         Ok(Followed { applier, follower })
     }
 

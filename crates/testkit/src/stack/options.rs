@@ -87,12 +87,13 @@ impl StackAddrs {
     }
 }
 
-/// The services `liaison dev` and `liaison demo` run, in start order: the v1 services, then the
-/// console in front of them.
-pub const DEV_SERVICES: [Service; 4] = [
+/// The services `liaison dev` and `liaison demo` run, in start order: the services of
+/// [`Service::STACK`], then the console in front of them.
+pub const DEV_SERVICES: [Service; 5] = [
     Service::Ingest,
     Service::Projection,
     Service::Notifier,
+    Service::Reader,
     Service::Console,
 ];
 
@@ -127,14 +128,14 @@ pub struct StackOptions {
     /// The streams created (as the admin, when secured) once nats-server is up and before any
     /// service starts, when absent; an existing stream is kept as it is. Services may not create
     /// streams on a secured server: `liaison dev` puts the log's and the alerts' here
-    /// (`liaison_log::events_stream_config`, `alerts_stream_config`).
+    /// (`liaison_log::events_stream_config`, `alerts_stream_config`, `articles_stream_config`).
     pub streams: Vec<stream::Config>,
 }
 
 impl StackOptions {
-    /// `liaison dev` on `data_dir`: the shipped addresses, the v1 services and the console
-    /// ([`DEV_SERVICES`]), binaries from [`bin_dir`], generous timeouts for a first start on a
-    /// slow machine, secured (the caller names the `streams`).
+    /// `liaison dev` on `data_dir`: the shipped addresses, the services of [`DEV_SERVICES`],
+    /// binaries from [`bin_dir`], generous timeouts for a first start on a slow machine, secured
+    /// (the caller names the `streams`).
     pub fn dev(data_dir: impl Into<PathBuf>, logs: LogMode) -> StackOptions {
         StackOptions {
             data_dir: Some(data_dir.into()),

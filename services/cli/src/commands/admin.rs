@@ -11,7 +11,7 @@ use crate::render;
 pub async fn quarantine(args: QuarantineArgs, ctx: &Context) -> CliResult {
     let services = match args.service {
         Some(service) => vec![service],
-        None => Service::CORE.to_vec(),
+        None => Service::STACK.to_vec(),
     };
     let mut lists = Vec::with_capacity(services.len());
     let mut documents = Vec::with_capacity(services.len());

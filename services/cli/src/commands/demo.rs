@@ -36,7 +36,7 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> CliResult {
     options.find_binaries().map_err(StackError::from)?;
     let logs = args.data_dir.join("logs");
     println!(
-        "The services log to {}/{{nats,ingest,projection,notifier,console}}.log\n\nStarting the stack",
+        "The services log to {}/{{nats,ingest,projection,notifier,reader,console}}.log\n\nStarting the stack",
         logs.display()
     );
     let stack = Stack::start(options, print_progress)
@@ -65,6 +65,7 @@ async fn walk_through(stack: &Stack, data_dir: &Path) -> CliResult {
         ingest: stack.url(Service::Ingest),
         projection: stack.url(Service::Projection),
         notifier: stack.url(Service::Notifier),
+        reader: stack.url(Service::Reader),
         nats: stack.nats_url(),
         api_token: stack.options().api_token.clone(),
         read_token: None,

@@ -8,7 +8,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use async_nats::jetstream::stream;
-use liaison_log::{LogSettings, alerts_stream_config, events_stream_config};
+use liaison_log::{
+    LogSettings, alerts_stream_config, articles_stream_config, events_stream_config,
+};
 
 use crate::cli::{DevArgs, GlobalArgs};
 use crate::commands::Context;
@@ -59,13 +61,14 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
     }
 }
 
-/// The streams the stack creates as the admin before the services start: the log and the
-/// alerts, with the settings of one machine.
+/// The streams the stack creates as the admin before the services start: the log, the alerts
+/// and the reader's articles, with the settings of one machine.
 pub fn streams() -> Vec<stream::Config> {
     let settings = LogSettings::default();
     vec![
         events_stream_config(&settings),
         alerts_stream_config(&settings),
+        articles_stream_config(&settings),
     ]
 }
 
@@ -87,6 +90,7 @@ pub fn addresses(global: &GlobalArgs, monitor: Option<SocketAddr>) -> CliResult<
         (Service::Ingest, &global.ingest_url),
         (Service::Projection, &global.projection_url),
         (Service::Notifier, &global.notifier_url),
+        (Service::Reader, &global.reader_url),
     ];
     for (service, url) in urls {
         addrs.set_service(service, addr_of(url, "http://")?);
@@ -133,13 +137,14 @@ fn print_banner(stack: &Stack, data_dir: &Path) {
         None => String::new(),
     };
     println!(
-        "\nLiaison is running (data in {}):\n  NATS        {}{nats_note}\n  ingest      {}\n  projection  {}\n  notifier    {}\n  console     {}/  (open it in a browser)\n\
+        "\nLiaison is running (data in {}):\n  NATS        {}{nats_note}\n  ingest      {}\n  projection  {}\n  notifier    {}\n  reader      {}\n  console     {}/  (open it in a browser)\n\
          Try `liaison import deploy/scenarios/meta-lg-2024.json`, `liaison org meta`, `liaison tail --follow`.",
         data_dir.display(),
         stack.nats_url(),
         stack.url(Service::Ingest),
         stack.url(Service::Projection),
         stack.url(Service::Notifier),
+        stack.url(Service::Reader),
         stack.url(Service::Console),
     );
     if let Some(secrets) = stack.secrets() {

@@ -1,13 +1,14 @@
 //! `liaison admin init-streams`: the operator's step before the services start on a secured
-//! NATS — only the admin may create a stream, so the log (LIAISON_EVENTS) and the alerts
-//! (LIAISON_ALERTS) are created here, with the settings of `liaison_log`, and checked when they
+//! NATS — only the admin may create a stream, so the log (LIAISON_EVENTS), the alerts
+//! (LIAISON_ALERTS) and the reader's articles (LIAISON_ARTICLES) are created here, with the settings of `liaison_log`, and checked when they
 //! exist (never changed: differing settings are listed).
 
 use async_nats::jetstream;
 use liaison_log::{
-    LogSettings, StreamSetup, StreamSetupError, ensure_alerts_stream, ensure_events_stream,
+    LogSettings, StreamSetup, StreamSetupError, ensure_alerts_stream, ensure_articles_stream_if,
+    ensure_events_stream,
 };
-use liaison_proto::subjects::{ALERTS_STREAM, EVENTS_STREAM};
+use liaison_proto::subjects::{ALERTS_STREAM, ARTICLES_STREAM, EVENTS_STREAM};
 
 use crate::cli::InitStreamsArgs;
 use crate::commands::{Context, out};
@@ -25,7 +26,9 @@ pub async fn run(args: InitStreamsArgs, ctx: &Context) -> CliResult {
     let events = ensure_events_stream(&js, &settings).await;
     out(&report(EVENTS_STREAM, events)?)?;
     let alerts = ensure_alerts_stream(&js, &settings).await;
-    out(&report(ALERTS_STREAM, alerts)?)
+    out(&report(ALERTS_STREAM, alerts)?)?;
+    let articles = ensure_articles_stream_if(&js, &settings, Ok(())).await;
+    out(&report(ARTICLES_STREAM, articles)?)
 }
 
 /// One line (and the differing settings) for a stream, or the error that says whose

@@ -10,7 +10,9 @@ pub mod import;
 pub mod init_streams;
 pub mod nats_config;
 pub mod org;
+pub mod read;
 pub mod relationships;
+pub mod review;
 pub mod rules;
 pub mod status;
 pub mod tail;
@@ -48,6 +50,7 @@ pub fn endpoints(global: &GlobalArgs) -> Endpoints {
         ingest: global.ingest_url.clone(),
         projection: global.projection_url.clone(),
         notifier: global.notifier_url.clone(),
+        reader: global.reader_url.clone(),
         nats: global.nats_url.clone(),
         api_token: global.api_token.clone(),
         read_token: global.read_token.clone(),

@@ -7,7 +7,7 @@ pub mod backoff;
 pub mod nats;
 pub mod nats_queue;
 pub mod signature;
-pub mod target_policy;
+pub use liaison_runtime::target_policy;
 pub mod webhook;
 pub mod webhook_queue;
 

@@ -1,4 +1,5 @@
-//! Which addresses a webhook may reach (CONTRACT.md, "Access (v2)"; issue 13).
+//! Which addresses an outgoing call made for a user may reach: the notifier's webhooks
+//! (CONTRACT.md, "Access (v2)"; issue 13) and the reader's feeds — one policy, here.
 //!
 //! A rule author chooses the webhook URL, and the notifier makes the call from inside the
 //! network: without a policy a rule could post to `http://127.0.0.1:7402/v1/admin/rebuild`, to
