@@ -94,6 +94,15 @@ pub struct GlobalArgs {
         value_name = "URL"
     )]
     pub reader_url: String,
+    /// Base URL of liaison-console (where `liaison dev` and `liaison demo` start it).
+    #[arg(
+        long,
+        global = true,
+        env = "LIAISON_CONSOLE_URL",
+        default_value = Service::Console.default_url(),
+        value_name = "URL"
+    )]
+    pub console_url: String,
     /// NATS URL (for `tail` and `alerts --follow`); comma-separated for a cluster.
     #[arg(
         long,

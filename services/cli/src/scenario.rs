@@ -7,6 +7,10 @@ use serde_json::Value;
 /// The hand-coded events of the seed article (Meta and LG, February 2024).
 pub const META_LG_2024: &str = include_str!("../../../deploy/scenarios/meta-lg-2024.json");
 
+/// The demo's article: the facts of the seed story in the team's own words (title, blank line,
+/// text), read by the reader in `liaison demo`.
+pub const DEMO_ARTICLE: &str = include_str!("../../../deploy/articles/meta-lg-2024.en.txt");
+
 /// The demo's hypothetical follow-up (not in the article): an XR partnership announcement.
 pub const DEMO_HYPOTHETICAL: &str =
     include_str!("../../../deploy/scenarios/demo-hypothetical.json");

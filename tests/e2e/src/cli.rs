@@ -24,6 +24,10 @@ pub struct CliUrls {
     pub projection: String,
     /// `--notifier-url`.
     pub notifier: String,
+    /// `--reader-url`.
+    pub reader: String,
+    /// `--console-url` (where `liaison dev` puts the console).
+    pub console: String,
     /// `--nats-url`.
     pub nats: String,
 }
@@ -35,6 +39,8 @@ impl CliUrls {
             ("--ingest-url", &self.ingest),
             ("--projection-url", &self.projection),
             ("--notifier-url", &self.notifier),
+            ("--reader-url", &self.reader),
+            ("--console-url", &self.console),
             ("--nats-url", &self.nats),
         ]
         .into_iter()
@@ -116,6 +122,12 @@ impl Stack {
             ingest: self.url(Service::Ingest),
             projection: self.url(Service::Projection),
             notifier: self.url(Service::Notifier),
+            reader: self.url(Service::Reader),
+            console: if self.runs(Service::Console) {
+                self.url(Service::Console)
+            } else {
+                Service::Console.default_url().to_owned()
+            },
             nats: self.nats_url(),
         }
     }

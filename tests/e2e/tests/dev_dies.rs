@@ -27,7 +27,10 @@ impl Addrs {
         Addrs {
             nats: free_addr(),
             monitor: free_addr(),
-            services: Service::CORE.iter().map(|s| (*s, free_addr())).collect(),
+            services: liaison_testkit::DEV_SERVICES
+                .iter()
+                .map(|s| (*s, free_addr()))
+                .collect(),
         }
     }
 
@@ -58,6 +61,8 @@ fn start_dev(addrs: &Addrs, data_dir: &Path, output: &Path) -> ChildProcess {
         .args(["--ingest-url", &addrs.url(Service::Ingest)])
         .args(["--projection-url", &addrs.url(Service::Projection)])
         .args(["--notifier-url", &addrs.url(Service::Notifier)])
+        .args(["--reader-url", &addrs.url(Service::Reader)])
+        .args(["--console-url", &addrs.url(Service::Console)])
         .args(["--nats-url", &format!("nats://{}", addrs.nats)])
         .arg("dev")
         .arg("--data-dir")
@@ -75,7 +80,7 @@ async fn wait_ready(dev: &mut ChildProcess, addrs: &Addrs, output: &Path) {
         .build()
         .unwrap();
     let deadline = Instant::now() + READY_WITHIN;
-    for service in Service::CORE {
+    for service in liaison_testkit::DEV_SERVICES {
         let url = format!("{}/readyz", addrs.url(service));
         loop {
             if let Some(status) = dev.exit_status() {
@@ -134,8 +139,8 @@ async fn kill_9_of_liaison_dev_takes_its_children_down_and_frees_the_ports() {
     let pids = children(&first_output);
     assert_eq!(
         pids.len(),
-        4,
-        "nats and three services:\n{}",
+        1 + liaison_testkit::DEV_SERVICES.len(),
+        "nats and every service:\n{}",
         read(&first_output)
     );
     assert!(pids.iter().all(|pid| !gone(*pid)));

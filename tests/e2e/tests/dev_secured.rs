@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use async_nats::ConnectErrorKind;
 use liaison_e2e::{CliUrls, liaison_binary, run_liaison};
 use liaison_secure::{NatsAccess, Role, Servers, inbox_prefix};
-use liaison_testkit::{ChildProcess, Output, Service, free_addr};
+use liaison_testkit::{ChildProcess, Output, free_addr};
 
 /// How long the stack may take to become ready (a debug build on a busy machine).
 const READY_WITHIN: Duration = Duration::from_secs(120);
@@ -49,6 +49,8 @@ async fn liaison_dev_from_an_empty_data_directory_comes_up_secured() {
         ingest: format!("http://{}", free_addr()),
         projection: format!("http://{}", free_addr()),
         notifier: format!("http://{}", free_addr()),
+        reader: format!("http://{}", free_addr()),
+        console: format!("http://{}", free_addr()),
         nats: format!("nats://{nats}"),
     };
     let output = dir.path().join("dev.out");
@@ -71,7 +73,13 @@ async fn liaison_dev_from_an_empty_data_directory_comes_up_secured() {
     // Ready: every service answers /readyz (connected to the secured NATS, following the log).
     let http = reqwest::Client::new();
     let deadline = Instant::now() + READY_WITHIN;
-    for base in [&urls.ingest, &urls.projection, &urls.notifier] {
+    for base in [
+        &urls.ingest,
+        &urls.projection,
+        &urls.notifier,
+        &urls.reader,
+        &urls.console,
+    ] {
         loop {
             if let Some(status) = dev.exit_status() {
                 panic!("liaison dev exited ({status}):\n{}", read(&output));
@@ -122,7 +130,7 @@ async fn liaison_dev_from_an_empty_data_directory_comes_up_secured() {
     assert!(read(&data_dir.join("nats-server.conf")).contains("users.conf"));
 
     // Each service connected with its own role's key.
-    for service in Service::CORE {
+    for service in liaison_testkit::DEV_SERVICES {
         let seed = secrets.join(Role::of_service(service).seed_file());
         assert!(
             text.contains(&format!("nkey seed file {}", seed.display())),

@@ -571,6 +571,8 @@ async fn without_the_streams_ingest_says_an_admin_must_create_them_and_appends_o
         ingest: ingest.url(),
         projection: "http://127.0.0.1:9".into(),
         notifier: "http://127.0.0.1:9".into(),
+        reader: "http://127.0.0.1:9".into(),
+        console: "http://127.0.0.1:9".into(),
         nats: server.url(),
     };
     let seed = secrets.seed(Role::Admin).display().to_string();

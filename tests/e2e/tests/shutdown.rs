@@ -208,7 +208,7 @@ async fn every_service_stops_on_sigterm_whatever_its_output_and_nats_do() {
     let mut nats = NatsServer::start().await;
     let unreachable = format!("nats://127.0.0.1:{}", free_port());
     let mut running = Vec::new();
-    for service in Service::CORE {
+    for service in Service::STACK {
         for output in [Output::ClosedPipe, Output::FullPipe, Output::DevNull] {
             for kind in [Nats::Up, Nats::NeverReachable, Nats::StoppedAfterStart] {
                 let url = match kind {

@@ -341,6 +341,11 @@ impl Stack {
         &self.services
     }
 
+    /// Whether the stack runs `service`.
+    pub fn runs(&self, service: Service) -> bool {
+        self.services.iter().any(|p| p.service() == service)
+    }
+
     /// The process of `service`; panics when the stack does not run it.
     pub fn service(&self, service: Service) -> &ServiceProcess {
         self.services

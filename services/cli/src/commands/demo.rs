@@ -1,4 +1,5 @@
-//! `liaison demo`: start the stack on a fresh `./data/demo`, import the Meta–LG scenario, show
+//! `liaison demo`: start the stack on a fresh `./data/demo`, register the organizations and people
+//! of the Meta–LG scenario, read the team's article about it and accept the candidates, show
 //! what Liaison knows about it as a person would want to read it, append one hypothetical
 //! announcement and watch the new-partnership alert arrive, then stop the stack.
 
@@ -78,20 +79,32 @@ async fn walk_through(stack: &Stack, data_dir: &Path) -> CliResult {
     let nats = nats::connect(&stack.nats_url(), &access).await?;
     let js = async_nats::jetstream::new(nats.clone());
 
-    // Import.
-    let events = scenario::meta_lg();
+    // The registry: who is who, from the scenario's registrations.
+    let registrations: Vec<serde_json::Value> = scenario::meta_lg()
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e["type"].as_str(),
+                Some("organization.registered" | "person.registered")
+            )
+        })
+        .collect();
     println!(
-        "\nImporting the scenario: {} events hand-coded from one Reuters article (in German)",
-        events.len()
+        "\nRegistering {} organizations and people (from deploy/scenarios/meta-lg-2024.json)",
+        registrations.len()
     );
-    let summary = import(&client, &events, 500, |_| {}).await?;
+    let summary = import(&client, &registrations, 500, |_| {}).await?;
     println!(
         "  {} appended, {} already there (log sequences up to {})",
         summary.appended, summary.already_there, summary.last_sequence
     );
+
+    // 0. The news: the reader proposes, the demo accepts as a reviewer would.
+    out(&heading("0. Reading the news"))?;
+    let last_sequence = read_and_accept(&client, summary.last_sequence).await?;
     let after_import = Consistency {
         as_of: None,
-        min_sequence: Some(summary.last_sequence),
+        min_sequence: Some(last_sequence),
     };
     let meta = slug("meta");
     let lge = slug("lg-electronics");
@@ -231,6 +244,51 @@ async fn walk_through(stack: &Stack, data_dir: &Path) -> CliResult {
         dir = data_dir.display()
     );
     Ok(())
+}
+
+/// Posts the demo's article to the reader, shows its candidates with their quotes and
+/// confidences, and accepts each one; answers the log sequence of the last event appended.
+async fn read_and_accept(client: &Client, mut last_sequence: u64) -> CliResult<u64> {
+    let (title, text) = scenario::DEMO_ARTICLE
+        .split_once("\n\n")
+        .unwrap_or(("", scenario::DEMO_ARTICLE));
+    println!(
+        "Posting an article the team wrote about the facts of the seed story (deploy/articles/meta-lg-2024.en.txt):\n  “{}”",
+        title.trim()
+    );
+    let body = serde_json::json!({
+        "text": text,
+        "title": title.trim(),
+        "publisher": "Liaison demo desk",
+        "published_at": "2024-02-28",
+    });
+    let (_, answer) = client.read_article(&body, false).await?;
+    let candidates = answer.value.candidates;
+    println!(
+        "\nThe reader proposes {} candidate events ({}), each with the sentence it quotes:",
+        candidates.len(),
+        answer.value.article.language.code()
+    );
+    out(&render::candidates(&candidates))?;
+    println!(
+        "\nAccepting them, as a reviewer would after reading each quote (`liaison review accept ID`):"
+    );
+    let mut accepted = 0;
+    for candidate in &candidates {
+        match client.accept(candidate.id, None).await {
+            Ok(view) => {
+                accepted += 1;
+                if let Some(sequence) = view.value.decision.and_then(|d| d.sequence) {
+                    last_sequence = last_sequence.max(sequence);
+                }
+            }
+            Err(e) => println!("  not accepted: {} — {e}", candidate.id),
+        }
+    }
+    println!(
+        "  {accepted} accepted, appended through ingest (log sequences up to {last_sequence})"
+    );
+    Ok(last_sequence)
 }
 
 async fn one_topic(

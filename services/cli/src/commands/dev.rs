@@ -91,6 +91,7 @@ pub fn addresses(global: &GlobalArgs, monitor: Option<SocketAddr>) -> CliResult<
         (Service::Projection, &global.projection_url),
         (Service::Notifier, &global.notifier_url),
         (Service::Reader, &global.reader_url),
+        (Service::Console, &global.console_url),
     ];
     for (service, url) in urls {
         addrs.set_service(service, addr_of(url, "http://")?);
