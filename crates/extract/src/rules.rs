@@ -1,0 +1,286 @@
+//! The rules of `data/rules.toml` applied to one sentence: every hit of a rule's trigger class, in
+//! a sentence that holds what the rule requires and nothing it is blocked by, becomes an event
+//! whose organizations are the sentence's parties (mentions that are neither places nor the
+//! source of an attribution clause like "wie LG mitteilte" or "LG said"), filled in as the rule's
+//! `args` say, with topics near the trigger, factuality from the cues in scope, and the date of
+//! the sentence.
+
+use chrono::NaiveDate;
+use liaison_proto::{EventType, Factuality};
+use serde_json::{Map, Value};
+
+use crate::Language;
+use crate::confidence;
+use crate::data::{Args, LanguageData, Rule};
+use crate::dates;
+use crate::factuality;
+use crate::fields;
+use crate::lexicon::Hit;
+use crate::mentions::{Mention, Via};
+use crate::tokens::Token;
+use crate::topics;
+
+/// One sentence, ready for the rules.
+#[derive(Debug)]
+pub(crate) struct Sentence<'a> {
+    /// The article's normalised text.
+    pub text: &'a str,
+    /// The sentence's span in it.
+    pub span: (usize, usize),
+    /// Its words.
+    pub tokens: Vec<Token>,
+    /// Its mentions, in text order.
+    pub mentions: Vec<Mention>,
+    /// Its hits of the trigger lexicon.
+    pub classes: Vec<Hit<String>>,
+}
+
+/// An event found in a sentence, before merging and before it becomes a candidate.
+#[derive(Debug, Clone)]
+pub(crate) struct Raw {
+    /// The type.
+    pub event_type: EventType,
+    /// Its organizations in role order (a group's in text order).
+    pub orgs: Vec<String>,
+    /// Its data fields besides `topics` and `factuality`.
+    pub fields: Map<String, Value>,
+    /// Its topics.
+    pub topics: Vec<String>,
+    /// Whether the type requires topics.
+    pub topics_required: bool,
+    /// Its factuality.
+    pub factuality: Factuality,
+    /// The business time.
+    pub time: NaiveDate,
+    /// The sentence it was found in.
+    pub sentence: (usize, usize),
+    /// The rule.
+    pub rule: String,
+    /// The trigger as written.
+    pub trigger: String,
+    /// The mentions that gave its organizations.
+    pub mentions: Vec<String>,
+    /// The cues that counted.
+    pub cues: Vec<String>,
+    /// The confidence.
+    pub confidence: f64,
+    /// Organizations of it that the registry does not know.
+    pub new_orgs: Vec<String>,
+}
+
+/// Clauses that only say who said it.
+fn attribution_clauses(s: &Sentence<'_>, lang: &LanguageData, triggers: &[&str]) -> Vec<u16> {
+    let verbs = lang.attribution_verbs.find_all(&s.tokens);
+    let mut out = Vec::new();
+    let last = s.tokens.last().map_or(0, |t| t.clause);
+    for clause in 0..=last {
+        let Some(first) = s.tokens.iter().position(|t| t.clause == clause) else {
+            continue;
+        };
+        let triggered = s
+            .classes
+            .iter()
+            .any(|h| s.tokens[h.first()].clause == clause && triggers.contains(&h.label.as_str()));
+        if triggered {
+            continue;
+        }
+        let opener = lang.attribution_openers.contains(&s.tokens[first].lower);
+        let verb = verbs.iter().any(|h| s.tokens[h.first()].clause == clause);
+        if opener || verb {
+            out.push(clause);
+        }
+    }
+    out
+}
+
+/// The events of sentence `s`.
+pub(crate) fn apply(
+    s: &Sentence<'_>,
+    lang: &LanguageData,
+    rules: &[Rule],
+    published: NaiveDate,
+) -> Vec<Raw> {
+    if s.classes.is_empty() {
+        return Vec::new();
+    }
+    let triggers: Vec<&str> = rules.iter().map(|r| r.trigger.as_str()).collect();
+    let attribution = attribution_clauses(s, lang, &triggers);
+    // The parties, one mention per organization, in text order.
+    let mut parties: Vec<&Mention> = Vec::new();
+    for m in &s.mentions {
+        let Some(org) = &m.org else { continue };
+        if m.place || attribution.contains(&s.tokens[m.first].clause) {
+            continue;
+        }
+        if !parties.iter().any(|p| p.org.as_ref() == Some(org)) {
+            parties.push(m);
+        }
+    }
+    if parties.is_empty() {
+        return Vec::new();
+    }
+    let has = |class: &str| s.classes.iter().any(|h| h.label == class);
+    let in_mention = |i: usize| s.mentions.iter().any(|m| m.first <= i && i <= m.last);
+    let distributive = s
+        .classes
+        .iter()
+        .any(|h| h.label == "distributive" && !in_mention(h.first()));
+    let topic_hits = lang.topics.find_all(&s.tokens);
+    let cues = factuality::cues(&s.tokens, lang);
+    let mut out = Vec::new();
+    for rule in rules {
+        if !rule.requires.iter().all(|c| has(c)) || rule.blocks.iter().any(|c| has(c)) {
+            continue;
+        }
+        for hit in s.classes.iter().filter(|h| h.label == rule.trigger) {
+            let at = hit.first();
+            if in_mention(at)
+                || s.classes
+                    .iter()
+                    .any(|u| rule.unless.contains(&u.label) && u.covers(at))
+            {
+                continue;
+            }
+            let judgement = factuality::judge(&s.tokens, &cues, &hit.tokens);
+            let event_type = rule.event_type(judgement.future);
+            for used in fill(rule.args, &parties, distributive) {
+                let orgs: Vec<String> = used.iter().filter_map(|m| m.org.clone()).collect();
+                let Some(fields) = fields_of(rule.args, &orgs, s, hit, &parties, lang, published)
+                else {
+                    continue;
+                };
+                let topics = topics::near(&s.tokens, &topic_hits, at);
+                let time = dates::resolve(s.text, &s.tokens, lang, published, judgement.future);
+                let mut cues_used = judgement.cues.clone();
+                if let Some((_, words)) = &time {
+                    cues_used.push(words.clone());
+                }
+                let trigger = hit
+                    .tokens
+                    .iter()
+                    .map(|&i| &s.text[s.tokens[i].start..s.tokens[i].end])
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.push(Raw {
+                    event_type,
+                    topics_required: !matches!(
+                        event_type,
+                        EventType::MeetingHeld
+                            | EventType::MeetingScheduled
+                            | EventType::ProductLaunched
+                            | EventType::ProcurementPlanned
+                    ),
+                    orgs,
+                    fields,
+                    topics: if event_type == EventType::ProcurementPlanned {
+                        Vec::new()
+                    } else {
+                        topics
+                    },
+                    factuality: judgement.factuality,
+                    time: time.map_or(published, |(d, _)| d),
+                    sentence: s.span,
+                    rule: rule.name.clone(),
+                    trigger,
+                    mentions: used.iter().map(|m| m.surface.clone()).collect(),
+                    cues: cues_used,
+                    confidence: confidence::score(rule.base, &used, at),
+                    new_orgs: used
+                        .iter()
+                        .filter(|m| m.via == Via::New)
+                        .filter_map(|m| m.org.clone())
+                        .collect(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The parties of each event a trigger makes.
+fn fill<'m>(args: Args, parties: &[&'m Mention], distributive: bool) -> Vec<Vec<&'m Mention>> {
+    match args {
+        Args::Group if parties.len() < 2 => Vec::new(),
+        Args::Group if distributive && parties.len() >= 3 => parties[1..]
+            .iter()
+            .map(|other| vec![parties[0], *other])
+            .collect(),
+        Args::Group => vec![parties.to_vec()],
+        Args::Directed | Args::BuyerFirst | Args::SellerFirst if parties.len() < 2 => Vec::new(),
+        Args::Directed | Args::BuyerFirst | Args::SellerFirst => vec![vec![parties[0], parties[1]]],
+        Args::Single => vec![vec![parties[0]]],
+    }
+}
+
+/// The data fields of an event with organizations `orgs`.
+fn fields_of(
+    args: Args,
+    orgs: &[String],
+    s: &Sentence<'_>,
+    hit: &Hit<String>,
+    parties: &[&Mention],
+    lang: &LanguageData,
+    published: NaiveDate,
+) -> Option<Map<String, Value>> {
+    let mut f = Map::new();
+    let in_mention = |i: usize| parties.iter().any(|m| m.first <= i && i <= m.last);
+    match args {
+        Args::Group => {
+            f.insert("organizations".into(), orgs.to_vec().into());
+            if let Some(kind) = s
+                .classes
+                .iter()
+                .find(|h| h.label == "agreement")
+                .and_then(|h| fields::agreement_kind(&h.pattern))
+                .filter(|_| hit.label == "agreement")
+            {
+                f.insert("kind".into(), kind.into());
+            }
+        }
+        Args::Directed => {
+            f.insert("organization".into(), orgs[0].clone().into());
+            f.insert("counterpart".into(), orgs[1].clone().into());
+        }
+        Args::BuyerFirst | Args::SellerFirst => {
+            let (buyer, supplier) = if args == Args::BuyerFirst {
+                (&orgs[0], &orgs[1])
+            } else {
+                (&orgs[1], &orgs[0])
+            };
+            f.insert("buyer".into(), buyer.clone().into());
+            f.insert("supplier".into(), supplier.clone().into());
+            let quantity = fields::quantity(s.text, &s.tokens);
+            let after = quantity.map_or(*hit.tokens.last()?, |(_, at)| at);
+            let item = fields::item(s.text, &s.tokens, after, &in_mention)
+                .unwrap_or_else(|| default_item(lang).to_owned());
+            f.insert("item".into(), item.into());
+            if let Some((q, _)) = quantity {
+                f.insert("quantity".into(), q.into());
+            }
+            if let Some(by) = dates::by(&s.tokens, lang, published) {
+                f.insert("by".into(), by.to_string().into());
+            }
+        }
+        Args::Single => {
+            f.insert("organization".into(), orgs[0].clone().into());
+            let product = fields::product(s.text, &s.tokens, hit.first(), &in_mention)
+                .unwrap_or_else(|| default_product(lang).to_owned());
+            f.insert("product".into(), product.into());
+        }
+    }
+    Some(f)
+}
+
+fn default_item(lang: &LanguageData) -> &'static str {
+    match lang.language {
+        Language::De => "nicht genannt",
+        Language::En => "unspecified",
+    }
+}
+
+fn default_product(lang: &LanguageData) -> &'static str {
+    match lang.language {
+        Language::De => "neues Produkt",
+        Language::En => "new product",
+    }
+}
