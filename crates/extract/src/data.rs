@@ -90,6 +90,9 @@ pub(crate) struct Rule {
     pub unless: Vec<String>,
     /// How the organizations fill the event.
     pub args: Args,
+    /// One event per pair of the subject with each other organization.
+    #[serde(default)]
+    pub pairwise: bool,
     /// The confidence before adjustments.
     pub base: f64,
 }

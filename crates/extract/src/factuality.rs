@@ -52,7 +52,11 @@ pub(crate) fn judge(
             continue;
         }
         let last = *h.tokens.last().unwrap_or(&h.first());
+        // A plan or a possibility frames what follows it ("Meta plant, … zu beschaffen"), not
+        // what came before ("gaben eine Partnerschaft bekannt, in deren Rahmen Bayer … wird").
+        let framing = matches!(value, Factuality::Planned | Factuality::Possible);
         let counts = match scope {
+            Scope::Sentence if framing => h.first() < at || tokens[h.first()].clause == t.clause,
             Scope::Sentence => true,
             Scope::Clause => tokens[h.first()].clause == t.clause,
             Scope::Phrase => tokens[last].phrase == t.phrase && last < at && at - last <= 3,

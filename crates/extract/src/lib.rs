@@ -202,6 +202,24 @@ impl Extractor {
             raws.extend(rules::apply(s, lang, &d.rules, article.published_at));
         }
 
+        // A fact whose sentence names no topic takes those of the next sentence, which usually
+        // says what it was about ("Huang met Wei last week. They discussed packaging for AI chips").
+        for raw in &mut raws {
+            if !raw.topics.is_empty() || raw.event_type == EventType::ProcurementPlanned {
+                continue;
+            }
+            let next = sentences
+                .iter()
+                .position(|s| s.span == raw.sentence)
+                .and_then(|i| sentences.get(i + 1));
+            if let Some(next) = next {
+                for h in lang.topics.find_all(&next.tokens) {
+                    if !raw.topics.contains(&h.label) {
+                        raw.topics.push(h.label);
+                    }
+                }
+            }
+        }
         let merged = merge::merge(raws);
         let mut candidates = Vec::new();
         let mut registered: Vec<String> = Vec::new();

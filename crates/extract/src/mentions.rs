@@ -109,8 +109,8 @@ pub(crate) fn resolve(
 ) -> Vec<Mention> {
     let covered = |i: usize, named: &[Named]| named.iter().any(|n| n.first <= i && i <= n.last);
     let mut pending: Vec<Pending> = Vec::new();
-    for i in 0..tokens.len() {
-        if !covered(i, &named) && lang.pronouns.contains(&tokens[i].lower) {
+    for (i, t) in tokens.iter().enumerate() {
+        if !covered(i, &named) && lang.pronouns.contains(&t.lower) {
             pending.push(Pending::Pronoun(i));
         }
     }

@@ -143,7 +143,7 @@ pub(crate) fn apply(
             }
             let judgement = factuality::judge(&s.tokens, &cues, &hit.tokens);
             let event_type = rule.event_type(judgement.future);
-            for used in fill(rule.args, &parties, distributive) {
+            for used in fill(rule.args, &parties, distributive || rule.pairwise) {
                 let orgs: Vec<String> = used.iter().filter_map(|m| m.org.clone()).collect();
                 let Some(fields) = fields_of(rule.args, &orgs, s, hit, &parties, lang, published)
                 else {

@@ -81,7 +81,7 @@ fn ends_here(text: &str, at: usize, after: usize, mark: u8, data: &SentenceData)
     if data.never_end.iter().any(|a| a == bare) {
         return false;
     }
-    let opener = data.openers.iter().any(|o| *o == next_word);
+    let opener = data.openers.contains(&next_word);
     if data.may_end.iter().any(|a| a == bare) || bare.contains('.') {
         return opener;
     }
@@ -93,7 +93,7 @@ fn ends_here(text: &str, at: usize, after: usize, mark: u8, data: &SentenceData)
     if !bare.is_empty()
         && bare.len() <= 2
         && bare.chars().all(|c| c.is_ascii_digit())
-        && data.months.iter().any(|m| *m == next_word)
+        && data.months.contains(&next_word)
     {
         return false;
     }
