@@ -93,6 +93,9 @@ pub(crate) struct Rule {
     /// One event per pair of the subject with each other organization.
     #[serde(default)]
     pub pairwise: bool,
+    /// The organizations besides the subject must stand in the trigger's clause.
+    #[serde(default)]
+    pub clause: bool,
     /// The confidence before adjustments.
     pub base: f64,
 }

@@ -56,7 +56,7 @@ pub(crate) fn judge(
         // what came before ("gaben eine Partnerschaft bekannt, in deren Rahmen Bayer … wird").
         let framing = matches!(value, Factuality::Planned | Factuality::Possible);
         let counts = match scope {
-            Scope::Sentence if framing => h.first() < at || tokens[h.first()].clause == t.clause,
+            Scope::Sentence if framing => h.first() < at,
             Scope::Sentence => true,
             Scope::Clause => tokens[h.first()].clause == t.clause,
             Scope::Phrase => tokens[last].phrase == t.phrase && last < at && at - last <= 3,

@@ -220,6 +220,22 @@ impl Extractor {
                 }
             }
         }
+        // Still none: the article's most frequent topics (its subject).
+        let mut frequency: Vec<(String, usize)> = Vec::new();
+        for s in &sentences {
+            for h in lang.topics.find_all(&s.tokens) {
+                match frequency.iter_mut().find(|(t, _)| *t == h.label) {
+                    Some((_, n)) => *n += 1,
+                    None => frequency.push((h.label, 1)),
+                }
+            }
+        }
+        frequency.sort_by(|a, b| b.1.cmp(&a.1));
+        for raw in &mut raws {
+            if raw.topics.is_empty() && raw.event_type != EventType::ProcurementPlanned {
+                raw.topics = frequency.iter().take(2).map(|(t, _)| t.clone()).collect();
+            }
+        }
         let merged = merge::merge(raws);
         let mut candidates = Vec::new();
         let mut registered: Vec<String> = Vec::new();

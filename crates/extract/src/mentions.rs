@@ -281,6 +281,20 @@ fn backref(
         return None;
     }
     let clause = tokens[head_first].clause;
+    // "Beide Unternehmen", "both companies": the quantifier is the determiner.
+    if h.label == RefHead::Pair
+        && matches!(
+            tokens[head_first].lower.as_str(),
+            "beide" | "beiden" | "both"
+        )
+    {
+        return Some(Pending::Ref {
+            first: head_first,
+            last: head_last,
+            head: h.label,
+            country: None,
+        });
+    }
     let det = (head_first.saturating_sub(4)..head_first)
         .rev()
         .take_while(|&i| tokens[i].clause == clause && !is_named(i))

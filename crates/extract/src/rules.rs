@@ -143,9 +143,22 @@ pub(crate) fn apply(
             }
             let judgement = factuality::judge(&s.tokens, &cues, &hit.tokens);
             let event_type = rule.event_type(judgement.future);
-            for used in fill(rule.args, &parties, distributive || rule.pairwise) {
+            let local: Vec<&Mention>;
+            let parties: &[&Mention] = if rule.clause {
+                let clause = s.tokens[at].clause;
+                local = parties
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, m)| *n == 0 || s.tokens[m.first].clause == clause)
+                    .map(|(_, m)| *m)
+                    .collect();
+                &local
+            } else {
+                &parties
+            };
+            for used in fill(rule.args, parties, distributive || rule.pairwise) {
                 let orgs: Vec<String> = used.iter().filter_map(|m| m.org.clone()).collect();
-                let Some(fields) = fields_of(rule.args, &orgs, s, hit, &parties, lang, published)
+                let Some(fields) = fields_of(rule.args, &orgs, s, hit, parties, lang, published)
                 else {
                     continue;
                 };
