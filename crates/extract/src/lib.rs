@@ -230,7 +230,7 @@ impl Extractor {
                 }
             }
         }
-        frequency.sort_by(|a, b| b.1.cmp(&a.1));
+        frequency.sort_by_key(|f| std::cmp::Reverse(f.1));
         for raw in &mut raws {
             if raw.topics.is_empty() && raw.event_type != EventType::ProcurementPlanned {
                 raw.topics = frequency.iter().take(2).map(|(t, _)| t.clone()).collect();

@@ -156,7 +156,8 @@ pub(crate) fn apply(
             } else {
                 &parties
             };
-            for used in fill(rule.args, parties, distributive || rule.pairwise) {
+            let pairwise = distributive || (rule.pairwise && rule.args == Args::Group);
+            for used in fill(rule.args, parties, pairwise) {
                 let orgs: Vec<String> = used.iter().filter_map(|m| m.org.clone()).collect();
                 let Some(fields) = fields_of(rule.args, &orgs, s, hit, parties, lang, published)
                 else {
@@ -220,6 +221,10 @@ fn fill<'m>(args: Args, parties: &[&'m Mention], distributive: bool) -> Vec<Vec<
             .collect(),
         Args::Group => vec![parties.to_vec()],
         Args::Directed | Args::BuyerFirst | Args::SellerFirst if parties.len() < 2 => Vec::new(),
+        Args::Directed | Args::BuyerFirst | Args::SellerFirst if distributive => parties[1..]
+            .iter()
+            .map(|other| vec![parties[0], *other])
+            .collect(),
         Args::Directed | Args::BuyerFirst | Args::SellerFirst => vec![vec![parties[0], parties[1]]],
         Args::Single => vec![vec![parties[0]]],
     }
