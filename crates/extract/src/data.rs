@@ -177,6 +177,9 @@ pub(crate) struct UnknownData {
     en_slots: Vec<String>,
     /// Capitalised words that are never a company's name.
     pub stop_words: Vec<String>,
+    /// Capitalised words that never start a company's name but may end one ("Mistral AI").
+    #[serde(default)]
+    pub never_first: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -34,10 +34,14 @@ pub(crate) fn discover(
     let stop = |i: usize| data.stop_words.iter().any(|s| s == surface(i));
     let nameish = |i: usize| {
         let t = &tokens[i];
+        // A bare number ("from 2026") is no name; "3M" is.
+        let number = t.lower.chars().all(|c| c.is_ascii_digit());
         (t.capitalized || t.lower.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            && !number
             && !stop(i)
             && !known(i)
     };
+    let starts = |i: usize| nameish(i) && !data.never_first.iter().any(|s| s == surface(i));
     // Tokens i and i+1 are written together (only spaces, '-' or '&' between them).
     let joined = |i: usize| {
         text[tokens[i].end..tokens[i + 1].start]
@@ -78,7 +82,7 @@ pub(crate) fn discover(
         // After a descriptor or (English, with a trigger) an organization's slot.
         let opens = descriptor_ends.contains(&(i - 1))
             || (triggered && lang.slots.contains(&tokens[i - 1].lower) && i > 1);
-        if opens && nameish(i) && tokens[i].clause == tokens[i - 1].clause {
+        if opens && starts(i) && tokens[i].clause == tokens[i - 1].clause {
             let mut to = i;
             while to + 1 < tokens.len()
                 && to + 1 - i < MAX_WORDS
