@@ -92,22 +92,23 @@ pub(crate) fn item(
     (to > from).then(|| text[tokens[from].start..tokens[to - 1].end].to_owned())
 }
 
-/// The name of a launched product in the trigger's clause: a quoted name, else capitalised
-/// words holding a digit or an inner capital ("Quest 3", "iPhone 16", "H100"), else (English)
-/// capitalised words that are not a name of the registry and not the first word.
+/// The name of a launched product: in the trigger's clause, then in the clauses beside it, a
+/// quoted name or capitalised words holding a digit or an inner capital ("Quest 3", "iPhone 16",
+/// "H100"); else, when names are capitalised only as names (English), the capitalised words after
+/// a determiner following the trigger in its clause ("entered the market with its Vision Pro").
 pub(crate) fn product(
     text: &str,
     tokens: &[Token],
     at: usize,
     not: &dyn Fn(usize) -> bool,
+    capitalised_names: bool,
 ) -> Option<String> {
     let clause = tokens[at].clause;
-    let in_clause: Vec<usize> = (0..tokens.len())
-        .filter(|&i| {
-            tokens[i].clause == clause
-                || tokens[i].clause + 1 == clause
-                || tokens[i].clause == clause + 1
-        })
+    let own: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].clause == clause)
+        .collect();
+    let beside: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].clause + 1 == clause || tokens[i].clause == clause + 1)
         .collect();
     let span = |a: usize, b: usize| text[tokens[a].start..tokens[b].end].to_owned();
     // A run of name-like words around a word with a digit or an inner capital.
@@ -122,13 +123,15 @@ pub(crate) fn product(
             .chars()
             .all(|c| c == ' ' || c == '-')
     };
-    for &i in &in_clause {
-        let year = tokens[i].lower.len() == 4 && tokens[i].lower.parse::<u32>().is_ok();
-        if not(i) || !marked(i) || year {
-            continue;
-        }
+    let run = |i: usize, back: bool| {
         let mut a = i;
-        while a > 1 && i - a < 2 && tokens[a - 1].capitalized && !not(a - 1) && joined(a - 1, a) {
+        while back
+            && a > 1
+            && i - a < 2
+            && tokens[a - 1].capitalized
+            && !not(a - 1)
+            && joined(a - 1, a)
+        {
             a -= 1;
         }
         let mut b = i;
@@ -140,7 +143,26 @@ pub(crate) fn product(
         {
             b += 1;
         }
-        return Some(span(a, b));
+        span(a, b)
+    };
+    for scope in [&own, &beside] {
+        for &i in scope {
+            let year = tokens[i].lower.len() == 4 && tokens[i].lower.parse::<u32>().is_ok();
+            if !not(i) && marked(i) && !year {
+                return Some(run(i, true));
+            }
+        }
+    }
+    if capitalised_names {
+        const DETERMINERS: &[&str] = &["its", "the", "a", "an", "their", "his", "her", "new"];
+        for &i in own.iter().filter(|&&i| i > at + 1) {
+            if tokens[i].capitalized
+                && !not(i)
+                && DETERMINERS.contains(&tokens[i - 1].lower.as_str())
+            {
+                return Some(run(i, false));
+            }
+        }
     }
     None
 }
@@ -191,8 +213,16 @@ mod tests {
         let tokens = tokenize(text, 0, text.len());
         let at = tokens.iter().position(|t| t.lower == "gebracht").unwrap();
         assert_eq!(
-            product(text, &tokens, at, &|i| i == 0).as_deref(),
+            product(text, &tokens, at, &|i| i == 0, false).as_deref(),
             Some("Quest 3")
+        );
+        let text = "Meta launched its Quest 3 in June, before Apple entered the market with its Vision Pro";
+        let tokens = tokenize(text, 0, text.len());
+        let at = tokens.iter().position(|t| t.lower == "entered").unwrap();
+        let apple = tokens.iter().position(|t| t.lower == "apple").unwrap();
+        assert_eq!(
+            product(text, &tokens, at, &|i| i == apple, true).as_deref(),
+            Some("Vision Pro")
         );
         assert_eq!(agreement_kind("Absichtserklärung"), Some("mou"));
         assert_eq!(agreement_kind("deal"), None);

@@ -157,7 +157,7 @@ pub(crate) fn apply(
                 &parties
             };
             let pairwise = distributive || (rule.pairwise && rule.args == Args::Group);
-            for used in fill(rule.args, parties, pairwise) {
+            for used in fill(rule.args, parties, pairwise, &s.tokens, at) {
                 let orgs: Vec<String> = used.iter().filter_map(|m| m.org.clone()).collect();
                 let Some(fields) = fields_of(rule.args, &orgs, s, hit, parties, lang, published)
                 else {
@@ -211,8 +211,20 @@ pub(crate) fn apply(
     out
 }
 
-/// The parties of each event a trigger makes.
-fn fill<'m>(args: Args, parties: &[&'m Mention], distributive: bool) -> Vec<Vec<&'m Mention>> {
+/// The parties of each event a trigger at token `at` makes. A single organization is the one
+/// named last before the trigger in its clause (its subject: "…, before Apple entered the market
+/// with its Vision Pro"), else the first in its clause, else the sentence's first. A buyer's or
+/// seller's other side is the first other party in the trigger's clause ("The Chinese company,
+/// which overtook rival Tesla …, plans to source … from Bosch"), else the sentence's second.
+fn fill<'m>(
+    args: Args,
+    parties: &[&'m Mention],
+    distributive: bool,
+    tokens: &[Token],
+    at: usize,
+) -> Vec<Vec<&'m Mention>> {
+    let clause = tokens[at].clause;
+    let in_clause = |m: &&&Mention| tokens[m.first].clause == clause;
     match args {
         Args::Group if parties.len() < 2 => Vec::new(),
         Args::Group if distributive && parties.len() >= 3 => parties[1..]
@@ -225,8 +237,20 @@ fn fill<'m>(args: Args, parties: &[&'m Mention], distributive: bool) -> Vec<Vec<
             .iter()
             .map(|other| vec![parties[0], *other])
             .collect(),
-        Args::Directed | Args::BuyerFirst | Args::SellerFirst => vec![vec![parties[0], parties[1]]],
-        Args::Single => vec![vec![parties[0]]],
+        Args::BuyerFirst | Args::SellerFirst => {
+            let other = parties[1..].iter().find(in_clause).unwrap_or(&parties[1]);
+            vec![vec![parties[0], *other]]
+        }
+        Args::Directed => vec![vec![parties[0], parties[1]]],
+        Args::Single => {
+            let subject = parties
+                .iter()
+                .filter(in_clause)
+                .rfind(|m| m.last < at)
+                .or_else(|| parties.iter().find(in_clause))
+                .unwrap_or(&parties[0]);
+            vec![vec![*subject]]
+        }
     }
 }
 
@@ -281,7 +305,8 @@ fn fields_of(
         }
         Args::Single => {
             f.insert("organization".into(), orgs[0].clone().into());
-            let product = fields::product(s.text, &s.tokens, hit.first(), &in_mention)
+            let english = lang.language == Language::En;
+            let product = fields::product(s.text, &s.tokens, hit.first(), &in_mention, english)
                 .unwrap_or_else(|| default_product(lang).to_owned());
             f.insert("product".into(), product.into());
         }
