@@ -96,6 +96,9 @@ pub(crate) struct Rule {
     /// The organizations besides the subject must stand in the trigger's clause.
     #[serde(default)]
     pub clause: bool,
+    /// Only for what has happened: not when the trigger's clause speaks of the future.
+    #[serde(default)]
+    pub past: bool,
     /// The confidence before adjustments.
     pub base: f64,
 }

@@ -142,6 +142,9 @@ pub(crate) fn apply(
                 continue;
             }
             let judgement = factuality::judge(&s.tokens, &cues, &hit.tokens);
+            if rule.past && judgement.future {
+                continue;
+            }
             let event_type = rule.event_type(judgement.future);
             let local: Vec<&Mention>;
             let parties: &[&Mention] = if rule.clause {
