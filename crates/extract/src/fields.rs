@@ -145,13 +145,14 @@ pub(crate) fn product(
         }
         span(a, b)
     };
-    for scope in [&own, &beside] {
-        for &i in scope {
+    let marked_in = |scope: &[usize]| {
+        scope.iter().copied().find(|&i| {
             let year = tokens[i].lower.len() == 4 && tokens[i].lower.parse::<u32>().is_ok();
-            if !not(i) && marked(i) && !year {
-                return Some(run(i, true));
-            }
-        }
+            !not(i) && marked(i) && !year
+        })
+    };
+    if let Some(i) = marked_in(&own) {
+        return Some(run(i, true));
     }
     if capitalised_names {
         const DETERMINERS: &[&str] = &["its", "the", "a", "an", "their", "his", "her", "new"];
@@ -163,6 +164,9 @@ pub(crate) fn product(
                 return Some(run(i, false));
             }
         }
+    }
+    if let Some(i) = marked_in(&beside) {
+        return Some(run(i, true));
     }
     None
 }

@@ -167,7 +167,27 @@ pub(crate) fn apply(
                     continue;
                 };
                 let topics = topics::near(&s.tokens, &topic_hits, at);
-                let time = dates::resolve(s.text, &s.tokens, lang, published, judgement.future);
+                // The date in the trigger's clause first ("Meta launched … in June, before Apple
+                // entered the market … this month"), else the sentence's.
+                let clause = s.tokens[at].clause;
+                let from = s
+                    .tokens
+                    .iter()
+                    .position(|t| t.clause == clause)
+                    .unwrap_or(0);
+                let to = s
+                    .tokens
+                    .iter()
+                    .rposition(|t| t.clause == clause)
+                    .map_or(0, |i| i + 1);
+                let time = dates::resolve(
+                    s.text,
+                    &s.tokens[from..to],
+                    lang,
+                    published,
+                    judgement.future,
+                )
+                .or_else(|| dates::resolve(s.text, &s.tokens, lang, published, judgement.future));
                 let mut cues_used = judgement.cues.clone();
                 if let Some((_, words)) = &time {
                     cues_used.push(words.clone());

@@ -49,10 +49,13 @@ fn the_seed_article_yields_the_scenario_facts() {
     let path = std::env::var("LIAISON_SHARED_DIR")
         .map(|d| format!("{d}/seeds/000_228333aa659cbf23.txt"))
         .unwrap_or_else(|_| SEED.to_owned());
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("the seed article is not beside the repository ({path}); skipped");
-        return;
-    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the seed article of the Meta–LG scenario is missing: looked for {path} ({e}). \
+             CI has `../shared` beside the clone; elsewhere (a git worktree) point \
+             LIAISON_SHARED_DIR at the shared directory"
+        )
+    });
     let scenario: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(SCENARIO).unwrap()).unwrap();
     let extractor = Extractor::new(Registry::from_events(&scenario));
