@@ -99,6 +99,9 @@ pub(crate) struct Rule {
     /// Only for what has happened: not when the trigger's clause speaks of the future.
     #[serde(default)]
     pub past: bool,
+    /// Only for what is planned, possible, reported or denied: not for a plain assertion.
+    #[serde(default)]
+    pub modal: bool,
     /// The confidence before adjustments.
     pub base: f64,
 }

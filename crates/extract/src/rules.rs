@@ -142,7 +142,9 @@ pub(crate) fn apply(
                 continue;
             }
             let judgement = factuality::judge(&s.tokens, &cues, &hit.tokens);
-            if rule.past && judgement.future {
+            if (rule.past && judgement.future)
+                || (rule.modal && judgement.factuality == Factuality::Asserted)
+            {
                 continue;
             }
             let event_type = rule.event_type(judgement.future);

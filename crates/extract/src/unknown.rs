@@ -80,9 +80,21 @@ pub(crate) fn discover(
             continue;
         }
         // After a descriptor or (English, with a trigger) an organization's slot.
+        let between = &text[tokens[i - 1].end..tokens[i].start];
+        let slot = triggered && !lang.slots.is_empty();
+        // "competes with Switzerland's ABB": a company after a country's genitive.
+        let country_genitive = slot
+            && i > 1
+            && tokens[i - 1].lower == "s"
+            && text[tokens[i - 2].end..tokens[i - 1].start].trim() == "'"
+            && stop(i - 2);
+        // "competes with Google, Quantinuum and …": the next name of a list of companies.
+        let listed = slot && between.trim() == "," && known(i - 1);
         let opens = descriptor_ends.contains(&(i - 1))
-            || (triggered && lang.slots.contains(&tokens[i - 1].lower) && i > 1);
-        if opens && starts(i) && tokens[i].clause == tokens[i - 1].clause {
+            || (slot && lang.slots.contains(&tokens[i - 1].lower) && i > 1)
+            || country_genitive
+            || listed;
+        if opens && starts(i) && (listed || tokens[i].clause == tokens[i - 1].clause) {
             let mut to = i;
             while to + 1 < tokens.len()
                 && to + 1 - i < MAX_WORDS
@@ -149,6 +161,17 @@ mod tests {
                 &["Meta"]
             ),
             [("Rivian".to_owned(), "rivian".to_owned())]
+        );
+        assert_eq!(
+            names(
+                Language::En,
+                "Siemens competes with Switzerland's ABB and with Google, Quantinuum and others.",
+                &["Siemens", "Google"]
+            ),
+            [
+                ("ABB".to_owned(), "abb".to_owned()),
+                ("Quantinuum".to_owned(), "quantinuum".to_owned())
+            ]
         );
     }
 
