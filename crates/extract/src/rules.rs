@@ -150,13 +150,22 @@ pub(crate) fn apply(
             let event_type = rule.event_type(judgement.future);
             let local: Vec<&Mention>;
             let parties: &[&Mention] = if rule.clause {
+                // The trigger's clause, and the names listed on from it ("competes with Google,
+                // Quantinuum and …": the comma of a list ends no clause).
                 let clause = s.tokens[at].clause;
-                local = parties
-                    .iter()
-                    .enumerate()
-                    .filter(|(n, m)| *n == 0 || s.tokens[m.first].clause == clause)
-                    .map(|(_, m)| *m)
-                    .collect();
+                let mut kept: Vec<&Mention> = Vec::new();
+                for (n, m) in parties.iter().enumerate() {
+                    let listed = kept.last().is_some_and(|p| {
+                        s.tokens[p.first].clause == clause
+                            && m.first > 0
+                            && p.last + 1 == m.first
+                            && s.text[s.tokens[p.last].end..s.tokens[m.first].start].trim() == ","
+                    });
+                    if n == 0 || s.tokens[m.first].clause == clause || listed {
+                        kept.push(m);
+                    }
+                }
+                local = kept;
                 &local
             } else {
                 &parties
