@@ -152,16 +152,19 @@ pub(crate) fn apply(
             let parties: &[&Mention] = if rule.clause {
                 // The trigger's clause, and the names listed on from it ("competes with Google,
                 // Quantinuum and …": the comma of a list ends no clause).
-                let clause = s.tokens[at].clause;
+                let mut clauses = vec![s.tokens[at].clause];
                 let mut kept: Vec<&Mention> = Vec::new();
                 for (n, m) in parties.iter().enumerate() {
+                    let clause = s.tokens[m.first].clause;
                     let listed = kept.last().is_some_and(|p| {
-                        s.tokens[p.first].clause == clause
-                            && m.first > 0
+                        clauses.contains(&s.tokens[p.first].clause)
                             && p.last + 1 == m.first
                             && s.text[s.tokens[p.last].end..s.tokens[m.first].start].trim() == ","
                     });
-                    if n == 0 || s.tokens[m.first].clause == clause || listed {
+                    if listed {
+                        clauses.push(clause);
+                    }
+                    if n == 0 || clauses.contains(&clause) {
                         kept.push(m);
                     }
                 }
