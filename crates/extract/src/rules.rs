@@ -69,8 +69,24 @@ pub(crate) struct Raw {
 }
 
 /// Clauses that only say who said it.
-fn attribution_clauses(s: &Sentence<'_>, lang: &LanguageData, triggers: &[&str]) -> Vec<u16> {
-    let verbs = lang.attribution_verbs.find_all(&s.tokens);
+fn attribution_clauses(
+    s: &Sentence<'_>,
+    lang: &LanguageData,
+    triggers: &[&str],
+    cues: &[Hit<(crate::data::CueValue, crate::data::Scope)>],
+) -> Vec<u16> {
+    // "Insidern zufolge" is a source cue, not a speaker naming a party.
+    let verbs: Vec<_> = lang
+        .attribution_verbs
+        .find_all(&s.tokens)
+        .into_iter()
+        .filter(|v| {
+            !cues.iter().any(|c| {
+                matches!(c.label.0, crate::data::CueValue::Is(Factuality::Reported))
+                    && c.covers(v.first())
+            })
+        })
+        .collect();
     let mut out = Vec::new();
     let last = s.tokens.last().map_or(0, |t| t.clause);
     for clause in 0..=last {
@@ -104,7 +120,8 @@ pub(crate) fn apply(
         return Vec::new();
     }
     let triggers: Vec<&str> = rules.iter().map(|r| r.trigger.as_str()).collect();
-    let attribution = attribution_clauses(s, lang, &triggers);
+    let cues = factuality::cues(&s.tokens, lang);
+    let attribution = attribution_clauses(s, lang, &triggers, &cues);
     // The parties, one mention per organization, in text order.
     let mut parties: Vec<&Mention> = Vec::new();
     for m in &s.mentions {
@@ -126,7 +143,6 @@ pub(crate) fn apply(
         .iter()
         .any(|h| h.label == "distributive" && !in_mention(h.first()));
     let topic_hits = lang.topics.find_all(&s.tokens);
-    let cues = factuality::cues(&s.tokens, lang);
     let mut out = Vec::new();
     for rule in rules {
         if !rule.requires.iter().all(|c| has(c)) || rule.blocks.iter().any(|c| has(c)) {
@@ -248,6 +264,11 @@ pub(crate) fn apply(
     out
 }
 
+/// Words that open a relative clause.
+const RELATIVE: &[&str] = &[
+    "der", "die", "das", "dessen", "deren", "which", "who", "that", "whose",
+];
+
 /// The parties of each event a trigger at token `at` makes. A single organization is the one
 /// named last before the trigger in its clause (its subject: "…, before Apple entered the market
 /// with its Vision Pro"), else the first in its clause, else the sentence's first. A buyer's or
@@ -280,11 +301,17 @@ fn fill<'m>(
         }
         Args::Directed => vec![vec![parties[0], parties[1]]],
         Args::Single => {
+            // A relative clause's subject is the name it follows ("mit Google, das im Dezember
+            // seinen Chip präsentiert hatte").
+            let opens = tokens.iter().position(|t| t.clause == clause);
+            let relative = opens.is_some_and(|i| RELATIVE.contains(&tokens[i].lower.as_str()));
+            let antecedent = opens.and_then(|i| parties.iter().rfind(|m| m.last < i));
             let subject = parties
                 .iter()
                 .filter(in_clause)
                 .rfind(|m| m.last < at)
                 .or_else(|| parties.iter().find(in_clause))
+                .or(antecedent.filter(|_| relative && opens > Some(0)))
                 .unwrap_or(&parties[0]);
             vec![vec![*subject]]
         }
