@@ -51,3 +51,8 @@ nats: setup-nats
     cargo build --release --locked -p liaison
     target/release/liaison admin nats-config --data-dir data
     nats-server -c data/nats-server.conf
+
+# The news extractor against its gold set: precision, recall and F1 per event type and language
+# (`just eval --verbose` lists misses and false positives with their sentence).
+eval *ARGS:
+    cargo run --release --locked -p liaison-extract --example eval -- {{ARGS}}
