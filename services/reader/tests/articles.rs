@@ -230,7 +230,6 @@ async fn entries_of_a_bad_client_are_quarantined_not_applied() {
 
 /// Candidates of a simple article in each language, once the extractor reads them.
 #[tokio::test]
-#[ignore = "needs the extractor (h/extract)"]
 async fn simple_articles_give_candidates() {
     let stack = Stack::start(|_| {}).await;
     stack
@@ -270,7 +269,6 @@ async fn simple_articles_give_candidates() {
 
 /// An article in French, detected, once the extractor detects languages.
 #[tokio::test]
-#[ignore = "needs the extractor (h/extract)"]
 async fn a_french_article_is_refused_by_its_language() {
     let stack = Stack::start(|_| {}).await;
     let (status, problem) = post(

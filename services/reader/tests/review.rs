@@ -294,7 +294,6 @@ async fn an_auto_accept_threshold_out_of_range_is_refused() {
 
 /// A real article's candidates accepted through ingest, once the extractor proposes them.
 #[tokio::test]
-#[ignore = "needs the extractor (h/extract)"]
 async fn a_read_articles_candidate_is_accepted_once_and_auto_accept_works() {
     let stack = Stack::start(|c| c.auto_accept = Some(0.0)).await;
     stack
