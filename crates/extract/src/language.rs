@@ -24,23 +24,57 @@ const CANDIDATES: [Lang; 10] = [
     Lang::Tur,
 ];
 
-/// Detects German or English; anything else is [`ExtractError::UnsupportedLanguage`].
+/// Detects German or English; anything else is [`ExtractError::UnsupportedLanguage`] — but only
+/// when the detector is sure of it: a short text ("Microsoft and OpenAI met.") has too few
+/// trigrams to be told from Dutch reliably, so an unsure guess of a third language falls back to
+/// the closer of German and English rather than refusing an article the reader can read.
 pub(crate) fn detect(text: &str) -> Result<Language, ExtractError> {
     let mut end = text.len().min(SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
+    let sample = &text[..end];
     let detector = Detector::with_allowlist(CANDIDATES.to_vec());
-    match detector.detect_lang(&text[..end]) {
-        Some(Lang::Deu) => Ok(Language::De),
-        Some(Lang::Eng) => Ok(Language::En),
-        Some(other) => Err(ExtractError::UnsupportedLanguage {
-            detected: other.eng_name().to_owned(),
+    match detector.detect(sample) {
+        Some(info) if info.lang() == Lang::Deu => Ok(Language::De),
+        Some(info) if info.lang() == Lang::Eng => Ok(Language::En),
+        Some(info) if info.is_reliable() => Err(ExtractError::UnsupportedLanguage {
+            detected: info.lang().eng_name().to_owned(),
         }),
-        None => Err(ExtractError::UnsupportedLanguage {
-            detected: "no language".to_owned(),
-        }),
+        _ => match function_words(sample) {
+            (de, en) if de > en => Ok(Language::De),
+            (de, en) if en > de => Ok(Language::En),
+            _ => match Detector::with_allowlist(vec![Lang::Deu, Lang::Eng]).detect_lang(sample) {
+                Some(Lang::Deu) => Ok(Language::De),
+                Some(Lang::Eng) => Ok(Language::En),
+                _ => Err(ExtractError::UnsupportedLanguage {
+                    detected: "no language".to_owned(),
+                }),
+            },
+        },
     }
+}
+
+/// The most frequent function words of each language: in a text too short for trigrams they
+/// decide, the way a reader would.
+const GERMAN_WORDS: [&str; 16] = [
+    "der", "die", "das", "und", "mit", "von", "den", "sich", "hat", "ist", "ein", "eine", "im",
+    "auf", "für", "wird",
+];
+const ENGLISH_WORDS: [&str; 16] = [
+    "the", "and", "of", "to", "with", "by", "on", "for", "has", "is", "a", "an", "said", "met",
+    "its", "will",
+];
+
+/// How many German and English function words `text` holds.
+fn function_words(text: &str) -> (usize, usize) {
+    let mut counts = (0, 0);
+    for word in text.split(|c: char| !c.is_alphabetic()) {
+        let word = word.to_lowercase();
+        counts.0 += usize::from(GERMAN_WORDS.contains(&word.as_str()));
+        counts.1 += usize::from(ENGLISH_WORDS.contains(&word.as_str()));
+    }
+    counts
 }
 
 #[cfg(test)]
@@ -66,5 +100,11 @@ mod tests {
             detect(es),
             Err(ExtractError::UnsupportedLanguage { .. })
         ));
+    }
+
+    #[test]
+    fn a_short_sentence_is_read_not_refused_on_an_unsure_guess() {
+        assert_eq!(detect("Microsoft and OpenAI met."), Ok(Language::En));
+        assert_eq!(detect("Siemens und SAP trafen sich."), Ok(Language::De));
     }
 }

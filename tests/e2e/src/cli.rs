@@ -122,7 +122,11 @@ impl Stack {
             ingest: self.url(Service::Ingest),
             projection: self.url(Service::Projection),
             notifier: self.url(Service::Notifier),
-            reader: self.url(Service::Reader),
+            reader: if self.runs(Service::Reader) {
+                self.url(Service::Reader)
+            } else {
+                Service::Reader.default_url().to_owned()
+            },
             console: if self.runs(Service::Console) {
                 self.url(Service::Console)
             } else {

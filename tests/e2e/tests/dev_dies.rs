@@ -169,7 +169,16 @@ async fn kill_9_of_liaison_dev_takes_its_children_down_and_frees_the_ports() {
     assert!(text.contains("resuming with the data in"), "{text}");
     assert!(!text.contains("in use"), "{text}");
 
-    // And a clean stop (Ctrl-C) still stops it all.
+    // And a clean stop (Ctrl-C) still stops it all — once `liaison dev` says it listens for it.
+    let deadline = Instant::now() + READY_WITHIN;
+    while !read(&second_output).contains("Ctrl-C stops everything") {
+        assert!(
+            Instant::now() < deadline,
+            "no banner:\n{}",
+            read(&second_output)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let pid = i32::try_from(second.pid())
         .ok()
         .and_then(rustix::process::Pid::from_raw);

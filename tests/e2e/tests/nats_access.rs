@@ -502,7 +502,8 @@ async fn command_line(stack: &Stack) {
     assert_eq!(init.code, Some(0), "{init}");
     assert_eq!(
         init.stdout,
-        "LIAISON_EVENTS: found, with Liaison's settings\nLIAISON_ALERTS: found, with Liaison's settings\n",
+        "LIAISON_EVENTS: found, with Liaison's settings\nLIAISON_ALERTS: found, with Liaison's settings\n\
+         LIAISON_ARTICLES: found, with Liaison's settings\n",
         "{init}"
     );
 
@@ -588,7 +589,8 @@ async fn without_the_streams_ingest_says_an_admin_must_create_them_and_appends_o
     let run = run_liaison(&urls, &args).await;
     assert_eq!(run.code, Some(0), "{run}");
     assert_eq!(
-        run.stdout, "LIAISON_EVENTS: created (1 replica)\nLIAISON_ALERTS: created (1 replica)\n",
+        run.stdout,
+        "LIAISON_EVENTS: created (1 replica)\nLIAISON_ALERTS: created (1 replica)\nLIAISON_ARTICLES: created (1 replica)\n",
         "{run}"
     );
     let js = jetstream::new(server.client().await);
