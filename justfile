@@ -42,7 +42,7 @@ check-assets: console-assets
 
 # Measure the pipeline against the raw engines (`just bench --quick` for a one-minute run).
 bench *ARGS: setup-nats
-    cargo build --release --locked -p liaison-bench -p liaison-ingest -p liaison-projection -p liaison-notifier
+    cargo build --release --locked -p liaison-bench -p liaison-ingest -p liaison-projection -p liaison-notifier -p liaison-reader
     target/release/liaison-bench {{ARGS}}
 
 # Start a local nats-server with the shipped single-node configuration, secured: credentials and
@@ -55,4 +55,4 @@ nats: setup-nats
 # The news extractor against its gold set: precision, recall and F1 per event type and language
 # (`just eval --verbose` lists misses and false positives with their sentence).
 eval *ARGS:
-    cargo run --release --locked -p liaison-extract --example eval -- {{ARGS}}
+    cargo run --release --locked -p liaison-extract --features gold --example eval -- {{ARGS}}

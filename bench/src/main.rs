@@ -22,7 +22,7 @@ use serde_json::json;
 
 use liaison_testkit::workload::{Generator, WorkloadConfig};
 use liaison_testkit::{NatsServer, NatsSetup, Service, SyncMode};
-use measure::{e2e, footprint, ingest, queries, rebuild, start_service};
+use measure::{e2e, footprint, ingest, queries, reader, rebuild, start_service};
 use report::{Measurements, Report};
 
 /// Which sync settings to run.
@@ -43,6 +43,7 @@ enum Section {
     Rebuild,
     Queries,
     Footprint,
+    Reader,
 }
 
 /// Measure the Liaison pipeline against the raw engines.
@@ -82,6 +83,9 @@ struct Plan {
     alerts: usize,
     query_window: Duration,
     rebuild_limit: Duration,
+    /// Articles the extractor reads for its rate, and articles posted to the reader service.
+    extract_articles: usize,
+    reader_articles: usize,
 }
 
 impl Plan {
@@ -99,6 +103,8 @@ impl Plan {
                 alerts: 40,
                 query_window: Duration::from_secs(3),
                 rebuild_limit: Duration::from_secs(120),
+                extract_articles: 500,
+                reader_articles: 1_000,
             }
         } else {
             let big = args.events.unwrap_or(1_000_000);
@@ -113,6 +119,8 @@ impl Plan {
                 alerts: 200,
                 query_window: Duration::from_secs(10),
                 rebuild_limit: Duration::from_secs(1_800),
+                extract_articles: 2_000,
+                reader_articles: 10_000,
             }
         }
     }
@@ -177,6 +185,12 @@ async fn main() -> Result<()> {
                 for prefix in ["rebuild", "queries", "footprint"] {
                     m.unavailable(prefix, &why);
                 }
+            }
+        }
+        if wants(Section::Reader) {
+            eprintln!("reader ({} articles)", plan.reader_articles);
+            if let Err(e) = reader_phase(&plan, sync, &dir.join("reader"), &mut m).await {
+                m.unavailable("reader", &format!("{e:#}"));
             }
         }
         m.unavailable("", "section not selected (--only)");
@@ -543,6 +557,43 @@ async fn big_phase(
                 format!("VmHWM after consuming the {}-event log", loaded.events),
             );
         }
+    }
+    Ok(())
+}
+
+/// The reader's figures: the extractor's rate on one core (in this process), then the reader
+/// service reading `plan.reader_articles` articles, with its peak memory.
+async fn reader_phase(plan: &Plan, sync: SyncMode, dir: &Path, m: &mut Measurements) -> Result<()> {
+    let corpus = reader::Corpus::from_gold();
+    let (rate, candidates) = reader::extraction_rate(&corpus, plan.extract_articles);
+    m.set("reader.extract.articles_per_s", rate);
+    m.note(
+        "reader.extract.articles_per_s",
+        format!(
+            "{} articles of {} words built from the gold set, one thread, half with language \
+             detection; {candidates} candidates",
+            plan.extract_articles,
+            reader::WORDS
+        ),
+    );
+    let nats = start_nats(&dir.join("nats"), sync).await?;
+    let figures =
+        reader::service_memory(&corpus, &nats.url(), dir, plan.reader_articles, 4).await?;
+    m.set("reader.http.articles_per_s", figures.articles_per_s);
+    m.set(
+        "reader.rss_mib",
+        figures.peak_rss as f64 / (1024.0 * 1024.0),
+    );
+    for key in ["reader.http.articles_per_s", "reader.rss_mib"] {
+        m.note(
+            key,
+            format!(
+                "{} distinct articles of about {} words posted over HTTP, 4 in flight, with the \
+                 gold registry (VmHWM at the end)",
+                plan.reader_articles,
+                reader::WORDS
+            ),
+        );
     }
     Ok(())
 }

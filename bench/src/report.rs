@@ -273,6 +273,27 @@ pub const FIGURES: &[Spec] = &[
         RSS_TARGET,
     ),
     spec(
+        "reader.extract.articles_per_s",
+        "extractor, 500-word articles, one core",
+        "art/s",
+        None,
+        Some(Target::AtLeast(200.0)),
+    ),
+    spec(
+        "reader.http.articles_per_s",
+        "reader HTTP, articles read",
+        "art/s",
+        None,
+        None,
+    ),
+    spec(
+        "reader.rss_mib",
+        "peak RSS reader, reading articles",
+        "MiB",
+        None,
+        Some(Target::AtMost(128.0)),
+    ),
+    spec(
         "footprint.rss.notifier_mib",
         "peak RSS notifier",
         "MiB",

@@ -9,6 +9,7 @@ pub mod e2e;
 pub mod footprint;
 pub mod ingest;
 pub mod queries;
+pub mod reader;
 pub mod rebuild;
 
 use std::path::Path;

@@ -3,8 +3,7 @@
 //! (+ factuality, + a common topic when the gold has topics). `--verbose` lists the misses and
 //! false positives with their sentence.
 
-#[path = "common/gold.rs"]
-mod gold;
+use liaison_extract::gold;
 
 use gold::{Counts, Level};
 

@@ -3,8 +3,7 @@
 //! did not fire. FILE is a gold article (`gold/de/01-….toml`, read with the gold registry) or a
 //! plain text (read with REGISTRY, a JSON array of registration events, and the date).
 
-#[path = "common/gold.rs"]
-mod gold;
+use liaison_extract::gold;
 
 use liaison_extract::{Article, Extractor, Registry};
 use serde_json::Value;

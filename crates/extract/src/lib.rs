@@ -18,6 +18,8 @@ mod dates;
 mod factuality;
 mod fields;
 mod gazetteer;
+#[cfg(feature = "gold")]
+pub mod gold;
 mod language;
 mod lexicon;
 mod mentions;

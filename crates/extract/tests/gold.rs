@@ -3,8 +3,7 @@
 //! ingest, its organizations registered before it (in the registry or by a proposed
 //! registration earlier in the batch).
 
-#[path = "../examples/common/gold.rs"]
-mod gold;
+use liaison_extract::gold;
 
 use std::collections::HashSet;
 

@@ -1,14 +1,13 @@
 //! The gold set (`gold/registry.json`, `gold/{de,en}/*.toml`) and its scoring: precision, recall
 //! and F1 per event type and language, relaxed (type and organization set) and strict (also
 //! factuality, and a common topic when the gold names topics), with greedy one-to-one matching.
-//! Shared by `examples/eval.rs` and `tests/gold.rs`, kept out of the library's API.
-
-#![allow(dead_code)]
+//! Behind the `gold` feature (it reads files), for `just eval` (`examples/eval.rs`), the crate's
+//! tests and `just bench`; the extractor itself never uses it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use liaison_extract::{Article, Candidate, Extractor, Language, Registry};
+use crate::{Article, Candidate, Extractor, Language, Registry};
 use serde::Deserialize;
 use serde_json::Value;
 
