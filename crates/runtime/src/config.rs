@@ -16,6 +16,9 @@ use clap::{Args, ValueEnum};
 pub use liaison_proto::services::DEFAULT_NATS_URL;
 
 /// How logs are written.
+/// The sled page cache of a service that does not choose its own, in MiB.
+pub const DEFAULT_SLED_CACHE_MIB: u64 = 64;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum LogFormat {
     /// Human-readable lines.
@@ -142,16 +145,12 @@ pub struct CommonArgs {
     #[arg(long, env = "LIAISON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
-    /// sled page-cache size, in MiB. sled holds about two to three times this in memory;
-    /// 64 (the low end of the 64–256 of docs/decisions/013-settled-facts.md) keeps a service near 256 MiB at a
-    /// million events, at a few per cent of apply speed.
-    #[arg(
-        long,
-        env = "LIAISON_SLED_CACHE_MIB",
-        default_value_t = 64,
-        value_name = "MIB"
-    )]
-    pub sled_cache_mib: u64,
+    /// sled page-cache size, in MiB (default: the service's own, 64 for the followers of the
+    /// log). sled holds about two to three times this in memory; 64 (the low end of the 64–256 of
+    /// docs/decisions/013-settled-facts.md) keeps a service near 256 MiB at a million events, at a
+    /// few per cent of apply speed.
+    #[arg(long, env = "LIAISON_SLED_CACHE_MIB", value_name = "MIB")]
+    pub sled_cache_mib: Option<u64>,
 
     /// `/readyz` says not ready while the service is more than this many log entries behind.
     #[arg(
@@ -240,6 +239,12 @@ impl CommonArgs {
         self.http_addr.unwrap_or(default)
     }
 
+    /// The sled page cache in MiB: `--sled-cache-mib`, else the service's `default`
+    /// ([`crate::service::Service::SLED_CACHE_MIB`]).
+    pub fn sled_cache_mib(&self, default: u64) -> u64 {
+        self.sled_cache_mib.unwrap_or(default)
+    }
+
     /// The NATS credentials and TLS settings, for [`crate::nats::connect`].
     pub fn nats_access(&self) -> liaison_secure::NatsAccess {
         liaison_secure::NatsAccess {
@@ -309,7 +314,7 @@ impl Default for CommonArgs {
             api_token: None,
             read_token: None,
             log_format: LogFormat::Text,
-            sled_cache_mib: 64,
+            sled_cache_mib: None,
             ready_max_lag: 1_000,
             stream_replicas: 1,
             http_header_timeout_ms: 10_000,
@@ -431,7 +436,7 @@ mod tests {
             "api_token": c.api_token(),
             "read_token": c.read_token(),
             "log_format": format!("{:?}", c.log_format),
-            "sled_cache_mib": c.sled_cache_mib,
+            "sled_cache_mib": c.sled_cache_mib(DEFAULT_SLED_CACHE_MIB),
             "ready_max_lag": c.ready_max_lag,
             "stream_replicas": c.stream_replicas,
             "http_max_requests": c.http_max_requests,

@@ -20,7 +20,7 @@ fn common(nats: &str, dir: &Path) -> CommonArgs {
         nats_urls: vec![nats.to_owned()],
         data_dir: Some(dir.to_owned()),
         http_addr: Some("127.0.0.1:0".parse().unwrap()),
-        sled_cache_mib: 16,
+        sled_cache_mib: Some(16),
         ..CommonArgs::default()
     }
 }

@@ -38,7 +38,7 @@ async fn notifier(nats: &NatsServer) -> Notifier {
         nats_urls: vec![nats.url()],
         data_dir: Some(dir.path().to_owned()),
         http_addr: Some("127.0.0.1:0".parse().unwrap()),
-        sled_cache_mib: 16,
+        sled_cache_mib: Some(16),
         api_token: Some(WRITE.into()),
         read_token: Some(READ.into()),
         ..CommonArgs::default()

@@ -87,7 +87,7 @@ async fn main() {
         nats_urls: vec![server.url()],
         data_dir: Some(dir.path().to_owned()),
         http_addr: Some("127.0.0.1:0".parse().unwrap()),
-        sled_cache_mib: cache_mib,
+        sled_cache_mib: Some(cache_mib),
         ..CommonArgs::default()
     };
     let t = Instant::now();

@@ -173,8 +173,12 @@ impl Service for ProjectionService {
         ctx: &mut Context,
     ) -> Result<(Router, ProjectionHandle), StartError> {
         let stores = Arc::new(
-            StoreSwitch::open(&ctx.data_dir(), ctx.common().sled_cache_mib)
-                .map_err(|e| StartError::service("opening the projection's database", e))?,
+            StoreSwitch::open(
+                &ctx.data_dir(),
+                ctx.common()
+                    .sled_cache_mib(liaison_runtime::config::DEFAULT_SLED_CACHE_MIB),
+            )
+            .map_err(|e| StartError::service("opening the projection's database", e))?,
         );
         let followed = ctx.follow(ProjectionModel::new(Target::Live(stores.clone())))?;
         let queries = Arc::new(Queries::new(stores.clone(), config.min_sequence_wait()));

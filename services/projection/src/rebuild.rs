@@ -254,7 +254,9 @@ async fn ask_or_rebuild(config: &crate::Config) -> Result<String, String> {
                     &config
                         .common
                         .data_dir(crate::ProjectionService::KIND.name()),
-                    config.common.sled_cache_mib,
+                    config
+                        .common
+                        .sled_cache_mib(liaison_runtime::config::DEFAULT_SLED_CACHE_MIB),
                 )
                 .map_err(|e| {
                     format!("opening the data directory (is an instance running elsewhere?): {e}")

@@ -83,6 +83,9 @@ impl Service for ReaderService {
     const KIND: liaison_proto::services::Service = liaison_proto::services::Service::Reader;
     const ABOUT: &'static str = "Reads news articles and feeds, proposes candidate events, keeps \
         the review queue, and appends accepted candidates through ingest.";
+    /// The review queue is point reads and short scans: a small cache keeps the reader under the
+    /// 128 MiB of issue 14 while it reads 10,000 articles (137 MiB with 64, 111 with 16).
+    const SLED_CACHE_MIB: u64 = 16;
     type Config = Config;
     type Handle = ReaderHandle;
 

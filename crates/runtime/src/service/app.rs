@@ -42,7 +42,8 @@ impl<S: Service> App<S> {
     /// and binds the HTTP address. The service stops when `shutdown` fires.
     pub async fn build(config: S::Config, shutdown: Shutdown) -> Result<Self, StartError> {
         let config = S::validate(config).map_err(StartError::Config)?;
-        let common = S::common(&config).clone();
+        let mut common = S::common(&config).clone();
+        common.sled_cache_mib = Some(common.sled_cache_mib(S::SLED_CACHE_MIB));
         common.check_tokens().map_err(StartError::Config)?;
         let (nats, health) = crate::nats::connect(&common, S::KIND.name()).await?;
         let mut ctx = Context {

@@ -86,7 +86,12 @@ impl Context {
         if let Some(db) = &self.db {
             return Ok(db.clone());
         }
-        let db = open_db(&self.data_dir(), self.common.sled_cache_mib, self.service)?;
+        let db = open_db(
+            &self.data_dir(),
+            self.common
+                .sled_cache_mib(crate::config::DEFAULT_SLED_CACHE_MIB),
+            self.service,
+        )?;
         self.db = Some(db.clone());
         Ok(db)
     }

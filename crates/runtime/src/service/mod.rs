@@ -40,6 +40,10 @@ pub trait Service: Sized + Send + Sync + 'static {
     /// What it does, for `--help`.
     const ABOUT: &'static str;
 
+    /// Its sled page cache in MiB unless `LIAISON_SLED_CACHE_MIB` says otherwise: a follower of a
+    /// large log wants more, a service of point reads (the reader's review queue) less.
+    const SLED_CACHE_MIB: u64 = crate::config::DEFAULT_SLED_CACHE_MIB;
+
     /// Every setting: [`CommonArgs`] flattened, plus the service's own, named
     /// `LIAISON_<SERVICE>_<NAME>[_<UNIT>]` in the environment.
     type Config: clap::Args + clap::FromArgMatches + Clone + std::fmt::Debug + Send + Sync + 'static;

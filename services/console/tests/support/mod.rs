@@ -42,7 +42,7 @@ pub fn common(nats_url: &str, data_dir: PathBuf, token: Option<&str>) -> CommonA
         data_dir: Some(data_dir),
         http_addr: Some("127.0.0.1:0".parse().expect("an address")),
         api_token: token.map(str::to_owned),
-        sled_cache_mib: 16,
+        sled_cache_mib: Some(16),
         ..CommonArgs::default()
     }
 }

@@ -38,7 +38,7 @@ pub fn config(nats_url: &str, data_dir: &Path) -> Config {
             nats_urls: vec![nats_url.to_owned()],
             data_dir: Some(data_dir.to_owned()),
             http_addr: Some("127.0.0.1:0".parse().unwrap()),
-            sled_cache_mib: 16,
+            sled_cache_mib: Some(16),
             ..CommonArgs::default()
         },
         ..Config::default()

@@ -130,7 +130,7 @@ impl Notifier {
             nats_urls: vec![log.server.url()],
             data_dir: Some(dir.path().to_owned()),
             http_addr: Some("127.0.0.1:0".parse().unwrap()),
-            sled_cache_mib: 16,
+            sled_cache_mib: Some(16),
             ..CommonArgs::default()
         };
         adjust(&mut common);

@@ -98,7 +98,7 @@ impl Projection {
             nats_urls: vec![nats_url.to_owned()],
             data_dir: Some(data_dir.clone()),
             http_addr: Some("127.0.0.1:0".parse().unwrap()),
-            sled_cache_mib: 32,
+            sled_cache_mib: Some(32),
             ..CommonArgs::default()
         };
         let mut config = Config {

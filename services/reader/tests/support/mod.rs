@@ -56,7 +56,7 @@ fn common(nats_url: &str, data_dir: &Path) -> CommonArgs {
         nats_urls: vec![nats_url.to_owned()],
         data_dir: Some(data_dir.to_owned()),
         http_addr: Some("127.0.0.1:0".parse().unwrap()),
-        sled_cache_mib: 16,
+        sled_cache_mib: Some(16),
         ..CommonArgs::default()
     }
 }
