@@ -15,10 +15,10 @@ use clap::{Args, ValueEnum};
 /// The default NATS URL.
 pub use liaison_proto::services::DEFAULT_NATS_URL;
 
-/// How logs are written.
 /// The sled page cache of a service that does not choose its own, in MiB.
 pub const DEFAULT_SLED_CACHE_MIB: u64 = 64;
 
+/// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum LogFormat {
     /// Human-readable lines.
