@@ -250,7 +250,9 @@ async fn effect_preview(
             "a preview is of one event, not a batch",
         )])
         .into_response(),
-        Ok(Err(PreviewError::Store(e))) => problem(QueryError::Internal(e.to_string())).into_response(),
+        Ok(Err(PreviewError::Store(e))) => {
+            problem(QueryError::Internal(e.to_string())).into_response()
+        }
         Err(e) => problem(QueryError::Internal(e.to_string())).into_response(),
     }
 }

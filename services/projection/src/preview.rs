@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use liaison_proto::preview::{EffectPreview, PairTopicEffect, StatusAt};
 use liaison_proto::envelope::INGEST_SOURCE;
+use liaison_proto::preview::{EffectPreview, PairTopicEffect, StatusAt};
 use liaison_proto::{ClientEvent, Envelope, ValidationErrors};
 use liaison_relations::ledger::bytes::{FactBytes, OrderedBytes, Visit};
 use liaison_relations::ledger::layout::{self, LayoutError};
