@@ -38,7 +38,7 @@ export function ReviewView({ params }) {
   const candidates = list.data?.candidates || [];
   const index = candidates.findIndex((c) => c.id === params.candidate);
   const chosen = useLoad(
-    (signal) => (params.candidate && index < 0 ? getCandidate(params.candidate, signal) : null),
+    async (signal) => (params.candidate && index < 0 ? getCandidate(params.candidate, signal) : null),
     [params.candidate, index < 0, version],
   );
   const current = index >= 0 ? candidates[index] : chosen.data || (!params.candidate && candidates[0]) || null;
