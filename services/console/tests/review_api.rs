@@ -202,6 +202,27 @@ async fn previews_change_nothing_and_agree_with_applying() {
         "{applied}"
     );
 
+    // A late fact (dated before the facts it joins) re-folds over the stored facts and the
+    // preview's own write: the preview still agrees with appending it.
+    let late = json!({"type": "partnership.announced", "id": "0190a5b0-0000-7000-8000-00000000aa01",
+        "time": "2024-02-01", "data": {"organizations": ["meta", "lg-electronics"], "topics": ["xr", "ai"]}});
+    let (status, preview) = s.call(Method::POST, &url, Some(&late), None).await;
+    assert_eq!(status, 200, "{preview}");
+    println!("late preview: {preview}");
+    let sequence = s.append(&late, Some(TOKEN)).await;
+    s.wait_applied(sequence).await;
+    for e in preview["effects"].as_array().unwrap() {
+        let url = format!(
+            "{p}/v1/relationships/{}/{}?topic={}",
+            e["a"].as_str().unwrap(),
+            e["b"].as_str().unwrap(),
+            e["topic"].as_str().unwrap()
+        );
+        let (_, view) = s.call(Method::GET, &url, None, None).await;
+        assert_eq!(view["status"], e["after"]["status"], "{url}: {view}");
+        assert_eq!(view["since"], e["after"]["since"], "{url}: {view}");
+    }
+
     // Bad bodies name the place.
     let raw = s
         .http

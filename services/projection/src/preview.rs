@@ -226,3 +226,73 @@ impl LedgerStore for Overlay<'_> {
         self.writes.insert(layout::summary_key(key), None);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys `overlay` scans from `a` to `z`, greatest first, stopping after `most`.
+    fn scanned(overlay: &Overlay<'_>, most: usize) -> Vec<String> {
+        let mut seen = Vec::new();
+        overlay
+            .scan_rev(b"a", b"z", &mut |k, v| {
+                seen.push(format!(
+                    "{}={}",
+                    String::from_utf8_lossy(k),
+                    String::from_utf8_lossy(v)
+                ));
+                Ok(seen.len() < most)
+            })
+            .unwrap();
+        seen
+    }
+
+    #[test]
+    fn the_overlay_reads_through_its_writes_and_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 8).unwrap();
+        for k in ["b", "d", "f"] {
+            store.tree().insert(k, "stored").unwrap();
+        }
+        let mut overlay = Overlay::new(&store);
+        for (k, v) in [
+            ("a", Some("new")),
+            ("c", Some("new")),
+            ("d", None),
+            ("f", Some("new")),
+            ("g", Some("new")),
+        ] {
+            overlay
+                .writes
+                .insert(k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec()));
+        }
+        assert_eq!(
+            scanned(&overlay, usize::MAX),
+            ["g=new", "f=new", "c=new", "b=stored", "a=new"],
+            "greatest first, the overlay's value over the stored one, a removal hides it"
+        );
+        assert_eq!(
+            scanned(&overlay, 2),
+            ["g=new", "f=new"],
+            "a visit that says stop stops"
+        );
+        assert_eq!(
+            scanned(&overlay, 4),
+            ["g=new", "f=new", "c=new", "b=stored"]
+        );
+        assert_eq!(overlay.get(b"d").unwrap(), None);
+        assert_eq!(overlay.get(b"b").unwrap().as_deref(), Some(&b"stored"[..]));
+        drop(overlay);
+        let kept: Vec<_> = store
+            .tree()
+            .range(&b"a"[..]..=&b"z"[..])
+            .keys()
+            .map(|k| k.unwrap().to_vec())
+            .collect();
+        assert_eq!(
+            kept,
+            [b"b".to_vec(), b"d".to_vec(), b"f".to_vec()],
+            "nothing was written"
+        );
+    }
+}
