@@ -9,9 +9,12 @@
 //! - `a` accepts it and moves on; its event is then in the relationship view;
 //! - `r`, a reason and Enter reject the next one; after a reload it is still rejected, with its
 //!   reason;
+//! - `e` opens the form built from the event type's JSON Schema; a changed factuality and
+//!   Ctrl+Enter accept the edited event;
 //! - a second article announcing a partnership: its preview shows exploring → active and the
 //!   rules that would fire — the built-in new-partnership and a rule created beforehand through
-//!   the notifier's API.
+//!   the notifier's API;
+//! - at phone width the queue does not scroll sideways.
 //!
 //! `LIAISON_SCREENSHOTS=1` writes `docs/screenshots/review.png`.
 
@@ -262,6 +265,57 @@ async fn the_review_queue_in_a_browser() {
         .await;
     assert_eq!(kept, json!(["rejected", "not what the sentence says"]));
 
+    // `e` edits the next pending one in the form built from its type's schema; Ctrl+Enter
+    // accepts the edited event.
+    b.client
+        .goto(&format!("{console}/#/review?article={article}"))
+        .await
+        .unwrap();
+    b.until(
+        "the pending queue",
+        "const s = document.querySelector('section.review-view'); \
+         return s?.dataset.state === 'ready' && s.dataset.candidate !== '';",
+        WAIT,
+    )
+    .await;
+    let edit_id = b
+        .js("return document.querySelector('section.review-view').dataset.candidate;")
+        .await;
+    let edit_id = edit_id.as_str().unwrap().to_owned();
+    press(&b, 'e').await;
+    let factuality = b.element("form.editor select[name=factuality]", WAIT).await;
+    let fields = b
+        .js("return [...document.querySelectorAll('form.editor [name]')].map(e => e.name);")
+        .await;
+    println!("edit form fields: {fields}");
+    factuality.send_keys("reported").await.unwrap();
+    factuality
+        .send_keys("\u{E009}\u{E007}\u{E000}")
+        .await
+        .unwrap(); // Ctrl+Enter
+    b.until(
+        "the edited candidate accepted",
+        &format!(
+            "return document.querySelector('.undo[data-last=\"accepted\"]') !== null \
+             && document.querySelector('section.review-view').dataset.candidate !== '{edit_id}';"
+        ),
+        WAIT,
+    )
+    .await;
+    let (_, edited) = s
+        .call(
+            Method::GET,
+            &format!("{}/v1/candidates/{edit_id}", s.reader.url),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(edited["state"], "accepted", "{edited}");
+    assert_eq!(
+        edited["event"]["data"]["factuality"], "reported",
+        "the edit was appended: {edited}"
+    );
+
     // A partnership: exploring → active, and the rules that would fire.
     b.client.goto(&format!("{console}/#/review")).await.unwrap();
     b.until(
@@ -298,6 +352,21 @@ async fn the_review_queue_in_a_browser() {
     )
     .await;
     b.screenshot("review").await;
+
+    // At phone width the queue fits: nothing scrolls sideways.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.until(
+        "the partnership candidate at phone width",
+        &showing(deal_id),
+        WAIT,
+    )
+    .await;
+    let fits = "const d = document.documentElement; return d.scrollWidth <= d.clientWidth;";
+    assert_eq!(
+        b.js(fits).await,
+        json!(true),
+        "the review view scrolls sideways at phone width"
+    );
 
     println!(
         "article read and listed in {read_in:?}, preview shown in {previewed:?}; whole check {:?}",

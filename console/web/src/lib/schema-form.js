@@ -9,7 +9,10 @@ function resolve(root, s) {
     if (cur.$ref) {
       const name = cur.$ref.split('/').pop();
       cur = (root.definitions || root.$defs || {})[name] || {};
-    } else if (cur.anyOf || cur.oneOf) {
+    } else if (cur.allOf && cur.allOf.length === 1) {
+      const { allOf, ...rest } = cur;
+      cur = { ...allOf[0], ...rest, $ref: allOf[0].$ref };
+    } else if (cur.anyOf || (cur.oneOf && !enumOf(cur))) {
       const options = (cur.anyOf || cur.oneOf).filter((o) => o.type !== 'null');
       if (options.length !== 1) return cur;
       cur = { ...options[0], description: cur.description || options[0].description };
