@@ -11,6 +11,7 @@ pub mod ids;
 pub mod ingest;
 pub mod limits;
 pub mod notifier;
+pub mod preview;
 pub mod problem;
 pub mod query;
 pub mod reader;

@@ -200,6 +200,18 @@ pub fn schemas() -> Vec<(String, Value)> {
             "schemas/articles-entry.json".to_owned(),
             schema::<crate::reader::ArticlesEntry>(),
         ),
+        (
+            "schemas/effect-preview.json".to_owned(),
+            schema::<crate::preview::EffectPreview>(),
+        ),
+        (
+            "schemas/rules-preview-request.json".to_owned(),
+            schema::<crate::preview::RulesPreviewRequest>(),
+        ),
+        (
+            "schemas/rules-preview.json".to_owned(),
+            schema::<crate::preview::RulesPreview>(),
+        ),
     ];
     for (path, schema) in &mut out {
         if [

@@ -96,7 +96,8 @@ impl Service for IngestService {
         ));
         let follower = followed.follower;
         ctx.check(move || stream_check(&state, &follower));
-        let routes = http_api::routes(ingest.clone(), limits, auth, config.max_concurrent_appends);
+        let routes = http_api::routes(ingest.clone(), limits, auth, config.max_concurrent_appends)
+            .merge(crate::schemas_api::routes());
         Ok((routes, IngestHandle { store, ingest }))
     }
 }

@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod nats_api;
 pub mod registry;
 pub mod registry_model;
+pub mod schemas_api;
 pub mod validation_gate;
 
 pub use app::{Application, IngestHandle, IngestService};

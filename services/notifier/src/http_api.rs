@@ -24,6 +24,7 @@ mod alerts_api;
 mod rule_checks;
 mod rule_log;
 mod rules_api;
+mod rules_preview;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,6 +94,7 @@ pub fn routes(state: ApiState, write: BearerAuthLayer, confidential: BearerAuthL
     let reads = Router::new()
         .route("/v1/rules", get(rules_api::list_rules))
         .route("/v1/rules/{id}", get(rules_api::get_rule))
+        .route("/v1/rules/preview", post(rules_preview::preview_rules))
         .route("/v1/alerts", get(alerts_api::list_alerts))
         .route("/v1/alerts/{id}", get(alerts_api::get_alert))
         .layer(confidential);

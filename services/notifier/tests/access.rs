@@ -172,6 +172,13 @@ async fn the_read_token_reads_rules_and_alerts_and_cannot_write() {
         status(&notifier, Method::POST, "/v1/rules", Some(WRITE)).await,
         201
     );
+    // The rules' preview reads the rules: the read token passes (then it asks for a JSON body).
+    let preview = "/v1/rules/preview";
+    assert_eq!(status(&notifier, Method::POST, preview, None).await, 401);
+    assert_eq!(
+        status(&notifier, Method::POST, preview, Some(READ)).await,
+        415
+    );
     assert_ops_routes_open(&notifier).await;
     notifier.shutdown.trigger();
 }

@@ -78,6 +78,7 @@ pub fn routes_with(state: ApiState, api_token: Option<String>, limits: HttpLimit
         .route("/v1/organizations/{id}/timeline", get(timeline))
         .route("/v1/organizations/{id}/meetings", get(org_meetings))
         .route("/v1/meetings", get(meetings))
+        .route("/v1/preview", post(effect_preview))
         .route(
             "/v1/stream",
             get(crate::sse::stream).layer(Extension(stream_clients)),
@@ -223,5 +224,35 @@ async fn rebuild(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Result<Res
         Ok(report) => Ok(Json(report).into_response()),
         Err(e @ crate::rebuild::RebuildError::Busy) => Err(Problem::conflict(e.to_string())),
         Err(e) => Err(Problem::internal(e.to_string())),
+    }
+}
+
+/// `POST /v1/preview`: the effect of one event on the current statuses, nothing stored
+/// ([`crate::preview`]).
+async fn effect_preview(
+    State(s): State<ApiState>,
+    body: Result<liaison_runtime::json_body::JsonValue, Problem>,
+) -> Response {
+    use crate::preview::PreviewError;
+    let started = Instant::now();
+    let body = match body {
+        Ok(liaison_runtime::json_body::JsonBody(body)) => body,
+        Err(problem) => return problem.into_response(),
+    };
+    let store = s.queries.store();
+    let result = tokio::task::spawn_blocking(move || crate::preview::preview(&store, &body)).await;
+    crate::metrics::query("preview", "http", started.elapsed());
+    match result {
+        Ok(Ok(answer)) => Json(answer).into_response(),
+        Ok(Err(PreviewError::Invalid(errors))) => Problem::from_validation(errors).into_response(),
+        Ok(Err(PreviewError::Batch)) => Problem::unprocessable(vec![FieldError::new(
+            "",
+            "a preview is of one event, not a batch",
+        )])
+        .into_response(),
+        Ok(Err(PreviewError::Store(e))) => {
+            problem(QueryError::Internal(e.to_string())).into_response()
+        }
+        Err(e) => problem(QueryError::Internal(e.to_string())).into_response(),
     }
 }

@@ -14,6 +14,7 @@ pub mod http_api;
 pub mod metrics;
 pub mod model;
 pub mod nats_api;
+pub mod preview;
 pub mod queries;
 pub mod read_models;
 pub mod rebuild;

@@ -72,6 +72,12 @@ async fn every_query_needs_a_token_and_health_does_not() {
             "{path}"
         );
     }
+    // The effect preview is a read: the read token passes (then it asks for a JSON body).
+    assert_eq!(status(&p, Method::POST, "/v1/preview", None).await, 401);
+    assert_eq!(
+        status(&p, Method::POST, "/v1/preview", Some(READ)).await,
+        415
+    );
     for path in ["/healthz", "/readyz", "/metrics"] {
         assert_eq!(status(&p, Method::GET, path, None).await, 200, "{path}");
     }

@@ -6,6 +6,7 @@ import { GraphView } from './GraphView.jsx';
 import { RelationshipView } from './RelationshipView.jsx';
 import { LiveTail } from './LiveTail.jsx';
 import { HealthView } from './HealthView.jsx';
+import { ReviewView } from './ReviewView.jsx';
 
 export function App() {
   const { view, args, params } = route.value;
@@ -23,6 +24,8 @@ export function App() {
           <LiveTail />
         ) : view === 'health' ? (
           <HealthView />
+        ) : view === 'review' ? (
+          <ReviewView params={params} />
         ) : (
           <GraphView params={params} />
         )}

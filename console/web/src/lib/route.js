@@ -3,6 +3,7 @@
 //   #/relationship/lg-electronics/meta?topic=xr&as_of=2024-03-01
 //   #/live
 //   #/health
+//   #/review?state=pending&article=<id>&candidate=<id>
 import { signal } from '@preact/signals';
 
 /** The current view: `{ view, args, params }`. */
