@@ -87,17 +87,8 @@ pub fn looks_binary(text: &str) -> bool {
     total > 0 && odd * 50 > total
 }
 
-/// `s` cut to at most `max` bytes, on a character boundary.
-pub fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
+/// `s` cut to at most `max` bytes, on a character boundary (the contract crate's one cut).
+pub use liaison_proto::admin::truncate_to as truncate;
 
 #[cfg(test)]
 mod tests {
