@@ -6,6 +6,8 @@ import { GraphView } from './GraphView.jsx';
 import { RelationshipView } from './RelationshipView.jsx';
 import { LiveTail } from './LiveTail.jsx';
 import { HealthView } from './HealthView.jsx';
+import { AlertsView } from './AlertsView.jsx';
+import { OrganizationView } from './OrganizationView.jsx';
 
 export function App() {
   const { view, args, params } = route.value;
@@ -23,6 +25,10 @@ export function App() {
           <LiveTail />
         ) : view === 'health' ? (
           <HealthView />
+        ) : view === 'alerts' ? (
+          <AlertsView params={params} />
+        ) : view === 'org' ? (
+          <OrganizationView args={args} params={params} />
         ) : (
           <GraphView params={params} />
         )}

@@ -15,6 +15,7 @@ export function Nav({ view, params }) {
       {link('graph', 'Graph', href('graph', [], { as_of: asOf }))}
       {link('live', waiting ? `Live (${waiting} held)` : 'Live', href('live'))}
       {link('health', 'Health', href('health'))}
+      {link('alerts', 'Alerts', href('alerts'))}
     </nav>
   );
 }

@@ -3,6 +3,8 @@
 //   #/relationship/lg-electronics/meta?topic=xr&as_of=2024-03-01
 //   #/live
 //   #/health
+//   #/alerts?rule=new-partnership&state=failed
+//   #/org/meta?as_of=2024-03-01&limit=20
 import { signal } from '@preact/signals';
 
 /** The current view: `{ view, args, params }`. */

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod full_stack;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
