@@ -25,15 +25,10 @@ export function AlertsView({ params }) {
   const ready = !rules.loading && !alerts.loading;
   return (
     <section class="alerts-view" aria-label="Alerts" data-state={ready ? 'ready' : 'loading'}>
-      <h1>Alerts</h1>
+      <h1>Alerts and rules</h1>
       {!signedIn && (
         <p class="note">Rules and alerts need a token when one is configured: sign in (top right).</p>
       )}
-      <h2>Rules</h2>
-      <ErrorNote error={rules.error} />
-      <RuleTable rules={rules.data?.rules || []} onChange={changed} />
-      {rules.data?.next_cursor && <p class="note">More rules than shown (the first {rules.data.rules.length}).</p>}
-      <RuleForm onCreated={changed} />
       <h2>Alerts</h2>
       <div class="filters">
         <label>
@@ -57,6 +52,11 @@ export function AlertsView({ params }) {
       </div>
       <ErrorNote error={alerts.error} />
       <AlertTable alerts={alerts.data?.alerts || []} onChange={changed} />
+      <h2>Rules</h2>
+      <ErrorNote error={rules.error} />
+      <RuleTable rules={rules.data?.rules || []} onChange={changed} />
+      {rules.data?.next_cursor && <p class="note">More rules than shown (the first {rules.data.rules.length}).</p>}
+      <RuleForm onCreated={changed} />
     </section>
   );
 }

@@ -51,7 +51,7 @@ function EventRow({ id, event, asOf }) {
         <span class="note">{event.data?.product || event.data?.name || ''}</span>
       )}
       {event.data?.summary ? <div class="note">{event.data.summary}</div> : null}
-      <span class="seq">#{event.sequence}</span>
+      <span class="seq"> #{event.sequence}</span>
     </li>
   );
 }

@@ -12,25 +12,30 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use liaison_log::Follower;
 use liaison_proto::admin::{RATE_WINDOW_SECONDS, ServiceStatus, StreamStatus};
 use tokio_util::sync::CancellationToken;
 
+use crate::{FieldError, Problem};
+
 /// The path of the endpoint.
 pub const PATH: &str = "/v1/admin/status";
 /// How often the sampler notes the checkpoints.
 const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+
+/// `(when, checkpoint)` samples of one follower, oldest first, at most one window long.
+type Samples = VecDeque<(Instant, u64)>;
 
 /// The followers of a service and the samples of their checkpoints.
 #[derive(Clone)]
 pub(crate) struct Status {
     service: &'static str,
     followers: Arc<Vec<(String, Follower)>>,
-    /// Per follower, `(when, checkpoint)`, oldest first, at most one window long.
-    samples: Arc<Mutex<Vec<VecDeque<(Instant, u64)>>>>,
+    /// Per follower, in the order of `followers`.
+    samples: Arc<Mutex<Vec<Samples>>>,
 }
 
 impl Status {
@@ -106,7 +111,7 @@ impl Status {
 }
 
 /// Entries per second between the oldest and the newest sample (0 with fewer than two).
-fn rate(samples: &VecDeque<(Instant, u64)>) -> f64 {
+fn rate(samples: &Samples) -> f64 {
     match (samples.front(), samples.back()) {
         (Some((t0, a0)), Some((t1, a1))) if t1 > t0 => {
             let seconds = t1.duration_since(*t0).as_secs_f64();
@@ -116,7 +121,18 @@ fn rate(samples: &VecDeque<(Instant, u64)>) -> f64 {
     }
 }
 
-async fn answer(State(status): State<Status>) -> Response {
+/// The answer; a query string is a `400` naming its first parameter (the endpoint takes none).
+async fn answer(State(status): State<Status>, RawQuery(query): RawQuery) -> Response {
+    if let Some(first) = query
+        .as_deref()
+        .and_then(|q| q.split('&').find(|p| !p.is_empty()))
+    {
+        let name = first.split('=').next().unwrap_or_default();
+        let mut problem =
+            Problem::bad_request(format!("unknown parameter '{name}': {PATH} takes none"));
+        problem.errors = vec![FieldError::new(format!("/{name}"), "unknown parameter")];
+        return problem.into_response();
+    }
     axum::Json(status.now()).into_response()
 }
 
