@@ -233,13 +233,23 @@ async fn alerts_organizations_and_health_in_a_browser() {
         .unwrap();
     b.element("article.organization[data-state='ready']", WAIT)
         .await;
-    b.element(
-        "a[data-kind='cooperation'][data-other='lg-electronics'][data-status='active']",
-        WAIT,
-    )
-    .await;
-    b.element("li[data-kind='supplier'][data-other='nvidia']", WAIT)
-        .await;
+    let lg = b
+        .element(
+            "a[data-kind='cooperation'][data-other='lg-electronics'][data-status='active']",
+            WAIT,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(lg, "LG Electronics on xr");
+    let nvidia = b
+        .element("li[data-kind='supplier'][data-other='nvidia']", WAIT)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(nvidia.starts_with("Nvidia: H100 GPU"), "{nvidia}");
     b.element("li[data-person='mark-zuckerberg']", WAIT).await;
     b.element("section.timeline[data-events='5']", WAIT).await;
     click_button(&b, "More events").await;
@@ -280,11 +290,22 @@ async fn alerts_organizations_and_health_in_a_browser() {
         .unwrap()
         .unwrap_or_default();
     assert_eq!(link, "#/relationship/meta/lg-electronics?topic=xr");
+    // As of the day before the meeting, no cooperation with LG Electronics yet.
+    b.client
+        .goto(&format!("{console}/#/org/meta?as_of=2024-02-27"))
+        .await
+        .unwrap();
+    b.element("article.organization[data-state='ready']", WAIT)
+        .await;
+    let before_meeting = "return !document.querySelector(\"a[data-other='lg-electronics']\") \
+        && document.querySelector('input[name=as_of]').value === '2024-02-27';";
+    b.until("no LG Electronics before the meeting", before_meeting, WAIT)
+        .await;
     b.client
         .goto(&format!("{console}/#/org/meta"))
         .await
         .unwrap();
-    b.element("article.organization[data-state='ready']", WAIT)
+    b.element("a[data-other='lg-electronics'][data-status='active']", WAIT)
         .await;
     b.js("window.scrollTo(0, 0); return true;").await;
     b.screenshot("organization").await;
@@ -336,6 +357,26 @@ async fn alerts_organizations_and_health_in_a_browser() {
         "{error}"
     );
     assert!(!rule_ids(&stack).await.contains(&"refused-rule".to_owned()));
+
+    // At phone width, the alerts and the organization fit: nothing scrolls sideways.
+    b.client.set_window_size(390, 844).await.unwrap();
+    let fits = "const d = document.documentElement; return d.scrollWidth <= d.clientWidth;";
+    b.js(&format!(
+        "sessionStorage.setItem('liaison.token', '{TOKEN}'); return true;"
+    ))
+    .await;
+    for (view, loaded) in [
+        ("alerts", "tr[data-alert] li.attempt"),
+        (
+            "org/meta",
+            "article.organization[data-state='ready'] section.timeline li",
+        ),
+    ] {
+        b.client.goto(&format!("{console}/#/{view}")).await.unwrap();
+        b.client.refresh().await.unwrap();
+        b.element(loaded, WAIT).await;
+        assert_eq!(b.js(fits).await, json!(true), "#/{view} scrolls sideways");
+    }
 
     b.stop().await;
     stack.stop().await;

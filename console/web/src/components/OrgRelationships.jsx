@@ -3,11 +3,11 @@
 import { href } from '../lib/route.js';
 import { STATUSES } from '../lib/statuses.js';
 
-function Org({ id, asOf }) {
-  return <a href={href('org', [id], { as_of: asOf })}>{id}</a>;
+function Org({ id, names, asOf }) {
+  return <a href={href('org', [id], { as_of: asOf })}>{names[id] || id}</a>;
 }
 
-function Trade({ title, kind, items, asOf }) {
+function Trade({ title, kind, items, names, asOf }) {
   return (
     <>
       <h3>{title}</h3>
@@ -15,7 +15,7 @@ function Trade({ title, kind, items, asOf }) {
         <ul class={`trade ${kind}`}>
           {items.map((t) => (
             <li data-kind={kind} data-other={t.organization}>
-              <Org id={t.organization} asOf={asOf} />: {t.item}
+              <Org id={t.organization} names={names} asOf={asOf} />: {t.item}
               {t.quantity ? ` × ${t.quantity}` : ''}{' '}
               <span class="note">
                 ({t.factuality || 'asserted'}, {t.time}
@@ -31,7 +31,7 @@ function Trade({ title, kind, items, asOf }) {
   );
 }
 
-export function OrgRelationships({ id, relationships, asOf, truncated }) {
+export function OrgRelationships({ id, relationships, names, asOf, truncated }) {
   const { cooperation, supplier, customer, competitor } = relationships;
   const byStatus = STATUSES.map((status) => [status, cooperation.filter((c) => c.status === status)]).filter(
     ([, items]) => items.length,
@@ -54,7 +54,7 @@ export function OrgRelationships({ id, relationships, asOf, truncated }) {
                   data-other={c.organization}
                   data-status={c.status}
                 >
-                  {c.organization} on {c.topic}
+                  {names[c.organization] || c.organization} on {c.topic}
                 </a>
                 {c.since ? <span class="note"> since {c.since}</span> : null}
               </>
@@ -64,14 +64,14 @@ export function OrgRelationships({ id, relationships, asOf, truncated }) {
       ) : (
         <p class="empty">None.</p>
       )}
-      <Trade title="Suppliers" kind="supplier" items={supplier} asOf={asOf} />
-      <Trade title="Customers" kind="customer" items={customer} asOf={asOf} />
+      <Trade title="Suppliers" kind="supplier" items={supplier} names={names} asOf={asOf} />
+      <Trade title="Customers" kind="customer" items={customer} names={names} asOf={asOf} />
       <h3>Competitors</h3>
       {competitor.length ? (
         <ul>
           {competitor.map((c) => (
             <li data-kind="competitor" data-other={c.organization}>
-              <Org id={c.organization} asOf={asOf} /> <span class="note">on {c.topics.join(', ')}</span>
+              <Org id={c.organization} names={names} asOf={asOf} /> <span class="note">on {c.topics.join(', ')}</span>
             </li>
           ))}
         </ul>
