@@ -1,5 +1,6 @@
-// Alerts, each with the pair and topic that moved, its state, and every delivery attempt per
-// target (when, ok or the class of failure); redeliver starts a new round (the write token).
+// Alerts, newest first, each with the pair and topic that moved (linking to the organizations
+// and the relationship), its state, and every delivery attempt per target (when, ok or the class
+// of failure); redeliver starts a new round (the write token).
 import { useState } from 'preact/hooks';
 import { describeWrite, redeliver } from '../lib/alerts.js';
 import { href } from '../lib/route.js';
@@ -44,10 +45,8 @@ function AlertRow({ alert, onChange }) {
         <div class="note">{alert.time}</div>
       </td>
       <td>
-        <a href={href('relationship', [a, b], { topic: alert.topic })}>
-          {a} – {b}
-        </a>{' '}
-        on {alert.topic}: {alert.previous_status} → <span class={`badge status-${alert.status}`}>{alert.status}</span>
+        <a href={href('org', [a])}>{a}</a> – <a href={href('org', [b])}>{b}</a> on{' '}
+        <a href={href('relationship', [a, b], { topic: alert.topic })}>{alert.topic}</a>: {alert.previous_status} → <span class={`badge status-${alert.status}`}>{alert.status}</span>
       </td>
       <td>
         <span class={`badge state-${alert.state}`}>{alert.state}</span>

@@ -22,6 +22,20 @@ export function AlertsView({ params }) {
   const signedIn = token.value;
   const rules = useLoad((signal) => listRules(undefined, signal), [version, signedIn]);
   const alerts = useLoad((signal) => listAlerts({ rule, state }, signal), [rule, state, version, signedIn]);
+  // Later pages (the notifier lists alerts in log order, oldest first), for the current filters.
+  const key = `${rule}|${state}|${version}|${signedIn}`;
+  const [later, setLater] = useState({ key: '', pages: [], error: null });
+  const pages = later.key === key ? later.pages : [];
+  const all = alerts.data ? [alerts.data, ...pages] : [];
+  const next = all.length ? all[all.length - 1].next_cursor : null;
+  const more = async () => {
+    try {
+      const page = await listAlerts({ rule, state, cursor: next });
+      setLater({ key, pages: [...pages, page], error: null });
+    } catch (e) {
+      setLater({ key, pages, error: e });
+    }
+  };
   const ready = !rules.loading && !alerts.loading;
   return (
     <section class="alerts-view" aria-label="Alerts" data-state={ready ? 'ready' : 'loading'}>
@@ -50,8 +64,13 @@ export function AlertsView({ params }) {
           </select>
         </label>
       </div>
-      <ErrorNote error={alerts.error} />
-      <AlertTable alerts={alerts.data?.alerts || []} onChange={changed} />
+      <ErrorNote error={alerts.error || later.error} />
+      <AlertTable alerts={all.flatMap((p) => p.alerts)} onChange={changed} />
+      {next && (
+        <button type="button" onClick={more}>
+          Later alerts
+        </button>
+      )}
       <h2>Rules</h2>
       <ErrorNote error={rules.error} />
       <RuleTable rules={rules.data?.rules || []} onChange={changed} />
