@@ -67,7 +67,9 @@ pub fn routes_with(state: ApiState, api_token: Option<String>, limits: HttpLimit
         // A rebuild with `wait=true` replays the whole log: minutes, not the server's 30 s.
         .route(
             "/v1/admin/rebuild",
-            post(rebuild).layer(RouteTimeout::new(Duration::from_secs(3600))),
+            post(rebuild)
+                .layer(RouteTimeout::new(Duration::from_secs(3600)))
+                .get(rebuild_status),
         )
         .layer(BearerAuthLayer::new(api_token));
     let stream_clients = StreamClients::new(limits.max_stream_clients);
@@ -206,6 +208,23 @@ async fn meetings(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Result<Re
     let started = Instant::now();
     let req: MeetingsRequest = params(&q, &[])?;
     Ok(answer("meetings", started, s.queries.meetings(&req).await))
+}
+
+/// `GET /v1/admin/rebuild`: the rebuild running (replayed up to which sequence of which), or the
+/// last one's report or error; `idle` when none ran since the start.
+async fn rebuild_status(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Response {
+    if let Some(name) = q
+        .as_deref()
+        .and_then(|q| q.split('&').find(|p| !p.is_empty()))
+    {
+        let name = name.split('=').next().unwrap_or_default();
+        let mut p = Problem::bad_request(format!(
+            "unknown parameter '{name}': GET /v1/admin/rebuild takes none"
+        ));
+        p.errors = vec![FieldError::new(format!("/{name}"), "unknown parameter")];
+        return p.into_response();
+    }
+    Json(s.rebuilder.status()).into_response()
 }
 
 async fn rebuild(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Result<Response, Problem> {

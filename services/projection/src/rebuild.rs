@@ -5,9 +5,13 @@
 //! The switch happens under the applier's lock, once the fresh database has reached the live
 //! checkpoint, so no batch is lost between the two: the follower's next batch goes to the new
 //! database, which skips whatever it has already applied.
+//!
+//! A running service's [`Rebuilder`] keeps the progress of the rebuild running, or of the last
+//! one ([`RebuildStatus`]: replayed up to which sequence of which target), for
+//! `GET /v1/admin/rebuild`, which the console polls.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use async_nats::jetstream;
@@ -50,7 +54,22 @@ pub enum RebuildError {
     Task(String),
 }
 
-pub use liaison_proto::admin::RebuildReport;
+pub use liaison_proto::admin::{RebuildReport, RebuildState, RebuildStatus};
+
+/// Where a rebuild stands, updated as it replays.
+#[derive(Debug, Default)]
+pub struct Progress(Mutex<RebuildStatus>);
+
+impl Progress {
+    /// The status now.
+    pub fn get(&self) -> RebuildStatus {
+        self.0.lock().expect("rebuild progress lock").clone()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut RebuildStatus)) {
+        change(&mut self.0.lock().expect("rebuild progress lock"));
+    }
+}
 
 /// Runs rebuilds, one at a time, for a running service.
 #[derive(Debug)]
@@ -59,6 +78,7 @@ pub struct Rebuilder {
     stores: Arc<StoreSwitch>,
     applier: LiveApplier,
     busy: AtomicBool,
+    progress: Progress,
 }
 
 impl Rebuilder {
@@ -69,7 +89,13 @@ impl Rebuilder {
             stores,
             applier,
             busy: AtomicBool::new(false),
+            progress: Progress::default(),
         }
+    }
+
+    /// The rebuild running, or the last one.
+    pub fn status(&self) -> RebuildStatus {
+        self.progress.get()
     }
 
     /// Starts a rebuild in the background.
@@ -92,7 +118,24 @@ impl Rebuilder {
         if self.busy.swap(true, Ordering::AcqRel) {
             return Err(RebuildError::Busy);
         }
-        let result = rebuild(&self.js, &self.stores, Some(&self.applier)).await;
+        self.progress.update(|p| {
+            *p = RebuildStatus {
+                state: RebuildState::Running,
+                started_at: Some(chrono::Utc::now()),
+                ..RebuildStatus::default()
+            }
+        });
+        let result = rebuild(&self.js, &self.stores, Some(&self.applier), &self.progress).await;
+        self.progress.update(|p| match &result {
+            Ok(report) => {
+                p.state = RebuildState::Done;
+                p.report = Some(report.clone());
+            }
+            Err(e) => {
+                p.state = RebuildState::Failed;
+                p.error = Some(e.to_string());
+            }
+        });
         self.busy.store(false, Ordering::Release);
         result
     }
@@ -102,11 +145,12 @@ impl Rebuilder {
 /// the switch waits for the live checkpoint and happens under the live applier's write lock —
 /// unless the live database was built from another log (deleted and created again), which the
 /// rebuild replaces as soon as it has the new log; without (offline), it switches once the
-/// fresh database has the whole log.
+/// fresh database has the whole log. `progress` follows the replay.
 pub async fn rebuild(
     js: &jetstream::Context,
     stores: &Arc<StoreSwitch>,
     live: Option<&LiveApplier>,
+    progress: &Progress,
 ) -> Result<RebuildReport, RebuildError> {
     let started = Instant::now();
     let fresh = Arc::new(stores.fresh()?);
@@ -121,6 +165,7 @@ pub async fn rebuild(
     let mut entries = std::pin::pin!(liaison_log::read_from(js, 1).peekable());
     let mut applied = 0;
     loop {
+        progress.update(|p| p.target = target);
         while applied < target {
             let batch = next_batch(entries.as_mut()).await?;
             if batch.is_empty() {
@@ -134,6 +179,7 @@ pub async fn rebuild(
                 .await
                 .map_err(|e| RebuildError::Task(e.to_string()))??;
             applied = last;
+            progress.update(|p| p.applied = applied);
         }
         let store = fresh.clone();
         let (stores, live, log) = (stores.clone(), live.cloned(), log.clone());
@@ -266,7 +312,7 @@ async fn ask_or_rebuild(config: &crate::Config) -> Result<String, String> {
                 .await
                 .map_err(|e| e.to_string())?;
             let js = async_nats::jetstream::new(client);
-            let report = rebuild(&js, &stores, None)
+            let report = rebuild(&js, &stores, None, &Progress::default())
                 .await
                 .map_err(|e| e.to_string())?;
             serde_json::to_string(&report).map_err(|e| e.to_string())

@@ -7,6 +7,8 @@ import { RelationshipView } from './RelationshipView.jsx';
 import { LiveTail } from './LiveTail.jsx';
 import { HealthView } from './HealthView.jsx';
 import { ReviewView } from './ReviewView.jsx';
+import { AlertsView } from './AlertsView.jsx';
+import { OrganizationView } from './OrganizationView.jsx';
 
 export function App() {
   const { view, args, params } = route.value;
@@ -26,6 +28,10 @@ export function App() {
           <HealthView />
         ) : view === 'review' ? (
           <ReviewView params={params} />
+        ) : view === 'alerts' ? (
+          <AlertsView params={params} />
+        ) : view === 'org' ? (
+          <OrganizationView args={args} params={params} />
         ) : (
           <GraphView params={params} />
         )}

@@ -1,11 +1,23 @@
-// Health: each service's readiness checks (connected, following the log, lag) and the entries it
-// quarantined; reloaded as the log moves on.
+// Health: each service's readiness checks (connected, following the log, lag), each follower's
+// checkpoint against the head of its stream with its apply rate, and the entries it quarantined;
+// the projection's rebuild. Reloaded as the log moves on, and every POLL_MS.
+import { useEffect, useState } from 'preact/hooks';
 import { loadHealth } from '../lib/health.js';
 import { useLoad } from '../lib/use-load.js';
 import { ErrorNote } from './ErrorNote.jsx';
+import { Followers } from './Followers.jsx';
+import { RebuildPanel } from './RebuildPanel.jsx';
+
+/** How often the view reads the services again (the apply rate moves without status changes). */
+const POLL_MS = 2000;
 
 export function HealthView() {
-  const { data, error } = useLoad((signal) => loadHealth(signal), []);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
+  const { data, error } = useLoad((signal) => loadHealth(signal), [tick]);
   return (
     <section class="health" aria-label="Health">
       <h1>Health</h1>
@@ -16,6 +28,7 @@ export function HealthView() {
             <th scope="col">Service</th>
             <th scope="col">Ready</th>
             <th scope="col">Checks</th>
+            <th scope="col">Followers</th>
             <th scope="col">Quarantined</th>
           </tr>
         </thead>
@@ -42,12 +55,16 @@ export function HealthView() {
                 )}
               </td>
               <td>
+                <Followers status={s.status} />
+              </td>
+              <td>
                 <Quarantine held={s.quarantine} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <RebuildPanel />
     </section>
   );
 }

@@ -16,6 +16,7 @@ export function Nav({ view, params }) {
       {link('live', waiting ? `Live (${waiting} held)` : 'Live', href('live'))}
       {link('health', 'Health', href('health'))}
       {link('review', 'Review', href('review'))}
+      {link('alerts', 'Alerts', href('alerts'))}
     </nav>
   );
 }

@@ -4,6 +4,8 @@
 //   #/live
 //   #/health
 //   #/review?state=pending&article=<id>&candidate=<id>
+//   #/alerts?rule=new-partnership&state=failed
+//   #/org/meta?as_of=2024-03-01&limit=20
 import { signal } from '@preact/signals';
 
 /** The current view: `{ view, args, params }`. */

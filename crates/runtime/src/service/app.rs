@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::context::Context;
 use super::readiness::{log_check, stream_check};
+use super::status::Status;
 use super::{Service, StartError, quarantine};
 use crate::auth::{BearerAuthLayer, Scope};
 use crate::http::{self, Check, HttpServer};
@@ -61,7 +62,7 @@ impl<S: Service> App<S> {
         let (routes, handle) = S::build(config, &mut ctx).await?;
         let Context {
             db,
-            tasks,
+            mut tasks,
             checks,
             followers,
             quarantine,
@@ -76,6 +77,13 @@ impl<S: Service> App<S> {
         // are added, so that `/healthz`, `/readyz` and `/metrics` stay open.
         let tokens = common.tokens();
         let routes = routes.layer(BearerAuthLayer::scoped(tokens.clone(), Scope::Read));
+        let status = Status::new(S::KIND.name(), followers.clone());
+        tasks.push(tokio::spawn(status.clone().run_sampler(shutdown.token())));
+        let routes = routes.merge(
+            status
+                .routes()
+                .layer(BearerAuthLayer::scoped(tokens.clone(), Scope::Read)),
+        );
         let routes = if quarantine.is_empty() {
             routes
         } else {

@@ -7,8 +7,8 @@
 //! NATS (in the background: a service never fails to start because NATS is down), opening the
 //! sled database, following the log through the one applier of `liaison-log` (its gate,
 //! checkpoint and quarantine), the readiness rule, `/healthz` `/readyz` `/metrics`,
-//! `GET /v1/admin/quarantine`, background tasks that stop with the service, and a shutdown that
-//! always finishes.
+//! `GET /v1/admin/quarantine`, `GET /v1/admin/status` (each follower's checkpoint, head, lag and
+//! apply rate), background tasks that stop with the service, and a shutdown that always finishes.
 //!
 //! A service's `main.rs` is one line: `liaison_runtime::service::main::<MyService>()`.
 
@@ -18,6 +18,7 @@ mod error;
 mod launch;
 mod quarantine;
 mod readiness;
+mod status;
 
 use std::future::Future;
 

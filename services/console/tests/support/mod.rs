@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod review;
+pub mod full_stack;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
