@@ -100,7 +100,10 @@ async fn pages_filters_seeks_bounds_and_bad_parameters() {
     );
     assert_eq!(filtered("factuality=planned").await, vec![all[4]]);
     // Business time is not the log's order: 2023-12-01 was recorded last but one.
-    assert_eq!(filtered("to=2023-12-31&type=meeting.held").await, vec![all[5]]);
+    assert_eq!(
+        filtered("to=2023-12-31&type=meeting.held").await,
+        vec![all[5]]
+    );
     assert_eq!(
         filtered("from=2024-01-10&to=2024-02-01").await,
         vec![all[3], all[4]]

@@ -6,6 +6,7 @@ import { GraphView } from './GraphView.jsx';
 import { RelationshipView } from './RelationshipView.jsx';
 import { LiveTail } from './LiveTail.jsx';
 import { HealthView } from './HealthView.jsx';
+import { LogView } from './LogView.jsx';
 
 export function App() {
   const { view, args, params } = route.value;
@@ -21,6 +22,8 @@ export function App() {
           <RelationshipView args={args} params={params} />
         ) : view === 'live' ? (
           <LiveTail />
+        ) : view === 'log' ? (
+          <LogView params={params} />
         ) : view === 'health' ? (
           <HealthView />
         ) : (

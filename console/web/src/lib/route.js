@@ -3,6 +3,7 @@
 //   #/relationship/lg-electronics/meta?topic=xr&as_of=2024-03-01
 //   #/live
 //   #/health
+//   #/log?type=&org=&topic=&factuality=&from=&to=&seq=&event=
 import { signal } from '@preact/signals';
 
 /** The current view: `{ view, args, params }`. */
