@@ -16,6 +16,7 @@ use liaison_proto::log::{
     DEFAULT_LOG_LIMIT, DEFAULT_LOG_SCAN, LogFilter, LogPage, LogRequest, MAX_LOG_LIMIT,
     MAX_LOG_SCAN,
 };
+use liaison_proto::subjects::EVENTS_PREFIX;
 use liaison_proto::{Envelope, StoredEvent};
 
 use super::LogError;
@@ -143,8 +144,19 @@ fn empty() -> LogPage {
 }
 
 /// The entry as an event, when it is one and passes the filter (an entry that is not an
-/// envelope is looked at, and skipped).
-fn matching(entry: &LogEntry, filter: &LogFilter) -> Option<StoredEvent> {
+/// envelope is looked at, and skipped). A type filter is checked on the subject first
+/// (`liaison.events.<type>.<key>`), so entries of other types are not decoded.
+pub(crate) fn matching(entry: &LogEntry, filter: &LogFilter) -> Option<StoredEvent> {
+    if let Some(t) = filter.event_type {
+        let rest = entry
+            .subject
+            .strip_prefix(EVENTS_PREFIX)?
+            .strip_prefix('.')?;
+        let kind = rest.strip_prefix(t.as_str())?;
+        if !kind.starts_with('.') {
+            return None;
+        }
+    }
     let event: Envelope = serde_json::from_slice(&entry.payload).ok()?;
     filter.matches(&event).then_some(StoredEvent {
         sequence: entry.sequence,

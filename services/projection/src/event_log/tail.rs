@@ -17,7 +17,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use liaison_proto::log::LogStreamRequest;
 use liaison_proto::query::StreamStart;
-use liaison_proto::{Envelope, StoredEvent};
 use liaison_runtime::Problem;
 
 use super::{LogError, LogState};
@@ -64,32 +63,23 @@ pub async fn stream(
                 tracing::warn!(error = %e, "the log's tail lost its reader");
                 Some(Event::default().comment("the log's reader failed; reconnect"))
             }
-            Ok(entry) => {
-                let event = serde_json::from_slice::<Envelope>(&entry.payload)
-                    .ok()
-                    .filter(|e| filter.matches(e));
-                match event {
-                    Some(event) => {
-                        skipped = 0;
-                        let stored = StoredEvent {
-                            sequence: entry.sequence,
-                            event,
-                        };
-                        let data = serde_json::to_string(&stored).unwrap_or_default();
-                        Some(
-                            Event::default()
-                                .id(entry.sequence.to_string())
-                                .event("event")
-                                .data(data),
-                        )
-                    }
-                    None => {
-                        skipped += 1;
-                        (skipped % PROGRESS_EVERY == 0)
-                            .then(|| Event::default().comment(format!("at {}", entry.sequence)))
-                    }
+            Ok(entry) => match super::page::matching(&entry, &filter) {
+                Some(stored) => {
+                    skipped = 0;
+                    let data = serde_json::to_string(&stored).unwrap_or_default();
+                    Some(
+                        Event::default()
+                            .id(entry.sequence.to_string())
+                            .event("event")
+                            .data(data),
+                    )
                 }
-            }
+                None => {
+                    skipped += 1;
+                    (skipped % PROGRESS_EVERY == 0)
+                        .then(|| Event::default().comment(format!("at {}", entry.sequence)))
+                }
+            },
         };
         std::future::ready(out.map(Ok))
     });
