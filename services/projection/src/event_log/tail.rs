@@ -76,7 +76,8 @@ pub async fn stream(
                 }
                 None => {
                     skipped += 1;
-                    (skipped % PROGRESS_EVERY == 0)
+                    skipped
+                        .is_multiple_of(PROGRESS_EVERY)
                         .then(|| Event::default().comment(format!("at {}", entry.sequence)))
                 }
             },
