@@ -94,7 +94,7 @@ async fn the_log_in_a_browser() {
         "the filter in the URL and the request",
         "const s = document.querySelector('section.log-view'); \
          return location.hash.includes('type=cooperation.discussed') && s.dataset.state === 'ready' \
-         && s.dataset.request.includes('type=cooperation.discussed');",
+         && s.dataset.loadRequest.includes('type=cooperation.discussed');",
         WAIT,
     )
     .await;
@@ -174,6 +174,7 @@ async fn the_log_in_a_browser() {
         "the seek lands on 7",
         "const s = document.querySelector('section.log-view'); \
          return location.hash.includes('seq=7') && s.dataset.state === 'ready' \
+         && s.dataset.loadRequest.includes('seq=7') \
          && top_row() === '7';",
         WAIT,
     )

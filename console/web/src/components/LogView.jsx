@@ -27,6 +27,7 @@ export function LogView({ params }) {
   const [status, setStatus] = useState({ state: 'loading', request: '', error: null, note: '' });
   const [shift, setShift] = useState({ rows: 0 });
   const [tail, setTail] = useState(null);
+  const [loadRequest, setLoadRequest] = useState('');
   const busy = useRef(false);
   const logRef = useRef(log);
   logRef.current = log;
@@ -43,6 +44,7 @@ export function LogView({ params }) {
     let gone = false;
     setStatus({ state: 'loading', request: '', error: null, note: '' });
     const start = params.seq ? { seq: params.seq } : { before: END };
+    setLoadRequest(`/v1/log${query({ ...filters, limit: LIMIT, ...start })}`);
     page(start).then(
       (p) => {
         if (gone) return;
@@ -136,6 +138,7 @@ export function LogView({ params }) {
       aria-label="Log"
       data-state={status.state}
       data-request={status.request}
+      data-load-request={loadRequest}
       data-tail={tail ? tail.state.value : 'off'}
       data-held={held}
     >
