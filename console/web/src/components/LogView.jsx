@@ -69,11 +69,15 @@ export function LogView({ params }) {
   const atEnd = status.state === 'ready' && log.next === null;
   useEffect(() => {
     if (!atEnd) return undefined;
+    // The tail filters on the server by type, organization, topic and factuality; business
+    // time (`from`, `to`) is checked here, as the page does on the server.
+    const { from, to, ...streamed } = filters;
     const t = createTail({
-      filters,
+      filters: streamed,
       after: logRef.current.last,
       onEvent: (event) =>
         setLog((l) => {
+          if (!inTime(event.time, from, to)) return l;
           if (l.entries.length && l.entries[l.entries.length - 1].sequence >= event.sequence) return l;
           const entries = [...l.entries, event];
           const drop = Math.max(0, entries.length - KEEP);
@@ -190,4 +194,15 @@ function note(p) {
   return p.scan_bound_hit
     ? `Looked at ${p.scanned} entries (#${p.scanned_from}–#${p.scanned_to}) and stopped at the scan bound; scroll or use the buttons to go on.`
     : '';
+}
+
+/** Whether business time `time` is within `from`–`to` (a date `to` includes its whole day). */
+function inTime(time, from, to) {
+  const at = Date.parse(time);
+  if (from && at < Date.parse(from)) return false;
+  if (to) {
+    const end = /^\d{4}-\d{2}-\d{2}$/.test(to) ? Date.parse(to) + 86400000 - 1 : Date.parse(to);
+    if (at > end) return false;
+  }
+  return true;
 }
