@@ -10,6 +10,7 @@ pub mod events;
 pub mod ids;
 pub mod ingest;
 pub mod limits;
+pub mod log;
 pub mod notifier;
 pub mod preview;
 pub mod problem;

@@ -157,6 +157,22 @@ pub fn schemas() -> Vec<(String, Value)> {
             schema::<RebuildRequest>(),
         ),
         (
+            "schemas/log-request.json".to_owned(),
+            schema::<crate::log::LogRequest>(),
+        ),
+        (
+            "schemas/log-page.json".to_owned(),
+            schema::<crate::log::LogPage>(),
+        ),
+        (
+            "schemas/log-event-view.json".to_owned(),
+            schema::<crate::log::LogEventView>(),
+        ),
+        (
+            "schemas/log-stream-request.json".to_owned(),
+            schema::<crate::log::LogStreamRequest>(),
+        ),
+        (
             "schemas/alerts-request.json".to_owned(),
             schema::<AlertsRequest>(),
         ),

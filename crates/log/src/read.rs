@@ -61,7 +61,7 @@ pub enum ReadError {
 pub fn read_from(
     js: &jetstream::Context,
     start_sequence: u64,
-) -> impl Stream<Item = Result<LogEntry, ReadError>> + Send + 'static {
+) -> impl Stream<Item = Result<LogEntry, ReadError>> + Send + 'static + use<> {
     read_stream_from(js, EVENTS_STREAM, start_sequence)
 }
 
@@ -70,7 +70,7 @@ pub fn read_stream_from(
     js: &jetstream::Context,
     stream_name: &str,
     start_sequence: u64,
-) -> impl Stream<Item = Result<LogEntry, ReadError>> + Send + 'static {
+) -> impl Stream<Item = Result<LogEntry, ReadError>> + Send + 'static + use<> {
     let js = js.clone();
     let stream_name = stream_name.to_owned();
     futures::stream::once(async move {

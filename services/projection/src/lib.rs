@@ -5,11 +5,13 @@
 //!   models (the applier of `liaison-log` does the rest: gate, checkpoint, quarantine);
 //! - [`store`], [`read_models`]: the tables and how each read model is written and read;
 //! - [`queries`]: the queries, independent of transport; [`http_api`], [`nats_api`], [`sse`];
+//! - [`event_log`]: the log itself, read by sequence from JetStream (pages, one event, a tail);
 //! - [`rebuild`], [`switch`]: replay into a fresh database and switch to it atomically;
 //! - [`metrics`]: lag, apply rate, query latency.
 //!
 //! [`ProjectionService`] wires them on the service skeleton of `liaison-runtime`.
 
+pub mod event_log;
 pub mod http_api;
 pub mod metrics;
 pub mod model;
@@ -208,6 +210,11 @@ impl Service for ProjectionService {
             max_stream_clients: config.max_stream_clients,
         };
         let routes = http_api::routes_with(state, ctx.common().api_token().map(Into::into), limits);
+        let log = event_log::LogState {
+            js: ctx.jetstream(),
+            queries: queries.clone(),
+        };
+        let routes = routes.merge(event_log::routes(log, config.max_stream_clients));
         let handle = ProjectionHandle {
             stores,
             queries,

@@ -51,7 +51,7 @@ impl StreamClients {
     }
 
     /// A place for one more client, or the `503` that refuses it.
-    fn admit(&self) -> Result<Admitted, Problem> {
+    pub(crate) fn admit(&self) -> Result<Admitted, Problem> {
         match self.permits.clone().try_acquire_owned() {
             Ok(permit) => {
                 metrics::gauge!(STREAM_CLIENTS).increment(1.0);
@@ -72,7 +72,7 @@ impl StreamClients {
 }
 
 /// One admitted client; its place is given back when dropped.
-struct Admitted {
+pub(crate) struct Admitted {
     _permit: OwnedSemaphorePermit,
 }
 

@@ -9,6 +9,7 @@ import { HealthView } from './HealthView.jsx';
 import { ReviewView } from './ReviewView.jsx';
 import { AlertsView } from './AlertsView.jsx';
 import { OrganizationView } from './OrganizationView.jsx';
+import { LogView } from './LogView.jsx';
 
 export function App() {
   const { view, args, params } = route.value;
@@ -24,6 +25,8 @@ export function App() {
           <RelationshipView args={args} params={params} />
         ) : view === 'live' ? (
           <LiveTail />
+        ) : view === 'log' ? (
+          <LogView params={params} />
         ) : view === 'health' ? (
           <HealthView />
         ) : view === 'review' ? (

@@ -14,6 +14,7 @@ export function Nav({ view, params }) {
     <nav aria-label="Views">
       {link('graph', 'Graph', href('graph', [], { as_of: asOf }))}
       {link('live', waiting ? `Live (${waiting} held)` : 'Live', href('live'))}
+      {link('log', 'Log', href('log'))}
       {link('health', 'Health', href('health'))}
       {link('review', 'Review', href('review'))}
       {link('alerts', 'Alerts', href('alerts'))}

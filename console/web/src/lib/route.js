@@ -6,6 +6,7 @@
 //   #/review?state=pending&article=<id>&candidate=<id>
 //   #/alerts?rule=new-partnership&state=failed
 //   #/org/meta?as_of=2024-03-01&limit=20
+//   #/log?type=&org=&topic=&factuality=&from=&to=&seq=&event=
 import { signal } from '@preact/signals';
 
 /** The current view: `{ view, args, params }`. */
