@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { COLORS } from '../lib/colors.js';
 import { width } from '../lib/layout.js';
+import { part } from '../lib/timings.js';
 
 const SIZE = 640;
 /** Organizations named on the canvas when there are at most this many. */
@@ -13,13 +14,17 @@ const NAMED = 60;
 export function GraphCanvas({ edges, at, ids, named = [], onPick, onDrawn }) {
   const ref = useRef(null);
   useEffect(() => {
+    const began = performance.now();
     const canvas = ref.current;
     const ratio = window.devicePixelRatio || 1;
     canvas.width = SIZE * ratio;
     canvas.height = SIZE * ratio;
-    const g = canvas.getContext('2d');
+    // Opaque: the browser composites it without blending.
+    const g = canvas.getContext('2d', { alpha: false });
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
-    g.clearRect(0, 0, SIZE, SIZE);
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, SIZE, SIZE);
+    const dense = edges.length > 2000;
     const groups = new Map();
     for (const e of edges) {
       const style = `${e.status}|${e.signalsOnly ? 1 : 0}|${Math.min(8, Math.round(width(e.facts)))}`;
@@ -27,12 +32,13 @@ export function GraphCanvas({ edges, at, ids, named = [], onPick, onDrawn }) {
       if (!list) groups.set(style, (list = []));
       list.push(e);
     }
-    g.globalAlpha = edges.length > 2000 ? 0.35 : 0.8;
+    g.globalAlpha = dense ? 0.35 : 0.8;
     g.lineCap = 'round';
     for (const [style, list] of groups) {
       const [status, dashed, w] = style.split('|');
       g.strokeStyle = COLORS[status] || COLORS.none;
-      g.lineWidth = Number(w) * (edges.length > 2000 ? 0.5 : 1);
+      // Dense, the widths are halved (1.5 px for one fact, up to 4): thin lines draw fast.
+      g.lineWidth = Number(w) * (dense ? 0.5 : 1);
       g.setLineDash(dashed === '1' ? [6, 5] : []);
       g.beginPath();
       for (const e of list) {
@@ -61,6 +67,7 @@ export function GraphCanvas({ edges, at, ids, named = [], onPick, onDrawn }) {
       g.strokeText(id, at[id].x, at[id].y - 10);
       g.fillText(id, at[id].x, at[id].y - 10);
     }
+    part('draw', performance.now() - began);
     onDrawn?.();
   }, [edges, at]);
   const pick = (event) => {

@@ -8,7 +8,7 @@ import { circle, focused } from '../lib/layout.js';
 import { CAP, centresOf, neighbourhood } from '../lib/neighbourhood.js';
 import { href, setParams } from '../lib/route.js';
 import { SIGNALS } from '../lib/statuses.js';
-import { drawn } from '../lib/timings.js';
+import { drawn, part } from '../lib/timings.js';
 import { useEdges } from '../lib/use-edges.js';
 import { ErrorNote } from './ErrorNote.jsx';
 import { Filters } from './Filters.jsx';
@@ -39,6 +39,7 @@ export function GraphView({ params }) {
   const centres = centresOf(params);
   const cap = Number(params.cap) || CAP;
   const topics = useMemo(() => [...new Set((all || []).map((e) => e.topic))].sort(), [all]);
+  const began = performance.now();
   const dated = useMemo(() => {
     const bound = boundOf(asOf);
     const out = [];
@@ -64,6 +65,7 @@ export function GraphView({ params }) {
     return circle(poolIds, SIZE);
   }, [all, placeKey]);
   const at = stable && ids.every((id) => stable[id]) ? stable : centres.length ? focused(centres, ids, SIZE) : circle(ids, SIZE);
+  part('derive', performance.now() - began);
   const onDrawn = () => drawn(edges.length, all?.length || 0, done);
   const nodeHref = (id) => href('graph', [], { ...params, expand: id, cap: '' });
   const ready = all !== null && !loading;

@@ -4,8 +4,9 @@
 // earlier date is derived here, without asking again, so the time slider redraws at once.
 import { api } from './api.js';
 
-/** Relationships per page (the projection's largest page). */
+/** Relationships per page (the projection's largest page); the first is smaller, to draw sooner. */
 const PAGE = 500;
+const FIRST_PAGE = 150;
 /** Facts listed per relationship: their factualities feed the filter. */
 export const FACTS = 5;
 /** The most edges loaded. */
@@ -84,7 +85,7 @@ export async function loadEdges(onPage, signal) {
     let cursor;
     do {
       const page = await api('projection', '/v1/relationships', {
-        params: { status, limit: PAGE, facts: FACTS, ladder: 'true', cursor },
+        params: { status, limit: edges.length ? PAGE : FIRST_PAGE, facts: FACTS, ladder: 'true', cursor },
         signal,
       });
       for (const view of page.relationships) edges.push(edgeOf(view));

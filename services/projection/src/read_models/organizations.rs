@@ -146,7 +146,7 @@ pub fn search(
                 || hit(data.id.as_str())
                 || hit(&data.name)
                 || data.aliases.iter().any(|a| hit(a));
-            Ok(matches.then(|| OrganizationEntry {
+            Ok(matches.then_some(OrganizationEntry {
                 id: data.id,
                 name: data.name,
                 aliases: data.aliases,
