@@ -32,6 +32,38 @@ const RELATIONSHIPS: usize = 10_000;
 /// Events per append (the contract's largest batch).
 const BATCH: usize = 500;
 
+/// The dates the slider is moved to with the large fixture.
+const STEP_DAYS: [&str; 6] = [
+    "2023-03-01",
+    "2023-06-01",
+    "2023-09-01",
+    "2024-01-01",
+    "2024-06-01",
+    "2024-10-01",
+];
+
+/// Moves the time slider to `day` and waits until the graph is drawn for it.
+async fn step_to(b: &Browser, day: &str) {
+    let before = b
+        .js("return window.__liaisonTimings.steps.length;")
+        .await
+        .as_u64()
+        .unwrap();
+    b.js(&format!(
+        "const s = document.getElementById('as-of'); \
+         const start = Date.parse(s.dataset.start + 'T00:00:00Z'); \
+         s.value = String(Math.round((Date.parse('{day}T00:00:00Z') - start) / 86400000)); \
+         s.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;"
+    ))
+    .await;
+    b.until(
+        "the slider step is drawn",
+        &format!("return window.__liaisonTimings.steps.length > {before};"),
+        Duration::from_secs(60),
+    )
+    .await;
+}
+
 /// A check that the graph shows the data of `as_of` ('' for now), loaded.
 fn graph_ready(as_of: &str) -> String {
     format!(
@@ -323,32 +355,8 @@ async fn the_graph_and_the_relationship_in_a_browser() {
         "a canvas draws the edges: {canvas}"
     );
     // Slider steps: a few dates over the range, each waited for until drawn.
-    for day in [
-        "2023-03-01",
-        "2023-06-01",
-        "2023-09-01",
-        "2024-01-01",
-        "2024-06-01",
-        "2024-10-01",
-    ] {
-        let before = b
-            .js("return window.__liaisonTimings.steps.length;")
-            .await
-            .as_u64()
-            .unwrap();
-        b.js(&format!(
-            "const s = document.getElementById('as-of'); \
-             const start = Date.parse(s.dataset.start + 'T00:00:00Z'); \
-             s.value = String(Math.round((Date.parse('{day}T00:00:00Z') - start) / 86400000)); \
-             s.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;"
-        ))
-        .await;
-        b.until(
-            "the slider step is drawn",
-            &format!("return window.__liaisonTimings.steps.length > {before};"),
-            WAIT,
-        )
-        .await;
+    for day in STEP_DAYS {
+        step_to(&b, day).await;
     }
     b.screenshot("graph-10k").await;
     let timings = b.js("return window.__liaisonTimings;").await;
@@ -377,6 +385,28 @@ async fn the_graph_and_the_relationship_in_a_browser() {
         "of which JavaScript: deriving the graph as of a date at most {} ms, drawing the canvas at most {} ms",
         most("derive"),
         most("draw")
+    );
+
+    // The same as SVG, for comparison (why the dense graph is a canvas).
+    b.client
+        .goto(&format!("{console}/?svg#/graph?draw=svg"))
+        .await
+        .unwrap();
+    b.until(
+        "the fixture is drawn as SVG",
+        "const s = document.querySelector('section.graph-view'); \
+         return !!s && s.dataset.state === 'ready' && window.__liaisonTimings?.allEdges !== null \
+         && document.querySelectorAll('svg.graph path').length >= 9000;",
+        Duration::from_secs(60),
+    )
+    .await;
+    for day in &STEP_DAYS[4..] {
+        step_to(&b, day).await;
+    }
+    let svg = b.js("return window.__liaisonTimings;").await;
+    eprintln!(
+        "as SVG instead: first frame at {} ms, all edges drawn at {} ms, slider steps {} ms",
+        svg["firstFrame"], svg["allEdges"], svg["steps"]
     );
 
     b.stop().await;

@@ -19,7 +19,8 @@ import { GraphCanvas } from './GraphCanvas.jsx';
 import { EdgeTable } from './EdgeTable.jsx';
 import { Neighbourhood } from './Neighbourhood.jsx';
 
-/** Above this many edges the graph is drawn on a canvas instead of as SVG. */
+/** Above this many edges the graph is drawn on a canvas instead of as SVG (`draw=svg` or
+ * `draw=canvas` in the URL forces one, to compare them). */
 const SVG_MAX = 400;
 const SIZE = 640;
 
@@ -90,7 +91,7 @@ export function GraphView({ params }) {
       <div class="graph-body">
         {!edges.length ? (
           <p class="empty">{all ? `No relationships ${asOf ? `as of ${asOf}` : 'yet'} match.` : 'Loading…'}</p>
-        ) : edges.length <= SVG_MAX ? (
+        ) : params.draw === 'svg' || (edges.length <= SVG_MAX && params.draw !== 'canvas') ? (
           <GraphSvg edges={edges} asOf={asOf} at={at} ids={ids} nodeHref={nodeHref} onDrawn={onDrawn} />
         ) : (
           <GraphCanvas
