@@ -171,8 +171,20 @@ async fn the_graph_and_the_relationship_in_a_browser() {
         json!([{"organizations": ["lg-electronics", "meta"], "topic": "xr"}])
     );
 
-    let b = Browser::start().await;
     let console = stack.console.url.clone();
+    // The UI this build embeds is the one in this tree's assets/ (a target directory shared by
+    // several worktrees may hold another's build: then touch services/console/build.rs).
+    let served = stack.http.get(format!("{console}/")).send().await.unwrap();
+    let served = served.text().await.unwrap();
+    let committed =
+        std::fs::read_to_string(support::repo_root().join("services/console/assets/index.html"))
+            .unwrap();
+    assert_eq!(
+        served, committed,
+        "the console serves other assets than services/console/assets: rebuild it \
+         (touch services/console/build.rs)"
+    );
+    let b = Browser::start().await;
 
     // Filters: by factuality (only the possible on-device-ai talk) and by organization.
     b.client

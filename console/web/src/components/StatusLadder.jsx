@@ -7,7 +7,7 @@ export function StatusLadder({ ladder }) {
       {[...ladder].reverse().map((s) => (
         <li data-event-id={s.id} data-before={s.before} data-after={s.after} data-time={s.time} class={`status-${s.after}`}>
           <span class={`badge status-${s.after}`}>{s.after}</span>{' '}
-          <span class="note">from {s.before}</span> <time>{s.time}</time> <code>{s.type}</code>
+          <span class="note">from {s.before}</span> <time>{s.time}</time> <code>{s.type}</code>{' '}
           <span class="seq">#{s.sequence}</span>
           {s.summary && <p>{s.summary}</p>}
           <p class="note">
