@@ -18,7 +18,7 @@ pub use requests::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::events::{OrganizationKind, Quantity};
+use crate::events::{Evidence, OrganizationKind, Quantity};
 use crate::{BusinessTime, EventType, Factuality, Slug, Status, StoredEvent};
 
 /// A short reference to an event that shaped a relationship.
@@ -38,7 +38,26 @@ pub struct EventRef {
     /// Its summary, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// Its evidence (quote, source, language, confidence): given in the answer for one
+    /// relationship (`GET /v1/relationships/{a}/{b}?topic=`), not in listings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
 }
+
+/// One move of a relationship's status: the asserted fact that moved it, and from what to what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StatusStep {
+    /// The status before the fact.
+    pub before: Status,
+    /// The status the fact moved it to.
+    pub after: Status,
+    /// The fact (without its evidence; the relationship's facts carry it).
+    #[serde(flatten)]
+    pub event: EventRef,
+}
+
+/// The most steps a [`RelationshipView::ladder`] lists: the latest ones.
+pub const MAX_LADDER_STEPS: usize = 100;
 
 /// A fact that does not move the status (planned, possible, reported or negated): an upcoming
 /// meeting, a rumour, a denial.
@@ -74,6 +93,17 @@ pub struct RelationshipView {
     /// exist, pass this as `before` to get the page before them. Absent on the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earlier_cursor: Option<String>,
+    /// The status history as of the query's `as_of`, oldest first: each asserted fact that moved
+    /// the status (the latest [`MAX_LADDER_STEPS`]). Given in the answer for one relationship,
+    /// and in a listing asked with `ladder=true`; absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ladder: Vec<StatusStep>,
+    /// With the ladder: when its earliest fact (event or signal) happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<BusinessTime>,
+    /// With the ladder: how many facts (events and signals) it has as of `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact_count: Option<u64>,
 }
 
 /// Every topic of a pair (`GET /v1/relationships/{a}/{b}` without `topic`), a page of topics at
@@ -248,6 +278,60 @@ pub struct StatusChange {
     pub event_id: Uuid,
 }
 
+/// One registered organization in a listing (`GET /v1/organizations`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OrganizationEntry {
+    /// Its id.
+    pub id: Slug,
+    /// Its name.
+    pub name: String,
+    /// Other names it goes by.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// What kind of organization it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<OrganizationKind>,
+    /// Its country (ISO 3166-1 alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// A page of `GET /v1/organizations?q=`: registered organizations in id order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OrganizationList {
+    /// The organizations of this page that match.
+    pub organizations: Vec<OrganizationEntry>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A relationship an event is a fact of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RelationshipRef {
+    /// The pair, sorted.
+    pub organizations: [Slug; 2],
+    /// The topic.
+    pub topic: Slug,
+}
+
+/// Where an applied event is in the projection (`GET /v1/events/{id}/relationships`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EventPlaces {
+    /// The event id.
+    pub id: Uuid,
+    /// Its log sequence.
+    pub sequence: u64,
+    /// When it happened.
+    pub time: BusinessTime,
+    /// The relationships it is a fact of.
+    #[serde(default)]
+    pub relationships: Vec<RelationshipRef>,
+    /// The organizations whose timeline lists it.
+    #[serde(default)]
+    pub organizations: Vec<Slug>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +347,9 @@ mod tests {
             events: vec![],
             signals: vec![],
             earlier_cursor: None,
+            ladder: vec![],
+            earliest: None,
+            fact_count: None,
         };
         assert_eq!(
             serde_json::to_value(&v).unwrap(),

@@ -145,6 +145,22 @@ pub fn schemas() -> Vec<(String, Value)> {
             schema::<TimelineRequest>(),
         ),
         (
+            "schemas/organizations-request.json".to_owned(),
+            schema::<crate::query::OrganizationsRequest>(),
+        ),
+        (
+            "schemas/organization-list.json".to_owned(),
+            schema::<crate::query::OrganizationList>(),
+        ),
+        (
+            "schemas/event-places-request.json".to_owned(),
+            schema::<crate::query::EventPlacesRequest>(),
+        ),
+        (
+            "schemas/event-places.json".to_owned(),
+            schema::<crate::query::EventPlaces>(),
+        ),
+        (
             "schemas/meetings-request.json".to_owned(),
             schema::<MeetingsRequest>(),
         ),

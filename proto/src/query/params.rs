@@ -21,6 +21,11 @@ pub struct ParamError {
 }
 
 impl ParamError {
+    /// The parameter `parameter` is malformed: `detail` says how (starting with its name).
+    pub fn invalid(parameter: &str, detail: impl Into<String>) -> Self {
+        Self::of(parameter, detail.into())
+    }
+
     fn of(parameter: &str, detail: String) -> Self {
         Self {
             parameter: Some(parameter.to_owned()),

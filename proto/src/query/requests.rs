@@ -91,9 +91,51 @@ pub struct RelationshipsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = MAX_LIMIT))]
     pub facts: Option<u32>,
+    /// With each relationship its status ladder, earliest fact and fact count
+    /// ([`super::RelationshipView::ladder`]): what a client needs to show it as of any earlier
+    /// date without asking again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder: Option<Flag>,
     /// Only facts that happened by then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<BusinessTime>,
+    /// Wait (bounded) until the log is applied up to this sequence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_sequence: Option<u64>,
+}
+
+/// The longest `q` of `GET /v1/organizations`, in bytes.
+pub const MAX_SEARCH_BYTES: usize = 200;
+
+/// `GET /v1/organizations` and `liaison.query.organizations`: registered organizations whose
+/// id, name or an alias contains `q` (case-insensitive), a page at a time (answer:
+/// [`super::OrganizationList`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationsRequest {
+    /// Text to look for in ids, names and aliases (at most [`MAX_SEARCH_BYTES`]); all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = MAX_SEARCH_BYTES))]
+    pub q: Option<String>,
+    /// Organizations on this page (default 50, at most 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = MAX_LIST_LIMIT))]
+    pub limit: Option<u32>,
+    /// The next page ([`super::OrganizationList::next_cursor`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Wait (bounded) until the log is applied up to this sequence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_sequence: Option<u64>,
+}
+
+/// `GET /v1/events/{id}/relationships`: where an applied event is (answer:
+/// [`super::EventPlaces`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventPlacesRequest {
+    /// The event id.
+    pub id: uuid::Uuid,
     /// Wait (bounded) until the log is applied up to this sequence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_sequence: Option<u64>,

@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use liaison_proto::query::params::{ParamError, from_query_string};
 use liaison_proto::query::{
-    Flag, MeetingsRequest, OrganizationRequest, RebuildRequest, RelationshipRequest,
-    RelationshipsRequest, TimelineRequest,
+    EventPlacesRequest, Flag, MeetingsRequest, OrganizationRequest, OrganizationsRequest,
+    RebuildRequest, RelationshipRequest, RelationshipsRequest, TimelineRequest,
 };
 use liaison_runtime::auth::BearerAuthLayer;
 use liaison_runtime::http::RouteTimeout;
@@ -76,11 +76,13 @@ pub fn routes_with(state: ApiState, api_token: Option<String>, limits: HttpLimit
     Router::new()
         .route("/v1/relationships", get(relationships))
         .route("/v1/relationships/{a}/{b}", get(relationship))
+        .route("/v1/organizations", get(organizations))
         .route("/v1/organizations/{id}", get(organization))
         .route("/v1/organizations/{id}/timeline", get(timeline))
         .route("/v1/organizations/{id}/meetings", get(org_meetings))
         .route("/v1/meetings", get(meetings))
         .route("/v1/preview", post(effect_preview))
+        .route("/v1/events/{id}/relationships", get(event_places))
         .route(
             "/v1/stream",
             get(crate::sse::stream).layer(Extension(stream_clients)),
@@ -173,6 +175,33 @@ async fn organization(
         "organization",
         started,
         s.queries.organization(&req).await,
+    ))
+}
+
+async fn organizations(
+    State(s): State<ApiState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, Problem> {
+    let started = Instant::now();
+    let req: OrganizationsRequest = params(&q, &[])?;
+    Ok(answer(
+        "organizations",
+        started,
+        s.queries.organizations(&req).await,
+    ))
+}
+
+async fn event_places(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, Problem> {
+    let started = Instant::now();
+    let req: EventPlacesRequest = params(&q, &[("id", &id)])?;
+    Ok(answer(
+        "event_places",
+        started,
+        s.queries.event_places(&req).await,
     ))
 }
 

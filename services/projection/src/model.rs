@@ -294,7 +294,7 @@ fn apply_entry(w: &mut Writes<'_>, entry: &Checked<'_>) -> Result<StoreCost, Sto
 }
 
 /// The key of an event's [`EventIndex`] (or of its retraction marker).
-fn index_key(id: EventId) -> Vec<u8> {
+pub(crate) fn index_key(id: EventId) -> Vec<u8> {
     keys::key(keys::INDEX, &[id.to_string().as_bytes()])
 }
 

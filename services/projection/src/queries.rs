@@ -8,19 +8,20 @@ use std::time::Duration;
 use liaison_log::Follower;
 use liaison_proto::query::params::ParamError;
 use liaison_proto::query::{
-    Consistency, CooperationSummary, MeetingsRequest, OrganizationRequest, OrganizationView,
-    PairView, RelationshipList, RelationshipRequest, RelationshipSummary, RelationshipsRequest,
-    TimelinePage, TimelineRequest,
+    Consistency, CooperationSummary, EventPlaces, EventPlacesRequest, Flag, MeetingsRequest,
+    OrganizationList, OrganizationRequest, OrganizationView, OrganizationsRequest, PairView,
+    RelationshipList, RelationshipRequest, RelationshipSummary, RelationshipsRequest, TimelinePage,
+    TimelineRequest,
 };
 pub use liaison_proto::query::{
     DEFAULT_LIMIT, DEFAULT_LIST_LIMIT, MAX_FACTS_PER_ANSWER, MAX_LIMIT, MAX_LIST_LIMIT,
-    MAX_PAIR_TOPICS, RelationshipAnswer,
+    MAX_PAIR_TOPICS, MAX_SEARCH_BYTES, RelationshipAnswer,
 };
 use liaison_proto::{AsOf, Slug, Status};
 use liaison_relations::PairTopic;
 
 use crate::read_models::relationships::{FactPage, Listing};
-use crate::read_models::{Bounds, links, organizations, page_of, relationships, timeline};
+use crate::read_models::{Bounds, links, organizations, page_of, places, relationships, timeline};
 use crate::store::{Store, StoreError};
 use crate::switch::StoreSwitch;
 
@@ -176,7 +177,9 @@ impl Queries {
             let key = PairTopic::new(a.clone(), b.clone(), topic.clone())
                 .expect("distinct organizations");
             return Ok(RelationshipAnswer::One(relationships::view(
-                &store, &key, &page,
+                &store,
+                &key,
+                &page.whole(),
             )?));
         }
         let after = req
@@ -211,8 +214,9 @@ impl Queries {
         let (as_of, store) = self.prepare(&req.consistency()).await?;
         let facts = checked_limit("facts", req.facts, DEFAULT_LIMIT, MAX_LIMIT)?;
         let limit = list_limit(req.limit, facts)?;
-        let page = FactPage::new(as_of, None, facts as usize)
+        let mut page = FactPage::new(as_of, None, facts as usize)
             .map_err(|e| QueryError::BadRequest(e.to_string()))?;
+        page.ladder = req.ladder == Some(Flag::Yes);
         let listing = match (&req.org, &req.topic) {
             (Some(org), _) => {
                 known(&store, org)?;
@@ -320,6 +324,60 @@ impl Queries {
             },
             truncated: truncated || links_cut || people_cut,
         })
+    }
+
+    /// `GET /v1/organizations?q=`: registered organizations whose id, name or an alias contains
+    /// `q`, in id order, a page at a time.
+    pub async fn organizations(
+        &self,
+        req: &OrganizationsRequest,
+    ) -> Result<OrganizationList, QueryError> {
+        let consistency = Consistency {
+            as_of: None,
+            min_sequence: req.min_sequence,
+        };
+        let (_, store) = self.prepare(&consistency).await?;
+        let limit = checked_limit("limit", req.limit, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT)
+            .map_err(|e| ParamError::invalid("limit", e.to_string()))?;
+        let q = req.q.as_deref().map(str::trim).unwrap_or_default();
+        if q.len() > MAX_SEARCH_BYTES {
+            return Err(ParamError::invalid(
+                "q",
+                format!("q: at most {MAX_SEARCH_BYTES} bytes, got {}", q.len()),
+            )
+            .into());
+        }
+        let after = req
+            .cursor
+            .as_deref()
+            .map(|c| {
+                read_cursor(c)
+                    .and_then(|t| Slug::parse(&t).ok())
+                    .ok_or_else(|| ParamError::invalid("cursor", bad_cursor(c).to_string()))
+            })
+            .transpose()?;
+        let bounds = Bounds {
+            limit: limit as usize,
+            max_scan: MAX_SCAN,
+        };
+        let (organizations, last) =
+            organizations::search(&store, &q.to_lowercase(), after.as_ref(), bounds)?;
+        Ok(OrganizationList {
+            organizations,
+            next_cursor: last.as_deref().map(write_cursor),
+        })
+    }
+
+    /// `GET /v1/events/{id}/relationships`: the relationships an applied event is a fact of and
+    /// the organizations whose timeline lists it (404 when it is not applied, or retracted).
+    pub async fn event_places(&self, req: &EventPlacesRequest) -> Result<EventPlaces, QueryError> {
+        let consistency = Consistency {
+            as_of: None,
+            min_sequence: req.min_sequence,
+        };
+        let (_, store) = self.prepare(&consistency).await?;
+        places::places(&store, req.id)?
+            .ok_or_else(|| QueryError::NotFound(format!("no applied event '{}'", req.id)))
     }
 
     /// `GET /v1/organizations/{id}/timeline`; with `meetings_only`, the meetings (held and

@@ -1,6 +1,7 @@
-// The graph's filters: a topic and a status (or signals only); each a URL parameter.
+// The graph's filters: a topic, a status (or signals only), a factuality (relationships with a fact
+// of it by the date) and an organization; each a URL parameter.
 import { setParams } from '../lib/route.js';
-import { SIGNALS, STATUSES } from '../lib/statuses.js';
+import { FACTUALITIES, SIGNALS, STATUSES } from '../lib/statuses.js';
 
 export function Filters({ params, topics }) {
   const known = params.topic && !topics.includes(params.topic) ? [params.topic, ...topics] : topics;
@@ -32,6 +33,29 @@ export function Filters({ params, topics }) {
           ))}
           <option value={SIGNALS}>signals only</option>
         </select>
+      </label>
+      <label>
+        Factuality{' '}
+        <select
+          name="factuality"
+          value={params.factuality || ''}
+          onChange={(e) => setParams({ factuality: e.currentTarget.value })}
+        >
+          <option value="">all</option>
+          {FACTUALITIES.map((f) => (
+            <option value={f}>{f}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Organization{' '}
+        <input
+          name="org"
+          size="14"
+          placeholder="id, e.g. meta"
+          value={params.org || ''}
+          onChange={(e) => setParams({ org: e.currentTarget.value.trim().toLowerCase() })}
+        />
       </label>
     </div>
   );

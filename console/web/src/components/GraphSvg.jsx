@@ -1,14 +1,15 @@
 // The graph drawn as SVG: organizations on a circle, one edge per pair and topic, coloured by
 // status, dashed for signals only, wider with more facts. Each edge is a link (Tab, Enter) to
-// its relationship, and carries its data as attributes for tools and tests.
-import { circle, edgePath, width } from '../lib/layout.js';
+// its relationship, and carries its data as attributes for tools and tests; each organization is a
+// link that expands its neighbourhood. Used while the graph is small (GraphCanvas beyond).
+import { useEffect } from 'preact/hooks';
+import { edgePath, width } from '../lib/layout.js';
 import { href } from '../lib/route.js';
 
 const SIZE = 640;
 
-export function GraphSvg({ edges, asOf }) {
-  const ids = [...new Set(edges.flatMap((e) => [e.a, e.b]))];
-  const at = circle(ids, SIZE);
+export function GraphSvg({ edges, asOf, at, ids, nodeHref, onDrawn }) {
+  useEffect(() => onDrawn?.(), [edges, at]);
   const perPair = {};
   if (!edges.length) {
     return <p class="empty">No relationships {asOf ? `as of ${asOf}` : 'yet'} match.</p>;
@@ -43,12 +44,14 @@ export function GraphSvg({ edges, asOf }) {
         );
       })}
       {ids.map((id) => (
-        <g class="node" transform={`translate(${at[id].x},${at[id].y})`} data-node={id}>
-          <circle r="7" />
-          <text y="-12" text-anchor="middle">
-            {id}
-          </text>
-        </g>
+        <a href={nodeHref(id)} aria-label={`${id}: expand its neighbourhood`} class="node-link">
+          <g class="node" transform={`translate(${at[id].x},${at[id].y})`} data-node={id}>
+            <circle r="7" />
+            <text y="-12" text-anchor="middle">
+              {id}
+            </text>
+          </g>
+        </a>
       ))}
     </svg>
   );

@@ -1,14 +1,15 @@
-// One relationship: a pair on a topic as of a date — its status and since when, its facts and
-// signals with their evidence, and earlier facts a page at a time. Without a topic, the topics of
-// the pair to choose from.
+// One relationship: a pair on a topic as of a date — its status and since when, its status history
+// as a ladder (which fact moved it, when), its facts and signals apart, each with its evidence (in
+// the projection's answer), and earlier facts a page at a time. Without a topic, the topics of the
+// pair to choose from.
 import { useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
-import { evidenceFor } from '../lib/evidence.js';
 import { href } from '../lib/route.js';
 import { useLoad } from '../lib/use-load.js';
 import { ErrorNote } from './ErrorNote.jsx';
 import { FactList } from './FactList.jsx';
 import { PairTopics } from './PairTopics.jsx';
+import { StatusLadder } from './StatusLadder.jsx';
 
 /** Facts per page. */
 const PAGE = 20;
@@ -18,9 +19,7 @@ async function loadPage(a, b, topic, asOf, before, signal) {
     params: { topic, as_of: asOf, limit: PAGE, before },
     signal,
   });
-  const ids = [...view.events, ...view.signals].map((f) => f.id);
-  const evidence = ids.length ? await evidenceFor(view.organizations[0], ids, asOf, signal) : {};
-  return { view, evidence };
+  return { view };
 }
 
 export function RelationshipView({ args, params }) {
@@ -69,11 +68,13 @@ function TopicRelationship({ a, b, topic, asOf }) {
           {asOf ? ` (as of ${asOf})` : ''}
         </p>
       )}
+      <h2>Status history</h2>
+      {view && <StatusLadder ladder={view.ladder} />}
       <h2>Facts</h2>
-      <FactList facts={all.flatMap((p) => p.view.events.map((f) => ({ ...f, evidence: p.evidence[f.id] })))} />
+      <FactList facts={all.flatMap((p) => p.view.events)} />
       <h2>Signals</h2>
       <p class="note">Planned, possible, reported or denied: they do not move the status.</p>
-      <FactList facts={all.flatMap((p) => p.view.signals.map((f) => ({ ...f, evidence: p.evidence[f.id] })))} />
+      <FactList facts={all.flatMap((p) => p.view.signals)} />
       <ErrorNote error={earlier.error} />
       {last?.earlier_cursor && (
         <button type="button" onClick={more}>

@@ -1,55 +1,102 @@
-// The graph's data: every relationship as of a date, as edges. Relationships above `none` and the
-// pairs with signals only (`status=none`) are paged in from the projection's
-// `GET /v1/relationships`, up to MAX_EDGES.
+// The graph's data: every relationship as it stands now, with its status ladder (which fact moved
+// it, when), paged in from the projection's `GET /v1/relationships?ladder=true` — those above
+// `none` and the pairs with signals only — up to MAX_EDGES. From the ladders the graph as of any
+// earlier date is derived here, without asking again, so the time slider redraws at once.
 import { api } from './api.js';
 
-/** Relationships per page (the projection's largest page). */
+/** Relationships per page (the projection's largest page); the first is smaller, to draw sooner. */
 const PAGE = 500;
-/** Facts listed per relationship: counts up to this many give an edge its width. */
-export const FACTS = 20;
+const FIRST_PAGE = 150;
+/** Facts listed per relationship: their factualities feed the filter. */
+export const FACTS = 5;
 /** The most edges loaded. */
-export const MAX_EDGES = 10000;
+export const MAX_EDGES = 20000;
 
-/** One edge: a pair on a topic. */
+const ms = (time) => Date.parse(time.length === 10 ? `${time}T00:00:00Z` : time);
+
+/** One edge, as it stands now: a pair on a topic, with what it needs to be shown as of a date. */
 export function edgeOf(view) {
   const [a, b] = view.organizations;
-  const facts = (view.events?.length || 0) + (view.signals?.length || 0);
+  const listed = [...(view.events || []), ...(view.signals || [])].map((f) => ({
+    at: ms(f.time),
+    factuality: f.factuality,
+  }));
+  listed.sort((x, y) => x.at - y.at);
+  const earliest = view.earliest || listed[0]?.time;
   return {
     key: `${a}|${b}|${view.topic}`,
     a,
     b,
     topic: view.topic,
-    status: view.status,
-    since: view.since || null,
-    facts,
-    signalsOnly: view.status === 'none',
-    earliest: earliestTime(view),
+    ladder: (view.ladder || []).map((s) => ({ at: ms(s.time), status: s.after, since: s.time })),
+    earliestAt: earliest ? ms(earliest) : listed[0]?.at ?? 0,
+    earliest: view.earliest || null,
+    count: view.fact_count ?? listed.length,
+    listed,
+    now: { status: view.status, since: view.since || null },
   };
 }
 
-function earliestTime(view) {
-  const times = [...(view.events || []), ...(view.signals || [])].map((f) => f.time);
-  return times.sort()[0] || null;
+/** The last instant `asOf` includes ('' is now; a date includes its whole day). */
+export function boundOf(asOf) {
+  if (!asOf) return Infinity;
+  return asOf.length === 10 ? ms(`${asOf}T23:59:59.999Z`) : ms(asOf);
 }
 
-/** Every edge as of `asOf` ('' for now); `truncated` when MAX_EDGES were reached. */
-export async function loadEdges(asOf, signal) {
+/** The edge as of `bound` (from boundOf): null when it had no fact yet. */
+export function asOfEdge(edge, bound) {
+  if (edge.earliestAt > bound) return null;
+  let status = 'none';
+  let since = null;
+  if (bound === Infinity) {
+    ({ status, since } = edge.now);
+  } else {
+    for (const step of edge.ladder) {
+      if (step.at > bound) break;
+      status = step.status;
+      since = step.since;
+    }
+  }
+  // Facts by then: the listed ones are the latest; the older unlisted ones count when the oldest
+  // listed one had happened, and at least the earliest fact otherwise.
+  const listed = edge.listed.filter((f) => f.at <= bound);
+  const unlisted = edge.count - edge.listed.length;
+  const facts = bound === Infinity ? edge.count : listed.length + (listed.length ? unlisted : Math.min(1, unlisted));
+  return {
+    key: edge.key,
+    a: edge.a,
+    b: edge.b,
+    topic: edge.topic,
+    status,
+    since,
+    facts: Math.max(facts, 1),
+    signalsOnly: status === 'none',
+    factualities: new Set(listed.map((f) => f.factuality)),
+    earliest: edge.earliest,
+  };
+}
+
+/** Loads every edge as it stands now, calling `onPage({ edges, done, truncated })` after each
+ * page so that the graph draws while the rest arrives. */
+export async function loadEdges(onPage, signal) {
   const edges = [];
   let truncated = false;
   for (const status of [undefined, 'none']) {
     let cursor;
     do {
       const page = await api('projection', '/v1/relationships', {
-        params: { status, as_of: asOf, limit: PAGE, facts: FACTS, cursor },
+        params: { status, limit: edges.length ? PAGE : FIRST_PAGE, facts: FACTS, ladder: 'true', cursor },
         signal,
       });
-      edges.push(...page.relationships.map(edgeOf));
+      for (const view of page.relationships) edges.push(edgeOf(view));
       cursor = page.next_cursor;
       if (edges.length >= MAX_EDGES) {
-        truncated = Boolean(cursor);
+        truncated = Boolean(cursor) || status === undefined;
         cursor = undefined;
       }
+      if (cursor || status === undefined) onPage({ edges: edges.slice(0, MAX_EDGES), done: false, truncated });
     } while (cursor);
+    if (edges.length >= MAX_EDGES) break;
   }
-  return { edges: edges.slice(0, MAX_EDGES), truncated };
+  onPage({ edges: edges.slice(0, MAX_EDGES), done: true, truncated });
 }

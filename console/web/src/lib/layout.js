@@ -32,3 +32,18 @@ export function edgePath(p, q, bend) {
 export function width(facts) {
   return 1.5 + Math.log2(Math.max(1, facts)) * 1.2;
 }
+
+/** Positions with the `centre` organizations (an expanded neighbourhood) on a small inner circle
+ * (one alone in the middle) and the others around them, each circle in name order. */
+export function focused(centre, ids, size) {
+  const inner = centre.filter((id) => ids.includes(id));
+  const outer = ids.filter((id) => !inner.includes(id));
+  const out = circle(outer, size);
+  const ring = circle(inner, size);
+  const half = size / 2;
+  const shrink = inner.length > 1 ? 0.3 : 0;
+  for (const id of inner) {
+    out[id] = { x: half + (ring[id].x - half) * shrink, y: half + (ring[id].y - half) * shrink };
+  }
+  return out;
+}

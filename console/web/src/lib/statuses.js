@@ -3,3 +3,6 @@ export const STATUSES = ['contact', 'exploring', 'negotiating', 'agreed', 'activ
 
 /** The filter value for relationships with signals only (status `none`). */
 export const SIGNALS = 'signals';
+
+/** How certain a fact is (CONTRACT.md, "Factuality"). */
+export const FACTUALITIES = ['asserted', 'planned', 'possible', 'reported', 'negated'];

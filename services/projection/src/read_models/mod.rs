@@ -7,6 +7,7 @@
 
 pub mod links;
 pub mod organizations;
+pub mod places;
 pub mod relationships;
 pub mod timeline;
 

@@ -3,7 +3,9 @@
 
 use liaison_proto::Slug;
 use liaison_proto::events::{OrganizationRegistered, PersonRegistered};
-use liaison_proto::query::PersonRole;
+use liaison_proto::query::{OrganizationEntry, PersonRole};
+
+use crate::read_models::{Bounds, Listed, page_of};
 
 use crate::store::{Profile, RoleRecord, Store, StoreError, Writes, encode, keys};
 
@@ -110,4 +112,47 @@ pub fn people(
         out.push(crate::store::decode::<RoleRecord>(&k, &v)?.person);
     }
     Ok((out, false))
+}
+
+/// Registered organizations after `after` whose id, name or an alias contains `q` (lower case;
+/// empty matches all), in id order, within `bounds`; and the last id examined when more may follow.
+pub fn search(
+    store: &Store,
+    q: &str,
+    after: Option<&Slug>,
+    bounds: Bounds,
+) -> Result<Listed<OrganizationEntry>, StoreError> {
+    let mut start = vec![keys::PROFILE];
+    if let Some(id) = after {
+        start.extend_from_slice(id.as_str().as_bytes());
+        start.push(0); // strictly after
+    }
+    let entries = store
+        .tree()
+        .range(start..)
+        .take_while(|item| {
+            item.as_ref()
+                .map_or(true, |(k, _)| k.first() == Some(&keys::PROFILE))
+        })
+        .map(|item| item.map_err(StoreError::from));
+    page_of(
+        entries,
+        bounds,
+        |(k, _)| String::from_utf8_lossy(&k[1..]).into_owned(),
+        |(k, v)| {
+            let data = crate::store::decode::<Profile>(&k, &v)?.data;
+            let hit = |text: &str| text.to_lowercase().contains(q);
+            let matches = q.is_empty()
+                || hit(data.id.as_str())
+                || hit(&data.name)
+                || data.aliases.iter().any(|a| hit(a));
+            Ok(matches.then_some(OrganizationEntry {
+                id: data.id,
+                name: data.name,
+                aliases: data.aliases,
+                kind: data.kind,
+                country: data.country,
+            }))
+        },
+    )
 }

@@ -7,7 +7,7 @@
 //! serves queries from the committed tree, where a status as of a past date re-folds from its
 //! bound. Both count what they read and write ([`StoreCost`]).
 
-use liaison_proto::query::{EventRef, RelationshipView, Signal};
+use liaison_proto::query::{EventRef, RelationshipView, Signal, StatusStep};
 use liaison_proto::{AsOf, Slug, Status};
 use liaison_relations::ledger::bytes::{FactBytes, OrderedBytes, Visit};
 use liaison_relations::ledger::layout::{self, LayoutError};
@@ -16,7 +16,10 @@ use liaison_relations::{
     StoreCost, Summary, status_as_of,
 };
 
-use crate::read_models::{Bounds, Listed, page_of};
+use liaison_proto::query::MAX_LADDER_STEPS;
+use liaison_relations::status_machine::step;
+
+use crate::read_models::{Bounds, Listed, page_of, timeline};
 use crate::store::{FactRecord, Store, StoreError, Writes, escape, keys};
 
 /// The ledger over the writes of the batch being applied.
@@ -228,6 +231,10 @@ pub struct FactPage {
     pub before: Option<OrderKey>,
     /// At most this many.
     pub limit: usize,
+    /// With each fact its evidence (read from the event's body).
+    pub evidence: bool,
+    /// With the status ladder, the earliest fact and the count ([`ladder`]).
+    pub ladder: bool,
 }
 
 /// A malformed `before` cursor.
@@ -256,7 +263,18 @@ impl FactPage {
             as_of,
             before,
             limit,
+            evidence: false,
+            ladder: false,
         })
+    }
+
+    /// This page, with each fact's evidence and the relationship's ladder (one relationship).
+    pub fn whole(self) -> Self {
+        Self {
+            evidence: true,
+            ladder: true,
+            ..self
+        }
     }
 }
 
@@ -301,6 +319,13 @@ pub fn view(
     let mut signals = Vec::new();
     for (k, record) in facts {
         let entry = record.entry(keys::sequence_of(&k));
+        let evidence = if page.evidence {
+            let order = layout::order_of(&k).map_err(|e| corrupt(&k, e))?;
+            timeline::body_at(store, &key.a, &order.to_bytes())?
+                .and_then(|e| e.event.event.evidence().cloned())
+        } else {
+            None
+        };
         let event = EventRef {
             id: record.id.uuid(),
             sequence: entry.sequence,
@@ -308,6 +333,7 @@ pub fn view(
             time: record.time,
             factuality: record.factuality,
             summary: record.summary,
+            evidence,
         };
         if entry.is_signal() {
             signals.push(Signal {
@@ -318,6 +344,12 @@ pub fn view(
             events.push(event);
         }
     }
+    let (ladder, earliest, fact_count) = if page.ladder {
+        let l = ladder(store, key, page.as_of)?;
+        (l.steps, l.earliest, Some(l.count))
+    } else {
+        (Vec::new(), None, None)
+    };
     Ok(RelationshipView {
         organizations: [key.a.clone(), key.b.clone()],
         topic: key.topic.clone(),
@@ -326,7 +358,66 @@ pub fn view(
         events,
         signals,
         earlier_cursor,
+        ladder,
+        earliest,
+        fact_count,
     })
+}
+
+/// The status history of a pair-topic as of a bound: its moves, its earliest fact, its count.
+#[derive(Debug, Clone, Default)]
+pub struct Ladder {
+    /// The latest [`MAX_LADDER_STEPS`] moves, oldest first.
+    pub steps: Vec<StatusStep>,
+    /// When the earliest fact happened.
+    pub earliest: Option<liaison_proto::BusinessTime>,
+    /// How many facts there are.
+    pub count: u64,
+}
+
+/// The ladder of `key` up to `as_of`: the facts are read oldest first, and of each only the
+/// one-byte fold header (whether and how it moves the status), as a re-fold does; only the facts
+/// that moved the status are decoded whole.
+pub fn ladder(store: &Store, key: &PairTopic, as_of: Option<AsOf>) -> Result<Ladder, StoreError> {
+    let prefix = layout::fact_prefix(key);
+    let mut end = prefix.clone();
+    end.extend_from_slice(&as_of.map_or([0xff; keys::ORDER_LEN], keys::as_of_bound));
+    let mut out = Ladder::default();
+    let mut status = Status::None;
+    let mut moves = std::collections::VecDeque::new();
+    for item in store.tree().range(prefix..end) {
+        let (k, v) = item?;
+        out.count += 1;
+        if out.earliest.is_none() {
+            out.earliest = Some(FactRecord::from_bytes(&k, &v)?.time);
+        }
+        let header = layout::header_of(&v).map_err(|e| corrupt(&k, e))?;
+        let Some(next) = header.moves().and_then(|effect| step(status, effect)) else {
+            continue;
+        };
+        if moves.len() == MAX_LADDER_STEPS {
+            moves.pop_front();
+        }
+        moves.push_back((status, next, k.to_vec(), v));
+        status = next;
+    }
+    for (before, after, k, v) in moves {
+        let record = FactRecord::from_bytes(&k, &v)?;
+        out.steps.push(StatusStep {
+            before,
+            after,
+            event: EventRef {
+                id: record.id.uuid(),
+                sequence: keys::sequence_of(&k),
+                event_type: record.event_type,
+                time: record.time,
+                factuality: record.factuality,
+                summary: record.summary,
+                evidence: None,
+            },
+        });
+    }
+    Ok(out)
 }
 
 /// One page of the topics of the pair of `x` and `y` with a fact by `page.as_of`, after the

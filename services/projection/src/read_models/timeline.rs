@@ -126,6 +126,15 @@ fn scan(
     .map(Ok)
 }
 
+/// The event at `order` on `org`'s timeline, if it lists one there.
+pub fn body_at(store: &Store, org: &Slug, order: &[u8]) -> Result<Option<StoredEvent>, StoreError> {
+    let key = timeline_key(org.as_str(), order);
+    match store.tree().get(&key)? {
+        Some(v) => stored_event(store, &key, &v).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// The event a timeline or meeting entry (`key`, `value`) refers to, with its sequence.
 fn stored_event(store: &Store, key: &[u8], value: &[u8]) -> Result<StoredEvent, StoreError> {
     let at = BodyRef::from_bytes(value).ok_or_else(|| StoreError::Corrupt {
