@@ -6,8 +6,8 @@
 #![allow(dead_code)]
 
 pub mod browser;
-pub mod review;
 pub mod full_stack;
+pub mod review;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
