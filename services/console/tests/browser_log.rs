@@ -23,9 +23,9 @@ use support::{TestStack, scenario};
 /// How long a view may take to show what the test waits for (generous: a loaded CI machine).
 const WAIT: Duration = Duration::from_secs(10);
 
-/// The sequences of the rows in the DOM, in order.
-const ROWS: &str =
-    "return [...document.querySelectorAll('.log-rows li')].map(li => Number(li.dataset.seq));";
+/// The sequences of the rows in the DOM, in order (loaded rows: the unfiltered log also draws
+/// placeholders for rows on their way).
+const ROWS: &str = "return [...document.querySelectorAll('.log-rows li[data-seq]')].map(li => Number(li.dataset.seq));";
 
 /// The rows of the list: only those in view are in the DOM, so the list is scrolled from top to
 /// bottom and what each position shows is gathered (each view in order, without gaps).
@@ -189,6 +189,15 @@ async fn the_log_in_a_browser() {
         WAIT,
     )
     .await;
+    // The unfiltered log opens at its start: scrolled to the end, the list follows the tail.
+    b.until(
+        "scrolled to the end",
+        "const el = document.querySelector('.log-scroll'); el.scrollTop = el.scrollHeight; \
+         return el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 1;",
+        WAIT,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
     b.js("window.__notReloaded = true; return true;").await;
     let appended = Instant::now();
     let partnership = stack.append(&scenario("demo-hypothetical")).await;

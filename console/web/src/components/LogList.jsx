@@ -2,6 +2,7 @@
 // fixed height, inside a box as tall as every loaded row. Scrolling near either end asks for the
 // next or the previous page (`onNear('after' | 'before')`).
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { LogRow } from './LogRow.jsx';
 
 /** The height of a row, in pixels (fixed, so a row's place is its index × ROW). */
 export const ROW = 30;
@@ -45,30 +46,16 @@ export function LogList({ entries, selected, onSelect, onNear, shift }) {
   return (
     <div class="log-scroll" ref={box} onScroll={onScroll} data-rows={entries.length}>
       <ol class="log-rows" style={{ height: `${entries.length * ROW}px` }} aria-label="Events">
-        {rows.map((e, k) => {
-          const i = first + k;
-          const d = e.data || {};
-          const orgs = d.organizations || [d.organization, d.counterpart, d.buyer, d.supplier, d.id].filter(Boolean);
-          return (
-            <li
-              key={e.sequence}
-              style={{ top: `${i * ROW}px` }}
-              data-seq={e.sequence}
-              data-type={e.type}
-              tabIndex={0}
-              aria-selected={selected === e.sequence}
-              onClick={() => onSelect(e.sequence)}
-              onKeyDown={(ev) => (ev.key === 'Enter' ? onSelect(e.sequence) : onKey(ev, i))}
-            >
-              <span class="seq-col">#{e.sequence}</span>
-              <code class="type-col">{e.type}</code>
-              <span class="time-col">{e.time}</span>
-              <span class="orgs-col">{orgs.join(', ')}</span>
-              <span class="topics-col">{(d.topics || []).join(', ')}</span>
-              <span class="fact-col">{d.factuality && d.factuality !== 'asserted' ? d.factuality : ''}</span>
-            </li>
-          );
-        })}
+        {rows.map((e, k) => (
+          <LogRow
+            key={e.sequence}
+            event={e}
+            top={(first + k) * ROW}
+            selected={selected}
+            onSelect={onSelect}
+            onKey={(ev) => onKey(ev, first + k)}
+          />
+        ))}
       </ol>
     </div>
   );
