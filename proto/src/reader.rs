@@ -108,9 +108,16 @@ impl Language {
     }
 }
 
-/// The body of `POST /v1/articles`: `text` or `html` (exactly one), and where it comes from.
+/// The body of `POST /v1/articles`: `text` or `html` (exactly one), and where it comes from; or
+/// its `url` alone, and the reader fetches the page itself (http or https, `text/html` or
+/// `text/plain`, at most 5 MiB, under the feeds' address policy and timeout).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    {"required": ["text"]},
+    {"required": ["html"]},
+    {"required": ["url"], "not": {"anyOf": [{"required": ["text"]}, {"required": ["html"]}]}}
+]))]
 pub struct ArticleRequest {
     /// The article's plain text, paragraphs separated by blank lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,7 +130,9 @@ pub struct ArticleRequest {
     /// When it was published (a date or an RFC 3339 time): relative dates in the text are read
     /// against it.
     pub published_at: BusinessTime,
-    /// Where it was published (http or https); the article's identity when given.
+    /// Where it was published (http or https); the article's identity when given. Given alone
+    /// (no `text`, no `html`), the reader fetches the page and reads its main text, once: the
+    /// same url again is answered from the review queue without fetching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = MAX_URL_BYTES))]
     pub url: Option<String>,

@@ -14,7 +14,9 @@
 //! - a second article announcing a partnership: its preview shows exploring → active and the
 //!   rules that would fire — the built-in new-partnership and a rule created beforehand through
 //!   the notifier's API;
-//! - at phone width the queue does not scroll sideways.
+//! - at phone width the queue does not scroll sideways;
+//! - an article posted by its address alone ("Read from the address"): the reader fetches the
+//!   page from a local server and the queue shows its candidates.
 //!
 //! `LIAISON_SCREENSHOTS=1` writes `docs/screenshots/review.png`.
 
@@ -35,6 +37,12 @@ const PAIR: &str = "lg-electronics|meta|xr";
 /// A second article: the partnership.
 const PARTNERSHIP: &str =
     "Meta and LG Electronics announced a partnership on XR headsets on Tuesday.";
+
+/// The page of the third article, served on 127.0.0.1 for the reader to fetch.
+const PAGE: &str = "<!doctype html><html><head><title>XR deal</title></head><body>\
+    <nav><a href=\"/\">Home</a> | <a href=\"/tech\">Tech</a></nav><article><h1>XR deal</h1>\
+    <p>Meta and LG Electronics signed an agreement on XR headsets on Monday, the companies \
+    said.</p></article><footer>Imprint</footer></body></html>";
 
 /// Presses `key` on whatever has the focus, as a person would.
 async fn press(b: &Browser, key: char) {
@@ -84,6 +92,40 @@ async fn post_article(b: &Browser, text: &str, published: &str) -> String {
     let date = b.element("input#article-published", WAIT).await;
     date.send_keys(published).await.unwrap();
     date.send_keys("\u{E007}").await.unwrap(); // Enter submits the form
+    posted(b, &before).await
+}
+
+/// Posts an article by its address alone from the console's form: "Read from the address"
+/// chosen with the space bar, the address and the date typed.
+async fn post_address(b: &Browser, url: &str, published: &str) -> String {
+    let before = b.js("return location.hash;").await;
+    press(b, 'n').await;
+    b.element("textarea#article-text", WAIT).await;
+    b.element("input[name=source][value=url]", WAIT)
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    b.until(
+        "the form asks for the address alone",
+        "return !document.querySelector('textarea#article-text') \
+         && document.querySelector('input#article-url').required;",
+        WAIT,
+    )
+    .await;
+    b.element("input#article-url", WAIT)
+        .await
+        .send_keys(url)
+        .await
+        .unwrap();
+    let date = b.element("input#article-published", WAIT).await;
+    date.send_keys(published).await.unwrap();
+    date.send_keys("\u{E007}").await.unwrap(); // Enter submits the form
+    posted(b, &before).await
+}
+
+/// Waits until the queue shows the article posted from a page at `before`; its id.
+async fn posted(b: &Browser, before: &Value) -> String {
     b.until(
         "the queue shows the posted article",
         &format!(
@@ -367,6 +409,46 @@ async fn the_review_queue_in_a_browser() {
         json!(true),
         "the review view scrolls sideways at phone width"
     );
+
+    // An article by its address alone: the reader fetches the page, the queue shows its
+    // candidates.
+    b.client.set_window_size(1280, 800).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let page_url = format!("http://{}/news/xr-deal", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/news/xr-deal",
+        axum::routing::get(|| async { ([("content-type", "text/html; charset=utf-8")], PAGE) }),
+    );
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    b.client.goto(&format!("{console}/#/review")).await.unwrap();
+    b.until(
+        "the queue",
+        "return document.querySelector('section.review-view')?.dataset.state === 'ready';",
+        WAIT,
+    )
+    .await;
+    let third = post_address(&b, &page_url, "2024-03-11").await;
+    let listed = candidates(&s, &third).await;
+    println!("article from its address: {}", Value::Array(listed.clone()));
+    assert!(!listed.is_empty(), "candidates of the fetched page");
+    let first = listed[0]["id"].as_str().unwrap();
+    b.until(
+        "the fetched article's first candidate",
+        &showing(first),
+        WAIT,
+    )
+    .await;
+    let (_, read) = s
+        .call(
+            Method::GET,
+            &format!("{}/v1/articles/{third}", s.reader.url),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(read["article"]["url"], page_url.as_str(), "{read}");
+    assert_eq!(read["article"]["title"], "XR deal", "{read}");
+    server.abort();
 
     println!(
         "article read and listed in {read_in:?}, preview shown in {previewed:?}; whole check {:?}",

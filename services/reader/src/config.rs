@@ -48,7 +48,7 @@ pub struct Config {
         value_name = "SECONDS"
     )]
     pub feed_min_interval_seconds: u64,
-    /// How long one feed request may take, in milliseconds.
+    /// How long one feed request (or the fetch of an article's page) may take, in milliseconds.
     #[arg(
         long = "feed-timeout-ms",
         env = "LIAISON_READER_FEED_TIMEOUT_MS",
@@ -56,7 +56,7 @@ pub struct Config {
         value_name = "MS"
     )]
     pub feed_timeout_ms: u64,
-    /// The largest feed document fetched, in bytes.
+    /// The largest feed document fetched, in bytes (an article's page: this and at most 5 MiB).
     #[arg(
         long = "feed-max-bytes",
         env = "LIAISON_READER_FEED_MAX_BYTES",
@@ -64,8 +64,9 @@ pub struct Config {
         value_name = "BYTES"
     )]
     pub feed_max_bytes: usize,
-    /// Let feeds be fetched from loopback, private and link-local addresses (local development
-    /// and tests only: the reader would fetch from inside the network whatever URL is posted).
+    /// Let feeds and articles' pages be fetched from loopback, private and link-local addresses
+    /// (local development and tests only: the reader would fetch from inside the network
+    /// whatever URL is posted).
     #[arg(
         long = "feed-allow-private",
         env = "LIAISON_READER_FEED_ALLOW_PRIVATE",

@@ -130,20 +130,26 @@ impl Service for ReaderService {
             config.ingest_timeout(),
         );
         let decider = Decider::new(store.clone(), registry.clone(), ingest, publisher.clone());
+        let policy = TargetPolicy::new(config.feed_allow_private);
+        if policy.allows_private() {
+            tracing::warn!(
+                "LIAISON_READER_FEED_ALLOW_PRIVATE is on: feeds and articles' pages may be \
+                 fetched from loopback, private and link-local addresses"
+            );
+        }
+        let client = FeedClient::new(
+            policy,
+            Duration::from_millis(config.feed_timeout_ms),
+            config.feed_max_bytes,
+        );
         let reading = Reading::new(
             store.clone(),
             Extractors::new(registry),
             publisher.clone(),
             decider.clone(),
             config.auto_accept,
+            client.clone(),
         );
-        let policy = TargetPolicy::new(config.feed_allow_private);
-        if policy.allows_private() {
-            tracing::warn!(
-                "LIAISON_READER_FEED_ALLOW_PRIVATE is on: feeds may be fetched from loopback, \
-                 private and link-local addresses"
-            );
-        }
         let feeds = Feeds::new(
             store.clone(),
             publisher,
@@ -152,11 +158,6 @@ impl Service for ReaderService {
             config.feed_min_interval_seconds,
         )
         .map_err(|e| StartError::service("opening the feed polls", e))?;
-        let client = FeedClient::new(
-            policy,
-            Duration::from_millis(config.feed_timeout_ms),
-            config.feed_max_bytes,
-        );
         ctx.spawn(feeds::poller::run(
             feeds.clone(),
             reading.clone(),

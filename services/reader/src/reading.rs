@@ -1,7 +1,8 @@
 //! Reading one article: its text (HTML reduced to its main text), its id, the extractor's
 //! candidates, and — unless it is a dry run or was read before — its entry in the articles
 //! stream, answered once the review queue holds it. Candidates at or above the auto-accept
-//! threshold are then accepted ([`crate::decide`]).
+//! threshold are then accepted ([`crate::decide`]). An article posted by its url alone is
+//! fetched first ([`crate::feeds::page`]), unless that url was read before.
 
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ use uuid::Uuid;
 
 use crate::decide::Decider;
 use crate::extractors::Extractors;
+use crate::feeds::fetch::FeedClient;
+use crate::feeds::page::Page;
 use crate::propose::propose;
 use crate::review::{PublishError, Publisher, ReviewStore};
 use crate::text::{TextError, html_to_text, tidy};
@@ -39,6 +42,8 @@ pub struct Reading {
     publisher: Publisher,
     decider: Decider,
     auto_accept: Option<f64>,
+    /// Fetches the page of an article posted by its url alone.
+    pages: FeedClient,
     /// Bounds the CPU work (HTML reduction, extraction) done at once.
     work: Arc<Semaphore>,
 }
@@ -47,13 +52,15 @@ pub struct Reading {
 pub const MAX_READS_AT_ONCE: usize = 4;
 
 impl Reading {
-    /// Reading into `store` through `publisher`, accepting at `auto_accept` through `decider`.
+    /// Reading into `store` through `publisher`, accepting at `auto_accept` through `decider`,
+    /// fetching the pages of articles posted by their url alone with `pages`.
     pub fn new(
         store: ReviewStore,
         extractors: Extractors,
         publisher: Publisher,
         decider: Decider,
         auto_accept: Option<f64>,
+        pages: FeedClient,
     ) -> Self {
         Self {
             store,
@@ -61,25 +68,45 @@ impl Reading {
             publisher,
             decider,
             auto_accept,
+            pages,
             work: Arc::new(Semaphore::new(MAX_READS_AT_ONCE)),
         }
     }
 
-    /// Reads `request` (checked for its shape already), from `feed` if it came from one.
+    /// Reads `request` (checked for its shape already), from `feed` if it came from one. A
+    /// request of a url alone is answered from the review queue when that url was read before,
+    /// and its page is fetched otherwise.
     pub async fn read(
         &self,
-        request: ArticleRequest,
+        mut request: ArticleRequest,
         dry_run: bool,
         feed: Option<Uuid>,
     ) -> Result<ReadOutcome, Problem> {
         check(&request)?;
+        let fetched = request.text.is_none() && request.html.is_none();
+        if let (true, Some(url)) = (fetched, request.url.clone()) {
+            if !dry_run && let Some(answer) = self.answer(article_id_of_url(&url)).await? {
+                return Ok(ReadOutcome {
+                    status: StatusCode::OK,
+                    answer,
+                });
+            }
+            match self.pages.page(&url).await {
+                Ok(Page::Html(html)) => request.html = Some(html),
+                Ok(Page::Text(text)) => request.text = Some(text),
+                Err(e) => {
+                    tracing::info!(url, reason = e.class(), "an article's page was not fetched");
+                    return Err(e.problem());
+                }
+            }
+        }
         let _permit = self
             .work
             .acquire()
             .await
             .map_err(|_| Problem::unavailable("the reader is stopping", Some(1)))?;
         let (request, text) = tokio::task::spawn_blocking(move || {
-            let text = text_of(&request);
+            let text = text_of(&request, fetched);
             (request, text)
         })
         .await
@@ -113,11 +140,7 @@ impl Reading {
         let extraction = extraction.map_err(|e| match e {
             ExtractError::UnsupportedLanguage { .. } => {
                 Problem::unprocessable(vec![FieldError::new(
-                    if request.html.is_some() {
-                        "/html"
-                    } else {
-                        "/text"
-                    },
+                    source_pointer(&request, fetched),
                     format!("{e}; the reader reads de and en"),
                 )])
                 .with_detail(format!(
@@ -235,8 +258,8 @@ pub fn publish_problem(e: PublishError) -> Problem {
     }
 }
 
-/// The checks of a request beyond its shape: one of `text` and `html`, the url's scheme and
-/// size, the HTML's size (`413`).
+/// The checks of a request beyond its shape: one of `text` and `html`, or a url alone; the url's
+/// scheme and size, the HTML's size (`413`).
 fn check(request: &ArticleRequest) -> Result<(), Problem> {
     if let Some(html) = &request.html
         && html.len() > MAX_ARTICLE_HTML_BYTES
@@ -249,7 +272,10 @@ fn check(request: &ArticleRequest) -> Result<(), Problem> {
     let mut errors = Vec::new();
     match (&request.text, &request.html) {
         (Some(_), Some(_)) => errors.push(FieldError::new("/html", "give text or html, not both")),
-        (None, None) => errors.push(FieldError::new("", "text or html is required")),
+        (None, None) if request.url.is_none() => errors.push(FieldError::new(
+            "",
+            "text or html is required, or a url alone (the reader fetches its page)",
+        )),
         _ => {}
     }
     if let Some(url) = &request.url
@@ -285,12 +311,25 @@ fn check(request: &ArticleRequest) -> Result<(), Problem> {
     }
 }
 
-/// The text to read and, for HTML, the page's title.
-fn text_of(request: &ArticleRequest) -> Result<(String, Option<String>), Problem> {
-    let (pointer, result) = match (&request.text, &request.html) {
-        (Some(text), _) => ("/text", tidy(text).map(|t| (t, None))),
-        (None, Some(html)) => ("/html", html_to_text(html)),
-        (None, None) => unreachable!("checked"),
+/// The member the text was read from: `/url` when the page was `fetched`, else `/html` or
+/// `/text`.
+fn source_pointer(request: &ArticleRequest, fetched: bool) -> &'static str {
+    if fetched {
+        "/url"
+    } else if request.html.is_some() {
+        "/html"
+    } else {
+        "/text"
+    }
+}
+
+/// The text to read and, for HTML, the page's title (`fetched`: the page of the url).
+fn text_of(request: &ArticleRequest, fetched: bool) -> Result<(String, Option<String>), Problem> {
+    let pointer = source_pointer(request, fetched);
+    let result = match (&request.text, &request.html) {
+        (Some(text), _) => tidy(text).map(|t| (t, None)),
+        (None, Some(html)) => html_to_text(html),
+        (None, None) => unreachable!("checked, or fetched"),
     };
     result.map_err(|e| {
         let problem = Problem::unprocessable(vec![FieldError::new(pointer, e.to_string())]);

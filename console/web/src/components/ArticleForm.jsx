@@ -1,22 +1,29 @@
-// Posting an article to the reader: its text (or its web page's HTML), where and when it was
-// published, its language; the queue then shows the candidates read from it.
+// Posting an article to the reader: its text (or its web page's HTML), or its address alone for
+// the reader to fetch the page ("Read from the address"); where and when it was published, its
+// language. The queue then shows the candidates read from it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { postArticle } from '../lib/review.js';
 import { ErrorNote } from './ErrorNote.jsx';
 
 export function ArticleForm({ onPosted, onCancel }) {
-  const [f, setF] = useState({ text: '', url: '', title: '', published_at: '', language: '', html: false });
+  // `source`: 'text', 'html' (the text is the page's HTML) or 'url' (the reader fetches it).
+  const [f, setF] = useState({ text: '', url: '', title: '', published_at: '', language: '', source: 'text' });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const first = useRef(null);
+  const address = useRef(null);
+  const fetching = f.source === 'url';
   useEffect(() => first.current?.focus(), []);
+  useEffect(() => {
+    if (fetching) address.current?.focus();
+  }, [fetching]);
   const set = (name) => (e) => setF({ ...f, [name]: e.currentTarget.value });
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     const body = { published_at: f.published_at.trim() };
-    body[f.html ? 'html' : 'text'] = f.text;
+    if (!fetching) body[f.source] = f.text;
     for (const k of ['url', 'title', 'language']) if (f[k].trim()) body[k] = f[k].trim();
     try {
       onPosted(await postArticle(body));
@@ -28,20 +35,28 @@ export function ArticleForm({ onPosted, onCancel }) {
   };
   return (
     <form class="article-form" aria-label="Post an article" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <div class="field">
-        <label for="article-text">Text *</label>
-        <textarea id="article-text" name="text" ref={first} rows={8} required value={f.text} onInput={set('text')} />
-      </div>
-      <div class="field">
-        <label>
-          <input type="checkbox" name="html" checked={f.html} onChange={(e) => setF({ ...f, html: e.currentTarget.checked })} />{' '}
-          the text is the page's HTML
-        </label>
-      </div>
+      <fieldset class="field source">
+        <legend>Read</legend>
+        {[
+          ['text', 'the text'],
+          ['html', "the page's HTML"],
+          ['url', 'Read from the address'],
+        ].map(([value, label]) => (
+          <label key={value}>
+            <input type="radio" name="source" value={value} checked={f.source === value} onChange={set('source')} /> {label}
+          </label>
+        ))}
+      </fieldset>
+      {!fetching && (
+        <div class="field">
+          <label for="article-text">{f.source === 'html' ? 'HTML *' : 'Text *'}</label>
+          <textarea id="article-text" name="text" ref={first} rows={8} required value={f.text} onInput={set('text')} />
+        </div>
+      )}
       <div class="field-row">
         <div class="field">
-          <label for="article-url">URL</label>
-          <input id="article-url" name="url" type="url" value={f.url} onInput={set('url')} placeholder="https://…" />
+          <label for="article-url">{fetching ? 'URL *' : 'URL'}</label>
+          <input id="article-url" name="url" type="url" ref={address} required={fetching} value={f.url} onInput={set('url')} placeholder="https://…" />
         </div>
         <div class="field">
           <label for="article-title">Title</label>
@@ -62,7 +77,7 @@ export function ArticleForm({ onPosted, onCancel }) {
       </div>
       <ErrorNote error={error} />
       <button type="submit" disabled={busy}>
-        Read it
+        {fetching ? 'Fetch and read it' : 'Read it'}
       </button>{' '}
       <button type="button" onClick={onCancel}>
         Cancel (Esc)

@@ -54,9 +54,11 @@ impl ReviewStack {
                 ..liaison_notifier::Config::default()
             })
             .await;
-        let reader = Running::start::<liaison_reader::ReaderService>(liaison_reader::Config::new(
-            at("reader"),
-        ))
+        // Pages of articles posted by their address are served on 127.0.0.1 by the tests.
+        let reader = Running::start::<liaison_reader::ReaderService>(liaison_reader::Config {
+            feed_allow_private: true,
+            ..liaison_reader::Config::new(at("reader"))
+        })
         .await;
         let urls = [&ingest, &projection, &notifier, &reader].map(|r| r.url.clone());
         let console = console(&url, dir.path(), |c| {

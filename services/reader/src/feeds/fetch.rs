@@ -28,12 +28,48 @@ pub enum Fetched {
     },
 }
 
-/// The feed client.
+/// The feed client; it also fetches the page of an article posted by its url alone
+/// ([`super::page`]).
 #[derive(Debug, Clone)]
 pub struct FeedClient {
-    http: reqwest::Client,
-    policy: TargetPolicy,
+    pub(super) http: reqwest::Client,
+    pub(super) policy: TargetPolicy,
+    pub(super) max_bytes: usize,
+}
+
+/// Why a body was not read whole.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum BodyError {
+    /// It is larger than the bound.
+    #[error("the document is larger than {0} bytes")]
+    TooLarge(usize),
+    /// The connection failed while it was read.
+    #[error("reading the body failed: {0}")]
+    Broken(#[source] reqwest::Error),
+}
+
+/// The body of `response`, at most `max_bytes` of it (refused before reading when its length
+/// says it is larger).
+pub(super) async fn bounded_body(
+    response: reqwest::Response,
     max_bytes: usize,
+) -> Result<Vec<u8>, BodyError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > max_bytes as u64)
+    {
+        return Err(BodyError::TooLarge(max_bytes));
+    }
+    let mut body = Vec::new();
+    let mut chunks = response.bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(BodyError::Broken)?;
+        if body.len() + chunk.len() > max_bytes {
+            return Err(BodyError::TooLarge(max_bytes));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 impl FeedClient {
@@ -103,27 +139,9 @@ impl FeedClient {
                 .map(str::to_owned)
         };
         let (etag, last_modified) = (header(ETAG), header(LAST_MODIFIED));
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_bytes as u64)
-        {
-            return Err(format!(
-                "the document is larger than {} bytes",
-                self.max_bytes
-            ));
-        }
-        let mut body = Vec::new();
-        let mut chunks = response.bytes_stream();
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| e.to_string())?;
-            if body.len() + chunk.len() > self.max_bytes {
-                return Err(format!(
-                    "the document is larger than {} bytes",
-                    self.max_bytes
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = bounded_body(response, self.max_bytes)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(Fetched::Document {
             body,
             etag,

@@ -1,9 +1,11 @@
 //! Feeds: registering them (an entry of the articles stream, so every instance and every
 //! rebuild knows them), how each one's polling goes (sled, this instance's own: validators, when
 //! it was last polled, the items already read), and the poller that reads each new item once.
+//! Its client also fetches the page of an article posted by its url alone ([`page`]).
 
 pub mod fetch;
 pub mod items;
+pub mod page;
 pub mod poller;
 
 use std::sync::Arc;

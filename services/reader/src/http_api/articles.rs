@@ -35,7 +35,7 @@ pub fn article_request(body: &[u8], limits: &JsonLimits) -> Result<ArticleReques
     let Some(object) = value.as_object() else {
         return Err(Problem::unprocessable(vec![FieldError::new(
             "",
-            "an article is a JSON object: {\"text\" or \"html\", \"published_at\", ...}",
+            "an article is a JSON object: {\"text\" or \"html\" (or \"url\" alone), \"published_at\", ...}",
         )]));
     };
     if !object.contains_key("published_at") {
