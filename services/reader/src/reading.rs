@@ -46,10 +46,16 @@ pub struct Reading {
     pages: FeedClient,
     /// Bounds the CPU work (HTML reduction, extraction) done at once.
     work: Arc<Semaphore>,
+    /// Bounds the pages fetched at once, so that the memory they hold is bounded too
+    /// ([`MAX_FETCHES_AT_ONCE`] × the page bound), whatever the number of requests in flight.
+    fetches: Arc<Semaphore>,
 }
 
 /// Reads done at once; more wait their turn.
 pub const MAX_READS_AT_ONCE: usize = 4;
+
+/// Pages of articles posted by their url alone fetched at once; more wait their turn.
+pub const MAX_FETCHES_AT_ONCE: usize = 4;
 
 impl Reading {
     /// Reading into `store` through `publisher`, accepting at `auto_accept` through `decider`,
@@ -70,6 +76,7 @@ impl Reading {
             auto_accept,
             pages,
             work: Arc::new(Semaphore::new(MAX_READS_AT_ONCE)),
+            fetches: Arc::new(Semaphore::new(MAX_FETCHES_AT_ONCE)),
         }
     }
 
@@ -91,7 +98,14 @@ impl Reading {
                     answer,
                 });
             }
-            match self.pages.page(&url).await {
+            let fetching = self
+                .fetches
+                .acquire()
+                .await
+                .map_err(|_| Problem::unavailable("the reader is stopping", Some(1)))?;
+            let page = self.pages.page(&url).await;
+            drop(fetching);
+            match page {
                 Ok(Page::Html(html)) => request.html = Some(html),
                 Ok(Page::Text(text)) => request.text = Some(text),
                 Err(e) => {
