@@ -4,39 +4,12 @@
 
 use liaison_extract::{Article, Candidate, Extractor, Language, Registry};
 use serde_json::Value;
+use support::{factuality, topics};
+
+mod support;
 
 const ARTICLE: &str = include_str!("../../../deploy/articles/meta-lg-2024.en.txt");
 const SCENARIO: &str = include_str!("../../../deploy/scenarios/meta-lg-2024.json");
-
-fn orgs(c: &Candidate) -> Vec<String> {
-    let mut v: Vec<String> = match c.data.get("organizations") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        _ => ["organization", "counterpart", "buyer", "supplier"]
-            .iter()
-            .filter_map(|k| c.data.get(*k).and_then(Value::as_str).map(str::to_owned))
-            .collect(),
-    };
-    v.sort();
-    v
-}
-
-fn topics(c: &Candidate) -> Vec<&str> {
-    c.data
-        .get("topics")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
-fn factuality(c: &Candidate) -> &str {
-    c.data
-        .get("factuality")
-        .and_then(Value::as_str)
-        .unwrap_or("asserted")
-}
 
 #[test]
 fn the_english_demo_article_yields_the_scenario_facts() {
@@ -50,30 +23,9 @@ fn the_english_demo_article_yields_the_scenario_facts() {
     let extraction = extractor.extract(&article).unwrap();
     assert_eq!(extraction.language, Language::En);
     let found = extraction.candidates;
-    let listing: Vec<String> = found
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {:?} {:?} {} {} [{}]",
-                c.event_type.as_str(),
-                orgs(c),
-                topics(c),
-                factuality(c),
-                c.time,
-                c.rationale.trigger
-            )
-        })
-        .collect();
-    let listing = listing.join("\n");
+    let listing = support::listing(&found);
     let has = |t: &str, o: &[&str], pred: &dyn Fn(&Candidate) -> bool| {
-        let mut o: Vec<String> = o.iter().map(|s| (*s).to_owned()).collect();
-        o.sort();
-        assert!(
-            found
-                .iter()
-                .any(|c| c.event_type.as_str() == t && orgs(c) == o && pred(c)),
-            "no {t} {o:?} as expected in:\n{listing}"
-        );
+        support::assert_has(&found, t, o, pred)
     };
     has(
         "meeting.held",
