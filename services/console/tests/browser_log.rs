@@ -189,7 +189,18 @@ async fn the_log_in_a_browser() {
         WAIT,
     )
     .await;
-    // The unfiltered log opens at its start: scrolled to the end, the list follows the tail.
+    // The unfiltered log opens at its start. The navigation above changed only the hash, so the
+    // view may still be landing on that start when the tail reads live: wait for it, or a late
+    // jump to the start would undo the scroll below.
+    b.until(
+        "the log at its start",
+        "const box = document.querySelector('.log-scroll'); \
+         const top = box && [...box.querySelectorAll('li')].find(li => li.offsetTop >= box.scrollTop); \
+         return !location.hash.includes('seq=') && top?.dataset.seq === '1';",
+        WAIT,
+    )
+    .await;
+    // Scrolled to the end, the list follows the tail.
     b.until(
         "scrolled to the end",
         "const el = document.querySelector('.log-scroll'); el.scrollTop = el.scrollHeight; \
@@ -198,6 +209,16 @@ async fn the_log_in_a_browser() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
+    b.until(
+        "still at the end, its last row drawn",
+        &format!(
+            "const el = document.querySelector('.log-scroll'); \
+             return el.scrollTop + el.clientHeight >= el.scrollHeight - 1 \
+             && !!document.querySelector(\".log-rows li[data-seq='{last}']\");"
+        ),
+        WAIT,
+    )
+    .await;
     b.js("window.__notReloaded = true; return true;").await;
     let appended = Instant::now();
     let partnership = stack.append(&scenario("demo-hypothetical")).await;
