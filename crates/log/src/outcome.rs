@@ -93,7 +93,12 @@ pub const PUBLISH_CODES: &[PublishCode] = &[
     code(10002, 400, "JSAccountResourcesExceededErr", NotAppended),
     code(10120, 400, "JSNoLimitsErr", NotAppended),
     code(10077, 503, "JSStreamStoreFailedF", NotAppended),
-    code(10163, 503, "JSStreamExpectedLastSeqPerSubjectNotReady", NotAppended),
+    code(
+        10163,
+        503,
+        "JSStreamExpectedLastSeqPerSubjectNotReady",
+        NotAppended,
+    ),
     code(10167, 429, "JSStreamTooManyRequests", NotAppended),
     code(10210, 429, "JSAtomicPublishTooManyInflight", NotAppended),
     code(10211, 429, "JSBatchPublishTooManyInflight", NotAppended),
@@ -101,16 +106,36 @@ pub const PUBLISH_CODES: &[PublishCode] = &[
     code(10208, 400, "JSBatchPublishUnknownBatchIDErr", NotAppended),
     code(10185, 412, "JSRequiredApiLevelErr", NotAppended),
     // A message id of the batch is in the log already.
-    code(10201, 400, "JSAtomicPublishContainsDuplicateMessageErr", AlreadyAppended),
+    code(
+        10201,
+        400,
+        "JSAtomicPublishContainsDuplicateMessageErr",
+        AlreadyAppended,
+    ),
     // Refused for good; nothing was appended.
     code(10071, 400, "JSStreamWrongLastSequenceErrF", WRONG_LAST),
-    code(10164, 400, "JSStreamWrongLastSequenceConstantErr", WRONG_LAST),
+    code(
+        10164,
+        400,
+        "JSStreamWrongLastSequenceConstantErr",
+        WRONG_LAST,
+    ),
     code(10054, 400, "JSStreamMessageExceedsMaximumErr", TOO_LARGE),
     code(10097, 400, "JSStreamHeaderExceedsMaximumErr", TOO_LARGE),
-    code(10199, 400, "JSAtomicPublishTooLargeBatchErrF", Outcome::Refused(Refusal::BatchTooLarge)),
+    code(
+        10199,
+        400,
+        "JSAtomicPublishTooLargeBatchErrF",
+        Outcome::Refused(Refusal::BatchTooLarge),
+    ),
     code(10070, 400, "JSStreamWrongLastMsgIDErrF", REFUSED),
     code(10060, 400, "JSStreamNotMatchErr", REFUSED),
-    code(10193, 400, "JSStreamExpectedLastSeqPerSubjectInvalid", REFUSED),
+    code(
+        10193,
+        400,
+        "JSStreamExpectedLastSeqPerSubjectInvalid",
+        REFUSED,
+    ),
     code(10109, 400, "JSStreamSealedErr", REFUSED),
     code(10111, 500, "JSStreamRollupFailedF", REFUSED),
     code(10165, 400, "JSMessageTTLInvalidErr", REFUSED),
@@ -122,7 +147,12 @@ pub const PUBLISH_CODES: &[PublishCode] = &[
     code(10172, 400, "JSMessageCounterBrokenErr", REFUSED),
     code(10174, 400, "JSAtomicPublishDisabledErr", REFUSED),
     code(10175, 400, "JSAtomicPublishMissingSeqErr", REFUSED),
-    code(10177, 400, "JSAtomicPublishUnsupportedHeaderBatchErr", REFUSED),
+    code(
+        10177,
+        400,
+        "JSAtomicPublishUnsupportedHeaderBatchErr",
+        REFUSED,
+    ),
     code(10179, 400, "JSAtomicPublishInvalidBatchIDErr", REFUSED),
     code(10200, 400, "JSAtomicPublishInvalidBatchCommitErr", REFUSED),
     code(10205, 400, "JSBatchPublishDisabledErr", REFUSED),
@@ -474,7 +504,11 @@ mod tests {
         let mut codes: Vec<u64> = PUBLISH_CODES.iter().map(|c| c.err_code).collect();
         codes.sort_unstable();
         codes.dedup();
-        assert_eq!(codes.len(), PUBLISH_CODES.len(), "a code twice in the table");
+        assert_eq!(
+            codes.len(),
+            PUBLISH_CODES.len(),
+            "a code twice in the table"
+        );
     }
 
     #[test]
@@ -519,7 +553,10 @@ mod tests {
         assert_eq!(unsettled.outcome(), Unknown);
         assert_eq!(AppendError::Protocol("?".into()).outcome(), Unknown);
         assert_eq!(AppendError::TooLarge("s".into()).outcome(), TOO_LARGE);
-        assert_eq!(AppendError::Invalid("an empty batch".into()).outcome(), REFUSED);
+        assert_eq!(
+            AppendError::Invalid("an empty batch".into()).outcome(),
+            REFUSED
+        );
         for e in [no_ack, unsettled] {
             assert!(e.is_unavailable(), "{e}");
         }

@@ -13,8 +13,8 @@ use async_nats::jetstream;
 use bytes::Bytes;
 use common::{event, log, read};
 use liaison_log::{
-    AppendError, AppendOptions, Appender, ERR_DUPLICATE_IN_PROCESS, LogSettings, Outcome,
-    Refusal, classify, ensure_events_stream, last_sequence,
+    AppendError, AppendOptions, Appender, ERR_DUPLICATE_IN_PROCESS, LogSettings, Outcome, Refusal,
+    classify, ensure_events_stream, last_sequence,
 };
 use liaison_testkit::NatsCluster;
 
@@ -50,7 +50,11 @@ async fn the_refusals_of_one_server_have_their_outcome() {
         refused.headers.insert(header, value);
         let error = appender.append(refused).await.expect_err(header);
         assert_eq!(error.err_code(), Some(code), "{header}: {error:?}");
-        assert_eq!(error.outcome(), Outcome::Refused(Refusal::Other), "{header}");
+        assert_eq!(
+            error.outcome(),
+            Outcome::Refused(Refusal::Other),
+            "{header}"
+        );
         assert!(!error.is_unavailable(), "{header}");
     }
 

@@ -52,7 +52,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 use chrono::Utc;
 use liaison_log::follower::Follower;
-use liaison_log::{AppendError, Appender, OutgoingEvent, Outcome, Refusal};
+use liaison_log::{AppendError, Appender, Outcome, OutgoingEvent, Refusal};
 use liaison_proto::envelope::INGEST_SOURCE;
 use liaison_proto::limits::{MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
 use liaison_proto::validate::{FieldError, ValidationErrors, check_references_with, is_batch};
@@ -829,7 +829,8 @@ fn rejection_of(e: &AppendError) -> AppendRejection {
         Outcome::Refused(Refusal::TooLarge | Refusal::BatchTooLarge) => {
             AppendRejection::TooLarge(format!("larger than the log accepts: {e}"))
         }
-        Outcome::Refused(Refusal::WrongLastSequence | Refusal::Other) | Outcome::AlreadyAppended => {
+        Outcome::Refused(Refusal::WrongLastSequence | Refusal::Other)
+        | Outcome::AlreadyAppended => {
             AppendRejection::RefusedByLog(format!("{e}; nothing was appended"))
         }
     }
@@ -993,12 +994,20 @@ mod tests {
 
     #[test]
     fn a_refusal_of_the_log_says_nothing_was_appended_and_names_its_code() {
-        for e in [rejected(400, 10054), rejected(400, 10097), rejected(400, 10199)] {
+        for e in [
+            rejected(400, 10054),
+            rejected(400, 10097),
+            rejected(400, 10199),
+        ] {
             let (status, retry_after, _) = answer(&e);
             assert_eq!((status, retry_after), (413, None), "{e}");
         }
         assert_eq!(answer(&AppendError::TooLarge("max payload".into())).0, 413);
-        for e in [rejected(400, 10109), rejected(400, 10166), rejected(400, 19999)] {
+        for e in [
+            rejected(400, 10109),
+            rejected(400, 10166),
+            rejected(400, 19999),
+        ] {
             let (status, retry_after, detail) = answer(&e);
             assert_eq!((status, retry_after), (500, None), "{e}");
             assert!(detail.contains(NOTHING), "{detail}");
@@ -1028,8 +1037,10 @@ mod tests {
             assert_eq!(retry_after.is_some(), status == 503, "{known:?}");
             // "Nothing was appended" only where it is known.
             if detail.contains(NOTHING) || status == 500 {
-                assert!(known.outcome.nothing_appended() || known.outcome == Outcome::AlreadyAppended,
-                    "{known:?}: {detail}");
+                assert!(
+                    known.outcome.nothing_appended() || known.outcome == Outcome::AlreadyAppended,
+                    "{known:?}: {detail}"
+                );
             }
         }
     }
