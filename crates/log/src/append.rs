@@ -6,6 +6,14 @@
 //! stream's duplicate window turns a stored retry into `duplicate: true` with the original
 //! sequence. While the client is disconnected nothing is sent at all, and the caller hears
 //! [`AppendError::Unreachable`] at once.
+//!
+//! A retry may meet its own first send still being proposed (a leader change under load): the
+//! server answers error 10158 ("duplicate message id is in process"), which says nothing about
+//! whether the first send will be stored. The appender waits a little and sends again (within the
+//! attempts), until the first send settles into `duplicate: true`; if it has not by the last
+//! attempt, the error is [`AppendError::Unsettled`]: the outcome is not known. After an unanswered
+//! send, any transient refusal of a later one is unknown too
+//! (docs/decisions/020-unknown-outcomes.md).
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +21,7 @@ use async_nats::header::{self, HeaderMap};
 use async_nats::{Client, client::RequestErrorKind, connection::State};
 use bytes::Bytes;
 
-use crate::{AppendError, ack};
+use crate::{AppendError, ERR_DUPLICATE_IN_PROCESS, Outcome, ack};
 
 /// Header for optimistic concurrency on a subject: the append succeeds only when the last message
 /// on the event's subject has this sequence (0: there is none). A failed check is a
@@ -77,8 +85,12 @@ pub struct Appended {
 pub struct AppendOptions {
     /// How long to wait for one acknowledgement.
     pub ack_timeout: Duration,
-    /// How many times a single append is sent before giving up with [`AppendError::NoAck`].
+    /// How many times a single append is sent before giving up with [`AppendError::NoAck`] (or
+    /// [`AppendError::Unsettled`]).
     pub attempts: u32,
+    /// How long to wait before sending again after error 10158 (the message id is in process):
+    /// the first wait, doubled after each, at most `ack_timeout`.
+    pub in_process_wait: Duration,
 }
 
 impl Default for AppendOptions {
@@ -86,6 +98,7 @@ impl Default for AppendOptions {
         AppendOptions {
             ack_timeout: Duration::from_secs(2),
             attempts: 3,
+            in_process_wait: Duration::from_millis(250),
         }
     }
 }
@@ -113,36 +126,72 @@ impl Appender {
         let headers = event.wire_headers();
         let started = Instant::now();
         let attempts = self.options.attempts.max(1);
+        // Whether an earlier send may have been stored: unanswered, or still in process (10158,
+        // the answer kept here).
+        let mut unanswered = false;
+        let mut in_process: Option<String> = None;
+        let mut in_process_wait = self.options.in_process_wait;
         for attempt in 1..=attempts {
             if self.client.connection_state() != State::Connected {
                 return Err(if attempt == 1 {
                     AppendError::Unreachable
                 } else {
-                    no_ack(started, attempt - 1)
+                    unsettled_error(started, attempt - 1, in_process)
                 });
             }
-            match self
+            let answer = self
                 .request(&event.subject, headers.clone(), event.payload.clone())
-                .await?
-            {
-                Some(body) => {
-                    let ack = ack::parse(&body)?.ok_or_else(|| {
-                        AppendError::Protocol("empty acknowledgement of a single append".into())
-                    })?;
+                .await
+                .and_then(|body| body.map(|body| ack::parse(&body)).transpose());
+            let error = match answer {
+                Ok(Some(Some(ack))) => {
                     return Ok(Appended {
                         sequence: ack.sequence,
                         duplicate: ack.duplicate,
                     });
                 }
-                None => tracing::warn!(
+                Ok(Some(None)) => {
+                    AppendError::Protocol("empty acknowledgement of a single append".into())
+                }
+                Ok(None) => {
+                    tracing::warn!(
+                        subject = event.subject,
+                        msg_id = event.msg_id,
+                        attempt,
+                        "append not acknowledged in time; retrying with the same message id"
+                    );
+                    unanswered = true;
+                    continue;
+                }
+                Err(error) => error,
+            };
+            if error.err_code() == Some(ERR_DUPLICATE_IN_PROCESS) {
+                // An earlier send of this id (ours, unanswered, or another client's) is being
+                // proposed; it settles into `duplicate: true` once stored
+                // (docs/decisions/020-unknown-outcomes.md).
+                tracing::info!(
                     subject = event.subject,
                     msg_id = event.msg_id,
                     attempt,
-                    "append not acknowledged in time; retrying with the same message id"
-                ),
+                    "message id in process; waiting for it to settle"
+                );
+                in_process = Some(error.to_string());
+                if attempt < attempts {
+                    tokio::time::sleep(in_process_wait).await;
+                    in_process_wait = (in_process_wait * 2).min(self.options.ack_timeout);
+                }
+                continue;
             }
+            let earlier_unsettled = unanswered || in_process.is_some();
+            return Err(
+                if earlier_unsettled && error.outcome().after_unsettled_send() == Outcome::Unknown {
+                    unsettled_error(started, attempt, Some(error.to_string()))
+                } else {
+                    error
+                },
+            );
         }
-        Err(no_ack(started, attempts))
+        Err(unsettled_error(started, attempts, in_process))
     }
 
     /// Sends a request and waits up to the ack timeout: `Ok(None)` when no answer came in time.
@@ -163,8 +212,11 @@ impl Appender {
                 RequestErrorKind::NoResponders => Err(AppendError::NoStream {
                     subject: subject.to_owned(),
                 }),
-                RequestErrorKind::InvalidSubject | RequestErrorKind::MaxPayloadExceeded => {
+                RequestErrorKind::InvalidSubject => {
                     Err(AppendError::Invalid(format!("{subject}: {e}")))
+                }
+                RequestErrorKind::MaxPayloadExceeded => {
+                    Err(AppendError::TooLarge(format!("{subject}: {e}")))
                 }
                 RequestErrorKind::Other => Err(AppendError::Protocol(e.to_string())),
             },
@@ -172,6 +224,20 @@ impl Appender {
     }
 }
 
+/// The error after `attempts` sends of which none settled the outcome: [`AppendError::Unsettled`]
+/// with the `last` answer that did not settle it, [`AppendError::NoAck`] when none answered.
+fn unsettled_error(started: Instant, attempts: u32, last: Option<String>) -> AppendError {
+    match last {
+        Some(last) => AppendError::Unsettled {
+            waited: started.elapsed(),
+            attempts,
+            last,
+        },
+        None => no_ack(started, attempts),
+    }
+}
+
+/// The error of `attempts` sends that all went unanswered.
 pub(crate) fn no_ack(started: Instant, attempts: u32) -> AppendError {
     AppendError::NoAck {
         waited: started.elapsed(),

@@ -40,7 +40,10 @@
 //! ([`AppendError::NoAck`]) it may or may not have been stored. The caller retries with the same
 //! message ids (a new batch id is drawn for every call); if the first attempt was stored, the
 //! retry is refused as a whole with [`crate::ERR_BATCH_DUPLICATE_MSG_ID`], which tells that the
-//! events are already in the log (within the duplicate window), but not at which sequences.
+//! events are already in the log (within the duplicate window), but not at which sequences. A batch
+//! with a message id still in process (error 10158: an earlier send of it is being proposed) is
+//! refused whole and its outcome is unknown ([`crate::Outcome::Unknown`]); so is a commit answered
+//! with something this crate cannot read (docs/decisions/020-unknown-outcomes.md).
 
 use std::time::Instant;
 

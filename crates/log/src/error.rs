@@ -1,6 +1,10 @@
-//! What can go wrong when appending, sorted by what the caller must do about it.
+//! What can go wrong when appending, sorted by what the caller must do about it: each error's
+//! [`Outcome`](crate::Outcome) says whether the events are in the log, are not, or may be
+//! (docs/decisions/020-unknown-outcomes.md).
 
 use std::time::Duration;
+
+use crate::outcome::{Outcome, Refusal, classify};
 
 /// JetStream error code of a failed `Nats-Expected-Last-Subject-Sequence` (or `-Sequence`) check:
 /// `JSStreamWrongLastSequenceErr`, "wrong last sequence: `n`".
@@ -17,6 +21,11 @@ pub const ERR_BATCH_INCOMPLETE: u64 = 10176;
 /// JetStream error code of an atomic batch over the server's maximum batch size
 /// (`JSAtomicPublishTooLargeBatchErr`).
 pub const ERR_BATCH_TOO_LARGE: u64 = 10199;
+/// JetStream error code of a publish whose `Nats-Msg-Id` is in the duplicate window but not yet
+/// stored: an earlier send of it is still being proposed (`JSStreamDuplicateMessageConflict`,
+/// status 409, "duplicate message id is in process"). The outcome is not known yet; it settles into
+/// `duplicate: true` when that proposal is stored.
+pub const ERR_DUPLICATE_IN_PROCESS: u64 = 10158;
 
 /// Appending to the log failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +50,8 @@ pub enum AppendError {
         /// The subject published to.
         subject: String,
     },
-    /// The server refused the append; nothing was appended.
+    /// The server answered this send with an error. What it means for the events (mostly:
+    /// nothing was appended; not always, e.g. 10158) is [`AppendError::outcome`].
     #[error("the log rejected the append: {description} (status {status}, error code {err_code})")]
     Rejected {
         /// HTTP-like status of the error (400, 503, …).
@@ -51,23 +61,54 @@ pub enum AppendError {
         /// The server's description.
         description: String,
     },
-    /// The append cannot be sent as it is (invalid subject, too large, an empty batch or one larger
-    /// than [`crate::MAX_BATCH`]); nothing was appended.
+    /// The message id was sent more than once and no answer settled it: an earlier send may have
+    /// been stored (its acknowledgement was lost, or it was still being proposed: error
+    /// [`ERR_DUPLICATE_IN_PROCESS`]), and the last answer was `last`. The events may or may not be
+    /// in the log: appending again with the same message ids is safe and tells.
+    #[error("the outcome of the append is unknown after {attempts} attempts in {waited:?}: {last}")]
+    Unsettled {
+        /// Total time waited.
+        waited: Duration,
+        /// Attempts made.
+        attempts: u32,
+        /// The last answer.
+        last: String,
+    },
+    /// The append cannot be sent as it is (invalid subject, an empty batch or one larger than
+    /// [`crate::MAX_BATCH`]); nothing was appended.
     #[error("invalid append: {0}")]
     Invalid(String),
+    /// A message is larger than NATS accepts (the server's `max_payload`); nothing was sent.
+    #[error("too large for NATS: {0}")]
+    TooLarge(String),
     /// The server answered something this crate does not understand.
     #[error("protocol error: {0}")]
     Protocol(String),
 }
 
 impl AppendError {
-    /// Whether the log could not be reached or did not answer: the caller should answer
-    /// "unavailable" (503) and may retry later with the same message ids.
+    /// What this error means for the events of the append: refused, not appended, already
+    /// appended, or not known (docs/decisions/020-unknown-outcomes.md).
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            AppendError::Unreachable | AppendError::NoStream { .. } => Outcome::NotAppended,
+            AppendError::NoAck { .. } | AppendError::Unsettled { .. } => Outcome::Unknown,
+            AppendError::Rejected {
+                status, err_code, ..
+            } => classify(*status, *err_code),
+            AppendError::Invalid(_) => Outcome::Refused(Refusal::Other),
+            AppendError::TooLarge(_) => Outcome::Refused(Refusal::TooLarge),
+            // An answer this crate cannot read (or a send that failed half-way) may follow a
+            // stored append.
+            AppendError::Protocol(_) => Outcome::Unknown,
+        }
+    }
+
+    /// Whether the caller should answer "unavailable" (503 with `Retry-After`) and the client
+    /// retry later with the same message ids: nothing was appended for a passing reason, or the
+    /// outcome is not known.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            AppendError::Unreachable | AppendError::NoAck { .. } | AppendError::NoStream { .. }
-        ) || matches!(self, AppendError::Rejected { status: 503, .. })
+        matches!(self.outcome(), Outcome::NotAppended | Outcome::Unknown)
     }
 
     /// The JetStream error code of a rejection.
@@ -80,11 +121,11 @@ impl AppendError {
 
     /// Whether an optimistic-concurrency check (`expected_last_subject_sequence`) failed.
     pub fn is_wrong_last_sequence(&self) -> bool {
-        self.err_code() == Some(ERR_WRONG_LAST_SEQUENCE)
+        self.outcome() == Outcome::Refused(Refusal::WrongLastSequence)
     }
 
     /// Whether an atomic batch was rejected because one of its message ids was already appended.
     pub fn is_batch_duplicate(&self) -> bool {
-        self.err_code() == Some(ERR_BATCH_DUPLICATE_MSG_ID)
+        self.outcome() == Outcome::AlreadyAppended
     }
 }

@@ -5,7 +5,8 @@
 //!   batches), created when absent and never changed once they exist.
 //! - [`Appender`]: exactly-once appends with `Nats-Msg-Id` ([`Appender::append`]) and atomic batches
 //!   ([`Appender::append_batch`], ADR-50), with errors that tell "the log is unreachable" from "the
-//!   log refused" ([`AppendError`]).
+//!   log refused" ([`AppendError`]), and what each means for the events ([`Outcome`]: refused,
+//!   not appended, already appended, or not known — [`PUBLISH_CODES`]).
 //! - [`read_from`], [`get`]: replay and point reads; [`stream_facts`]: the log's identity and
 //!   length.
 //! - [`durable_pull`], [`durable_pull_on`]: durable consumers that a service's instances share.
@@ -24,6 +25,7 @@ mod durable;
 mod error;
 pub mod follower;
 mod identity;
+mod outcome;
 mod read;
 mod settings;
 mod streams;
@@ -39,12 +41,13 @@ pub use batch::{FLOW_EVERY, MAX_BATCH};
 pub use durable::{DurableError, durable_pull, durable_pull_on};
 pub use error::{
     AppendError, ERR_BATCH_DUPLICATE_MSG_ID, ERR_BATCH_INCOMPLETE, ERR_BATCH_TOO_LARGE,
-    ERR_MESSAGE_TOO_LARGE, ERR_WRONG_LAST_SEQUENCE,
+    ERR_DUPLICATE_IN_PROCESS, ERR_MESSAGE_TOO_LARGE, ERR_WRONG_LAST_SEQUENCE,
 };
 pub use follower::{
     Apply, Follower, FollowerOptions, FollowerStatus, spawn_follower, spawn_follower_with,
 };
 pub use identity::{FactsError, LogIdentity, StreamFacts, stream_facts};
+pub use outcome::{Outcome, PUBLISH_CODES, PublishCode, Refusal, classify};
 pub use read::{LogEntry, ReadError, get, last_sequence, read_from, read_stream_from};
 pub use settings::LogSettings;
 pub use streams::{

@@ -30,8 +30,13 @@
 //!    application, wait (bounded) until the local follower has applied them instead;
 //! 7. `201` with `{"events": [{"id", "sequence"}]}`.
 //!
-//! When the log cannot be reached the answer is `503` and nothing was appended (or, when an
-//! acknowledgement was lost, the outcome is unknown and a retry with the same ids tells).
+//! Every failure of the publish is answered by what it means for the events
+//! ([`liaison_log::Outcome`], docs/decisions/020-unknown-outcomes.md): a refusal of the log
+//! (nothing appended) is a `413`, or a `500` naming the log's error code; a log that cannot take
+//! the append now is a `503` with `Retry-After` saying that nothing was appended; an outcome that
+//! is not known (a lost acknowledgement, a message id still in process after a leader change) is a
+//! `503` with `Retry-After` saying that the events may or may not have been appended and that a
+//! retry with the same ids is safe and tells. "Nothing was appended" is said only when it is known.
 //!
 //! Every loop over the events of a request is linear in their number (issue 11): registrations
 //! repeated in a batch are matched through a map, not by scanning the events before them.
@@ -47,9 +52,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 use chrono::Utc;
 use liaison_log::follower::Follower;
-use liaison_log::{
-    AppendError, Appender, ERR_BATCH_INCOMPLETE, ERR_MESSAGE_TOO_LARGE, OutgoingEvent,
-};
+use liaison_log::{AppendError, Appender, Outcome, OutgoingEvent, Refusal};
 use liaison_proto::envelope::INGEST_SOURCE;
 use liaison_proto::limits::{MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
 use liaison_proto::validate::{FieldError, ValidationErrors, check_references_with, is_batch};
@@ -111,7 +114,8 @@ impl AppendOutcome {
     }
 }
 
-/// Why an append was refused. Nothing was appended.
+/// Why an append was not answered with receipts. Nothing was appended, except for
+/// [`AppendRejection::Unknown`], whose events may or may not be in the log.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendRejection {
     /// The body cannot be read as JSON, or is too large or too deep (`400`, `413`): the JSON
@@ -135,6 +139,15 @@ pub enum AppendRejection {
     /// The log cannot be reached, or ingest is not caught up with it yet (`503`).
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The events may or may not be in the log (`503` with `Retry-After`): the client's retry
+    /// with the same ids is safe and settles it.
+    #[error("outcome unknown: {0}")]
+    Unknown(String),
+    /// The log refused the append for good, for a reason that is not the client's (a sealed
+    /// stream, a header it does not support, ...): `500` naming the log's error; nothing was
+    /// appended.
+    #[error("refused by the log: {0}")]
+    RefusedByLog(String),
     /// Something that should not happen (`500`); details are logged.
     #[error("internal: {0}")]
     Internal(String),
@@ -152,7 +165,13 @@ impl AppendRejection {
                 .with_errors(errors, 0)
                 .with_detail(detail),
             Self::TooLarge(detail) => Problem::payload_too_large(detail),
-            Self::Unavailable(detail) => Problem::unavailable(detail, Some(RETRY_AFTER_SECONDS)),
+            Self::Unavailable(detail) | Self::Unknown(detail) => {
+                Problem::unavailable(detail, Some(RETRY_AFTER_SECONDS))
+            }
+            Self::RefusedByLog(detail) => {
+                tracing::error!(%detail, "the log refused an append");
+                Problem::internal(detail)
+            }
             Self::Internal(detail) => {
                 tracing::error!(%detail, "append failed");
                 Problem::internal("the append failed on the server; nothing was appended")
@@ -419,9 +438,11 @@ impl Ingest {
                 }
             }
         }
+        // The last run may have met its own earlier send (10071 on one server, 10201): no claim
+        // about what is in the log.
         Err(AppendRejection::Unavailable(
-            "the log kept changing under this request; nothing was appended, retry with the \
-             same ids"
+            "the log kept changing under this request; retry with the same ids (safe: an event \
+             already in the log is answered with its sequence)"
                 .to_owned(),
         ))
     }
@@ -755,46 +776,62 @@ impl Ingest {
         }
     }
 
-    /// Waits until the registry has applied the whole log as it is now.
+    /// Waits until the registry has applied the whole log as it is now. Called after a run that
+    /// met the log moving, which may have been this request's own earlier send, so its errors
+    /// claim nothing about what is in the log.
     async fn catch_up(&self) -> Result<(), AppendRejection> {
+        let cannot = |why: &str| {
+            AppendRejection::Unavailable(format!(
+                "ingest cannot catch up with the log ({why}); retry with the same ids (safe: an \
+                 event already in the log is answered with its sequence)"
+            ))
+        };
         if self.client.connection_state() != State::Connected {
-            return Err(unreachable_log("not connected to NATS"));
+            return Err(cannot("not connected to NATS"));
         }
         let last = tokio::time::timeout(self.catch_up_wait, liaison_log::last_sequence(&self.js))
             .await
-            .map_err(|_| unreachable_log("the log did not answer in time"))?
-            .map_err(|e| unreachable_log(&e.to_string()))?;
+            .map_err(|_| cannot("the log did not answer in time"))?
+            .map_err(|e| cannot(&e.to_string()))?;
         self.follower.observe_log_sequence(last);
         if self.follower.wait_applied(last, self.catch_up_wait).await {
             Ok(())
         } else {
-            Err(AppendRejection::Unavailable(format!(
-                "ingest is catching up with the log (applied {} of {last}); nothing was \
-                 appended, retry later",
+            Err(cannot(&format!(
+                "applied {} of {last}",
                 self.follower.applied()
             )))
         }
     }
 
+    /// The answer to a failed publish, by what it means for the events (the table of
+    /// docs/decisions/020-unknown-outcomes.md). Failed expectations and known ids were turned into
+    /// a new run by the caller already.
     fn unavailable_or_other(&self, e: AppendError) -> AppendRejection {
         if matches!(e, AppendError::NoStream { .. }) {
             self.state.request_ensure();
         }
-        match &e {
-            AppendError::NoAck { .. } => AppendRejection::Unavailable(format!(
-                "{e}; the events may or may not have been appended — retrying with the same ids \
-                 is safe and tells"
-            )),
-            e if e.is_unavailable() || e.err_code() == Some(ERR_BATCH_INCOMPLETE) => {
-                unreachable_log(&e.to_string())
-            }
-            e if e.err_code() == Some(ERR_MESSAGE_TOO_LARGE) => {
-                AppendRejection::TooLarge(format!("an event is larger than the log accepts: {e}"))
-            }
-            AppendError::Invalid(message) if message.contains("max payload") => {
-                AppendRejection::TooLarge(format!("an event is larger than NATS accepts: {e}"))
-            }
-            e => AppendRejection::Internal(e.to_string()),
+        rejection_of(&e)
+    }
+}
+
+/// The answer to a publish that failed with `e`, by its [`Outcome`].
+fn rejection_of(e: &AppendError) -> AppendRejection {
+    match e.outcome() {
+        Outcome::Unknown => AppendRejection::Unknown(format!(
+            "{e}; the events may or may not have been appended — retrying with the same ids is \
+             safe and tells (an event already in the log is answered with its sequence)"
+        )),
+        Outcome::NotAppended => AppendRejection::Unavailable(format!(
+            "the log cannot take the append now ({e}); nothing was appended — retrying with the \
+             same ids is safe"
+        )),
+        Outcome::Refused(Refusal::TooLarge | Refusal::BatchTooLarge) => {
+            AppendRejection::TooLarge(format!("larger than the log accepts: {e}"))
+        }
+        Outcome::Refused(Refusal::WrongLastSequence | Refusal::Other)
+        | Outcome::AlreadyAppended => {
+            AppendRejection::RefusedByLog(format!("{e}; nothing was appended"))
         }
     }
 }
@@ -842,13 +879,6 @@ fn same_log(new: &[usize], sequences: &[u64], applied_before: u64) -> Result<(),
     }
 }
 
-fn unreachable_log(why: &str) -> AppendRejection {
-    AppendRejection::Unavailable(format!(
-        "the log cannot be reached ({why}); nothing was appended — retrying with the same ids \
-         is safe"
-    ))
-}
-
 /// The receipts of `plans`, with `sequences` of the events appended now.
 fn receipts(p: &Prepared, plans: &[Plan], sequences: &[u64]) -> Vec<Receipt> {
     let of = |i: usize| match plans[i] {
@@ -864,4 +894,154 @@ fn receipts(p: &Prepared, plans: &[Plan], sequences: &[u64]) -> Vec<Receipt> {
             _ => of(i),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The answer to every failure of the publish, over HTTP and over NATS
+    //! (docs/decisions/020-unknown-outcomes.md).
+
+    use std::time::Duration;
+
+    use axum::response::IntoResponse;
+    use liaison_log::PUBLISH_CODES;
+    use liaison_runtime::request_reply::{STATUS_HEADER, reply_parts};
+
+    use super::*;
+
+    /// The HTTP status, `Retry-After` and detail of the answer to `e`, checked to be the same
+    /// over NATS.
+    fn answer(e: &AppendError) -> (u16, Option<String>, String) {
+        let problem = rejection_of(e).into_problem();
+        let detail = problem.detail.clone();
+        let (nats, _) = reply_parts(Err(problem.clone()), RETRY_AFTER_SECONDS, |_| {});
+        let http = problem.into_response();
+        let retry_after = http
+            .headers()
+            .get("Retry-After")
+            .map(|v| v.to_str().expect("ascii").to_owned());
+        assert_eq!(
+            nats.get(STATUS_HEADER).map(|v| v.as_str().to_owned()),
+            Some(http.status().as_u16().to_string()),
+            "{e}"
+        );
+        assert_eq!(
+            nats.get("Retry-After").map(|v| v.as_str().to_owned()),
+            retry_after,
+            "{e}"
+        );
+        (http.status().as_u16(), retry_after, detail)
+    }
+
+    fn rejected(status: u16, err_code: u64) -> AppendError {
+        AppendError::Rejected {
+            status,
+            err_code,
+            description: "as the server says".into(),
+        }
+    }
+
+    const MAY_OR_MAY_NOT: &str = "may or may not have been appended";
+    const NOTHING: &str = "nothing was appended";
+
+    #[test]
+    fn an_unknown_outcome_is_a_503_with_retry_after_never_a_claim() {
+        let unknown = [
+            rejected(409, 10158),
+            rejected(503, 10063),
+            rejected(500, 19999),
+            AppendError::NoAck {
+                waited: Duration::from_secs(6),
+                attempts: 3,
+            },
+            AppendError::Unsettled {
+                waited: Duration::from_secs(6),
+                attempts: 3,
+                last: "duplicate message id is in process (error code 10158)".into(),
+            },
+            AppendError::Protocol("an unreadable acknowledgement".into()),
+        ];
+        for e in &unknown {
+            let (status, retry_after, detail) = answer(e);
+            assert_eq!(status, 503, "{e}");
+            assert_eq!(retry_after, Some(RETRY_AFTER_SECONDS.to_string()), "{e}");
+            assert!(detail.contains(MAY_OR_MAY_NOT), "{detail}");
+            assert!(detail.contains("same ids is safe and tells"), "{detail}");
+            assert!(!detail.contains(NOTHING), "{detail}");
+        }
+    }
+
+    #[test]
+    fn a_log_that_cannot_take_the_append_is_a_503_saying_nothing_was_appended() {
+        let not_appended = [
+            rejected(503, 10008),
+            rejected(503, 10023),
+            rejected(500, 10118),
+            rejected(400, 10176),
+            rejected(429, 10167),
+            AppendError::Unreachable,
+            AppendError::NoStream {
+                subject: "liaison.events.x".into(),
+            },
+        ];
+        for e in &not_appended {
+            let (status, retry_after, detail) = answer(e);
+            assert_eq!(status, 503, "{e}");
+            assert_eq!(retry_after, Some(RETRY_AFTER_SECONDS.to_string()), "{e}");
+            assert!(detail.contains(NOTHING), "{detail}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_of_the_log_says_nothing_was_appended_and_names_its_code() {
+        for e in [
+            rejected(400, 10054),
+            rejected(400, 10097),
+            rejected(400, 10199),
+        ] {
+            let (status, retry_after, _) = answer(&e);
+            assert_eq!((status, retry_after), (413, None), "{e}");
+        }
+        assert_eq!(answer(&AppendError::TooLarge("max payload".into())).0, 413);
+        for e in [
+            rejected(400, 10109),
+            rejected(400, 10166),
+            rejected(400, 19999),
+        ] {
+            let (status, retry_after, detail) = answer(&e);
+            assert_eq!((status, retry_after), (500, None), "{e}");
+            assert!(detail.contains(NOTHING), "{detail}");
+            assert!(detail.contains(&format!("error code {}", e.err_code().unwrap())));
+        }
+    }
+
+    #[test]
+    fn every_code_of_the_table_is_answered_by_its_outcome() {
+        for known in PUBLISH_CODES {
+            let e = rejected(known.status, known.err_code);
+            let (status, retry_after, detail) = answer(&e);
+            match known.outcome {
+                Outcome::Unknown => {
+                    assert_eq!(status, 503, "{known:?}");
+                    assert!(detail.contains(MAY_OR_MAY_NOT), "{known:?}");
+                }
+                Outcome::NotAppended => assert_eq!(status, 503, "{known:?}"),
+                Outcome::Refused(Refusal::TooLarge | Refusal::BatchTooLarge) => {
+                    assert_eq!(status, 413, "{known:?}");
+                }
+                // 10071 and 10201 make the operation catch up and run again before this.
+                Outcome::Refused(_) | Outcome::AlreadyAppended => {
+                    assert_eq!(status, 500, "{known:?}");
+                }
+            }
+            assert_eq!(retry_after.is_some(), status == 503, "{known:?}");
+            // "Nothing was appended" only where it is known.
+            if detail.contains(NOTHING) || status == 500 {
+                assert!(
+                    known.outcome.nothing_appended() || known.outcome == Outcome::AlreadyAppended,
+                    "{known:?}: {detail}"
+                );
+            }
+        }
+    }
 }

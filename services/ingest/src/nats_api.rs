@@ -6,7 +6,9 @@
 //! is configured the request needs the header `Authorization: Bearer <token>`. The reply carries
 //! the HTTP-equivalent status in the `Status` header (`201`, `200`, `400`, …), a `Content-Type`
 //! (`application/json` or `application/problem+json`) and the same body as the HTTP answer; a
-//! `503` also carries `Retry-After`. Replies go only to inboxes and at most a bound of requests
+//! `503` also carries `Retry-After` — also the `503` of an append whose outcome is not known, which
+//! the client settles by retrying with the same ids (docs/decisions/020-unknown-outcomes.md).
+//! Replies go only to inboxes and at most a bound of requests
 //! is handled at once: see [`liaison_runtime::request_reply`], which serves every NATS API.
 
 use std::time::Instant;

@@ -3,7 +3,8 @@
 //! reader's NATS role may send it, and ingest answers it in its queue group with the same
 //! answers as `POST /v1/events`), with the write token when one is configured.
 //!
-//! Ingest's answer is passed on as it is: a `422` of the event names the event's problems.
+//! Ingest's answer is passed on as it is: a `422` of the event names the event's problems, a `503`
+//! keeps its `Retry-After` (the outcome may be unknown; accepting again sends the same ids).
 
 use std::time::Duration;
 
@@ -81,21 +82,32 @@ impl IngestClient {
             });
         }
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-        Err(
-            match serde_json::from_slice::<ProblemDetails>(&reply.payload) {
-                Ok(details) => {
-                    let mut problem = Problem::from(details);
-                    problem.detail = format!("ingest refused the event: {}", problem.detail);
-                    problem
-                }
-                Err(_) => Problem::new(
-                    status,
-                    format!(
-                        "ingest refused the event: {}",
-                        String::from_utf8_lossy(&reply.payload)
-                    ),
-                ),
-            },
-        )
+        // A 503 is not a refusal: ingest could not append now, or does not know whether it did
+        // (docs/decisions/020-unknown-outcomes.md); its Retry-After is passed on, and accepting
+        // again sends the same event ids, which settles it.
+        let (prefix, retry_after) = if status == StatusCode::SERVICE_UNAVAILABLE {
+            let retry_after = reply
+                .headers
+                .as_ref()
+                .and_then(|h| h.get("Retry-After"))
+                .and_then(|v| v.as_str().parse::<u64>().ok())
+                .unwrap_or(2);
+            ("ingest could not append the event now", Some(retry_after))
+        } else {
+            ("ingest refused the event", None)
+        };
+        let mut problem = match serde_json::from_slice::<ProblemDetails>(&reply.payload) {
+            Ok(details) => {
+                let mut problem = Problem::from(details);
+                problem.detail = format!("{prefix}: {}", problem.detail);
+                problem
+            }
+            Err(_) => Problem::new(
+                status,
+                format!("{prefix}: {}", String::from_utf8_lossy(&reply.payload)),
+            ),
+        };
+        problem.retry_after = retry_after;
+        Err(problem)
     }
 }
