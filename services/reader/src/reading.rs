@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use chrono::Utc;
 use liaison_extract::{Article as ExtractArticle, ExtractError};
+use liaison_log::Outcome;
 use liaison_proto::reader::{
     Article, ArticleAnswer, ArticleRequest, ArticlesEntry, CandidateState, MAX_ARTICLE_HTML_BYTES,
     article_id_of_text, article_id_of_url,
@@ -258,14 +259,26 @@ impl Reading {
 pub fn publish_problem(e: PublishError) -> Problem {
     match e {
         PublishError::TooLarge(_) => Problem::payload_too_large(e.to_string()),
-        PublishError::Append(a) if a.is_unavailable() => Problem::unavailable(
-            format!("the articles stream cannot be reached ({a}); nothing was stored"),
+        // Only a known outcome may say that nothing was stored (docs/decisions/020-unknown-outcomes.md);
+        // an article's id comes from its url or text, so posting it again is safe and tells.
+        PublishError::Append(a) if a.outcome() == Outcome::NotAppended => Problem::unavailable(
+            format!("the articles stream cannot take the entry now ({a}); nothing was stored"),
             Some(2),
         ),
-        PublishError::Append(a) => Problem::unavailable(
-            format!("the articles stream refused the entry: {a}"),
+        PublishError::Append(a) if a.outcome() == Outcome::Unknown => Problem::unavailable(
+            format!(
+                "the articles stream did not settle the entry ({a}); it may or may not be stored \
+                 — posting the same article again is safe and tells"
+            ),
             Some(2),
         ),
+        PublishError::Append(a) if a.outcome() == Outcome::AlreadyAppended => Problem::unavailable(
+            format!("the articles stream holds the entry already ({a}); ask again"),
+            Some(1),
+        ),
+        PublishError::Append(a) => Problem::internal(format!(
+            "the articles stream refused the entry: {a}; nothing was stored"
+        )),
         PublishError::NotApplied(_) => {
             Problem::unavailable(format!("{e}; it will be, ask again"), Some(1))
         }

@@ -3,7 +3,7 @@
 //! the event, and wait until it is applied (so a read right after the answer shows it).
 
 use chrono::{DateTime, Utc};
-use liaison_log::OutgoingEvent;
+use liaison_log::{Outcome, OutgoingEvent};
 use liaison_proto::alert::NOTIFIER_SOURCE;
 use liaison_proto::{ClientEvent, Envelope};
 use liaison_runtime::Problem;
@@ -50,10 +50,24 @@ pub(super) async fn append(
         Err(e) if e.is_wrong_last_sequence() => return Ok(None),
         Err(e) => {
             tracing::warn!(error = %e, "appending a rule event failed");
-            return Err(Problem::unavailable(
-                format!("the log cannot be reached: {e}"),
-                Some(1),
-            ));
+            // Only a known outcome may say that nothing was appended
+            // (docs/decisions/020-unknown-outcomes.md).
+            return Err(match e.outcome() {
+                Outcome::Unknown => Problem::unavailable(
+                    format!(
+                        "the log did not settle the rule event ({e}); it may or may not have \
+                         been appended — read the rules before trying again"
+                    ),
+                    Some(1),
+                ),
+                Outcome::NotAppended => Problem::unavailable(
+                    format!("the log cannot take the rule event now ({e}); nothing was appended"),
+                    Some(1),
+                ),
+                Outcome::Refused(_) | Outcome::AlreadyAppended => Problem::internal(format!(
+                    "the log refused the rule event: {e}; nothing was appended"
+                )),
+            });
         }
     };
     state.follower.observe_log_sequence(appended.sequence);
