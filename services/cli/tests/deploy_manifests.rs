@@ -66,7 +66,10 @@ fn the_settings_lists_come_from_the_binaries() {
         "LIAISON_HTTP_ADDR",
         "LIAISON_INGEST_MAX_BODY_BYTES",
     ] {
-        assert!(ingest.contains(name), "ingest should read {name}: {ingest:?}");
+        assert!(
+            ingest.contains(name),
+            "ingest should read {name}: {ingest:?}"
+        );
     }
     assert!(!ingest.contains("LIAISON_PROJECTION_MIN_SEQUENCE_WAIT_MS"));
     assert!(settings::of_service(Service::Notifier).contains("LIAISON_NOTIFIER_SECRETS_KEYS"));
@@ -233,9 +236,10 @@ fn compose_runs_the_shipped_cluster_and_creates_r3_streams() {
             "nats-{node}: a JetStream volume at {store}"
         );
         assert_eq!(nats["working_dir"], "/nats");
-        assert!(read(&format!("nats/cluster/n{node}.conf")).contains(&format!(
-            "store_dir: \"./nats-n{node}\""
-        )));
+        assert!(
+            read(&format!("nats/cluster/n{node}.conf"))
+                .contains(&format!("store_dir: \"./nats-n{node}\""))
+        );
     }
     let init = &services["init-streams"];
     assert_eq!(
@@ -257,13 +261,17 @@ fn kubernetes() -> Vec<Value> {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let present: BTreeSet<String> = std::fs::read_dir(
-        deploy_manifests::documents::deploy_dir().join("kubernetes"),
-    )
-    .expect("deploy/kubernetes")
-    .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
-    .filter(|n| n.ends_with(".yaml") && n != "kustomization.yaml")
-    .collect();
+    let present: BTreeSet<String> =
+        std::fs::read_dir(deploy_manifests::documents::deploy_dir().join("kubernetes"))
+            .expect("deploy/kubernetes")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|n| n.ends_with(".yaml") && n != "kustomization.yaml")
+            .collect();
     assert_eq!(listed, present, "kustomization.yaml lists every manifest");
     listed
         .iter()
@@ -315,7 +323,10 @@ fn kubernetes_runs_every_service_twice_with_probes_ports_and_its_own_sled() {
         .collect();
     let any = settings::of_any_service();
     let unread_shared: Vec<&&str> = shared.iter().filter(|n| !any.contains(**n)).collect();
-    assert!(unread_shared.is_empty(), "read by no service: {unread_shared:?}");
+    assert!(
+        unread_shared.is_empty(),
+        "read by no service: {unread_shared:?}"
+    );
     assert_eq!(config["data"]["LIAISON_STREAM_REPLICAS"], "3");
     assert_eq!(config["data"]["LIAISON_DATA_DIR"], DATA_DIR);
     assert_eq!(
@@ -341,10 +352,15 @@ fn kubernetes_runs_every_service_twice_with_probes_ports_and_its_own_sled() {
             service.default_port(),
             "{name}"
         );
-        let port_name = container["ports"][0]["name"].as_str().expect("a named port");
+        let port_name = container["ports"][0]["name"]
+            .as_str()
+            .expect("a named port");
         for (probe, path) in [("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")] {
             assert_eq!(container[probe]["httpGet"]["path"], path, "{name} {probe}");
-            assert_eq!(container[probe]["httpGet"]["port"], port_name, "{name} {probe}");
+            assert_eq!(
+                container[probe]["httpGet"]["port"], port_name,
+                "{name} {probe}"
+            );
         }
         let env: BTreeMap<&str, &Value> = container["env"]
             .as_array()
@@ -354,7 +370,9 @@ fn kubernetes_runs_every_service_twice_with_probes_ports_and_its_own_sled() {
             .collect();
         let bad = unread(service.binary_name(), env.keys().copied());
         assert!(bad.is_empty(), "{bad:?}");
-        let addr = env["LIAISON_HTTP_ADDR"]["value"].as_str().expect("an address");
+        let addr = env["LIAISON_HTTP_ADDR"]["value"]
+            .as_str()
+            .expect("an address");
         assert_eq!(port_of(addr), service.default_port());
         let key = format!("{}.nk", service.name());
         assert!(
@@ -375,7 +393,11 @@ fn kubernetes_runs_every_service_twice_with_probes_ports_and_its_own_sled() {
             .flat_map(|v| v["secret"]["items"].as_array().into_iter().flatten())
             .filter_map(|i| i["key"].as_str())
             .collect();
-        assert_eq!(secret_items, [key.as_str(), "ca.pem"], "{name}: its key only");
+        assert_eq!(
+            secret_items,
+            [key.as_str(), "ca.pem"],
+            "{name}: its key only"
+        );
 
         let limit = mib(container["resources"]["limits"]["memory"]
             .as_str()
@@ -387,7 +409,10 @@ fn kubernetes_runs_every_service_twice_with_probes_ports_and_its_own_sled() {
         );
 
         let service_doc = named(&docs, "Service", &name);
-        assert_eq!(service_doc["spec"]["ports"][0]["port"], service.default_port());
+        assert_eq!(
+            service_doc["spec"]["ports"][0]["port"],
+            service.default_port()
+        );
 
         let mounts: Vec<&str> = container["volumeMounts"]
             .as_array()
@@ -457,7 +482,10 @@ fn systemd_units_name_our_binaries_and_settings() {
     let shared = env_file(&read("systemd/liaison.env"));
     let any = settings::of_any_service();
     for (name, _) in &shared {
-        assert!(any.contains(name), "liaison.env: {name} is read by no service");
+        assert!(
+            any.contains(name),
+            "liaison.env: {name} is read by no service"
+        );
     }
     assert!(shared.contains(&("LIAISON_STREAM_REPLICAS".to_owned(), "3".to_owned())));
 
@@ -470,8 +498,16 @@ fn systemd_units_name_our_binaries_and_settings() {
             [format!("/usr/local/bin/{}", service.binary_name()).as_str()],
             "{file}"
         );
-        assert_eq!(values(&unit, "Service", "Restart"), ["on-failure"], "{file}");
-        assert_eq!(values(&unit, "Service", "ProtectSystem"), ["strict"], "{file}");
+        assert_eq!(
+            values(&unit, "Service", "Restart"),
+            ["on-failure"],
+            "{file}"
+        );
+        assert_eq!(
+            values(&unit, "Service", "ProtectSystem"),
+            ["strict"],
+            "{file}"
+        );
         assert_eq!(values(&unit, "Service", "User"), ["liaison"], "{file}");
         assert_eq!(
             values(&unit, "Service", "EnvironmentFile"),
@@ -486,13 +522,11 @@ fn systemd_units_name_our_binaries_and_settings() {
         assert!(bad.is_empty(), "{bad:?}");
         // The instance name is the port; the unit's own example starts it on the default port.
         assert_eq!(env["LIAISON_HTTP_ADDR"], "127.0.0.1:%i");
-        assert!(
-            read(&format!("systemd/{file}")).contains(&format!(
-                "liaison-{}@{}",
-                service.name(),
-                service.default_port()
-            ))
-        );
+        assert!(read(&format!("systemd/{file}")).contains(&format!(
+            "liaison-{}@{}",
+            service.name(),
+            service.default_port()
+        )));
         assert_eq!(
             env["LIAISON_NATS_NKEY"].rsplit('/').next(),
             Some(format!("{}.nk", service.name()).as_str())
@@ -510,7 +544,10 @@ fn systemd_units_name_our_binaries_and_settings() {
         }
     }
 
-    let nats = parse_unit("liaison-nats@.service", &read("systemd/liaison-nats@.service"));
+    let nats = parse_unit(
+        "liaison-nats@.service",
+        &read("systemd/liaison-nats@.service"),
+    );
     let exec = values(&nats, "Service", "ExecStart");
     assert!(
         exec.len() == 1 && exec[0].starts_with("/usr/local/bin/nats-server -c "),
@@ -531,16 +568,23 @@ fn the_image_builds_every_binary_locked_and_runs_unprivileged() {
         .map(|s| s.binary_name())
         .chain(["liaison"])
     {
-        assert!(file.contains(&format!("-p {binary} ")) || file.contains(&format!("-p {binary}\n")),
-            "the image builds {binary}");
-        assert!(file.contains(&format!("target/release/{binary} ")), "the image holds {binary}");
+        assert!(
+            file.contains(&format!("-p {binary} ")) || file.contains(&format!("-p {binary}\n")),
+            "the image builds {binary}"
+        );
+        assert!(
+            file.contains(&format!("target/release/{binary} ")),
+            "the image holds {binary}"
+        );
     }
     assert!(file.contains("\nUSER 10001:10001\n"));
     assert!(file.contains(&format!("LIAISON_DATA_DIR={DATA_DIR}")));
     assert!(file.contains("HEALTHCHECK") && file.contains("\"liaison-healthcheck\", \"/healthz\""));
-    let ignore = std::fs::read_to_string(
-        deploy_manifests::documents::deploy_dir().join("../.dockerignore"),
-    )
-    .expect(".dockerignore at the root");
-    assert!(ignore.lines().any(|l| l == "target"), "the build context leaves target/ out");
+    let ignore =
+        std::fs::read_to_string(deploy_manifests::documents::deploy_dir().join("../.dockerignore"))
+            .expect(".dockerignore at the root");
+    assert!(
+        ignore.lines().any(|l| l == "target"),
+        "the build context leaves target/ out"
+    );
 }

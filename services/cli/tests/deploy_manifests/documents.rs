@@ -63,7 +63,10 @@ pub fn kubernetes_schema(doc: &Value) -> Value {
     let api = doc["apiVersion"].as_str().expect("apiVersion");
     let kind = doc["kind"].as_str().expect("kind").to_lowercase();
     let file = match api.split_once('/') {
-        Some((group, version)) => format!("{kind}-{}-{version}.json", group.split('.').next().unwrap_or(group)),
+        Some((group, version)) => format!(
+            "{kind}-{}-{version}.json",
+            group.split('.').next().unwrap_or(group)
+        ),
         None => format!("{kind}-{api}.json"),
     };
     let path = deploy_dir().join("schemas/kubernetes").join(&file);
@@ -122,7 +125,9 @@ pub fn env_file(text: &str) -> Vec<(String, String)> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
-            let (k, v) = l.split_once('=').unwrap_or_else(|| panic!("not NAME=value: {l}"));
+            let (k, v) = l
+                .split_once('=')
+                .unwrap_or_else(|| panic!("not NAME=value: {l}"));
             (k.to_owned(), v.to_owned())
         })
         .collect()

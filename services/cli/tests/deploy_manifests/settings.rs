@@ -36,9 +36,9 @@ pub fn of_service(service: Service) -> Names {
         Service::Ingest => {
             service_names::<<liaison_ingest::IngestService as ServiceSkeleton>::Config>()
         }
-        Service::Projection => service_names::<
-            <liaison_projection::ProjectionService as ServiceSkeleton>::Config,
-        >(),
+        Service::Projection => {
+            service_names::<<liaison_projection::ProjectionService as ServiceSkeleton>::Config>()
+        }
         Service::Notifier => {
             service_names::<<liaison_notifier::NotifierService as ServiceSkeleton>::Config>()
         }
