@@ -283,6 +283,7 @@ impl Stack {
             // Empty is none: keys inherited from a shell would conflict with the file.
             env.push(("LIAISON_NOTIFIER_SECRETS_KEYS".into(), String::new()));
         }
+        env.extend(options.env.iter().cloned());
         if self.options.cluster.is_some() {
             env.push((
                 "LIAISON_STREAM_REPLICAS".into(),

@@ -147,6 +147,9 @@ pub struct StackOptions {
     /// How many instances of each service run, each with its own data directory
     /// (`<data-dir>/<service>`, then `<service>-2`, …) and port ([`StackAddrs::instance`]).
     pub instances: usize,
+    /// More environment for every service (e.g. `LIAISON_WEBHOOK_ALLOW_PRIVATE=1` for a test's
+    /// webhook receiver on loopback).
+    pub env: Vec<(String, String)>,
 }
 
 impl StackOptions {
@@ -169,6 +172,7 @@ impl StackOptions {
             streams: Vec::new(),
             cluster: None,
             instances: 1,
+            env: Vec::new(),
         }
     }
 
