@@ -70,7 +70,11 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
         Some(e) => eprintln!("\n{e}; stopping the rest of the stack…"),
     }
     tokio::select! {
-        () = stack.stop() => println!("stopped; start again with `liaison dev --data-dir {}` to resume", args.data_dir.display()),
+        () = stack.stop() => println!(
+            "stopped; start again with `liaison dev --data-dir {}{}` to resume",
+            args.data_dir.display(),
+            if args.cluster { " --cluster" } else { "" }
+        ),
         _ = tokio::signal::ctrl_c() => eprintln!("killed"),
     }
     match error {
