@@ -18,8 +18,8 @@ use crate::server::{NatsServer, NatsSetup, connect_once};
 /// One nats-server or a cluster.
 #[derive(Debug)]
 pub(super) enum StackNats {
-    /// One server.
-    Single(NatsServer),
+    /// One server (boxed: it is the larger of the two by far).
+    Single(Box<NatsServer>),
     /// A cluster.
     Cluster(NatsCluster),
 }
@@ -62,7 +62,7 @@ impl StackNats {
                 url: nats.url(),
                 elapsed: started.elapsed(),
             });
-            return Ok(StackNats::Single(nats));
+            return Ok(StackNats::Single(Box::new(nats)));
         };
         let setup = ClusterSetup {
             dir: cluster_dir(data_dir),
