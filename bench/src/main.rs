@@ -7,6 +7,10 @@
 //! processes and data: the baselines; the HTTP stack (ingest throughput, 201→visible latency at
 //! fixed loads and the maximum rate, alert latency); the large log (loaded directly with atomic
 //! batches), replayed into a fresh projection, then queried, then the footprint.
+//!
+//! `--cluster` runs instead the pipeline on one node (R1) and on a 3-node cluster (R3) side by
+//! side, and the time from the log's stream leader's death to the first `201`
+//! ([`measure::cluster`], docs/decisions/022-the-cluster.md).
 
 mod baseline;
 mod measure;
@@ -68,6 +72,10 @@ struct Args {
     /// Seed of the workload.
     #[arg(long, default_value_t = 20_240_228)]
     seed: u64,
+    /// Only the pipeline on one node (R1) and on a 3-node cluster (R3), and the time from the
+    /// stream leader's death to the first 201.
+    #[arg(long)]
+    cluster: bool,
 }
 
 /// Sizes and windows of a run.
@@ -144,6 +152,9 @@ async fn main() -> Result<()> {
         SyncArg::Default => vec![SyncMode::Default],
         SyncArg::Both => vec![SyncMode::Always, SyncMode::Default],
     };
+    if args.cluster {
+        return cluster_run(&args, &plan).await;
+    }
     let wants = |s: Section| args.only.is_empty() || args.only.contains(&s);
     let root = tempfile::Builder::new()
         .prefix("liaison-bench-")
@@ -222,6 +233,44 @@ async fn main() -> Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// `--cluster`: R1 and R3 side by side, printed and written as JSON.
+async fn cluster_run(args: &Args, plan: &Plan) -> Result<()> {
+    let started_at = Utc::now();
+    let root = tempfile::Builder::new()
+        .prefix("liaison-bench-cluster-")
+        .tempdir()?;
+    let cluster_plan = measure::cluster::ClusterPlan {
+        load_window: plan.load_window,
+        max_rate_events: plan.max_rate_events,
+        quick: plan.quick,
+    };
+    let (r1, r3) = measure::cluster::run(cluster_plan, args.seed, root.path()).await;
+    print!("{}", measure::cluster::table(&r1, &r3));
+    let meta = json!({
+        "quick": plan.quick,
+        "seed": args.seed,
+        "load_events_per_s": 500,
+        "load_window_s": plan.load_window.as_secs_f64(),
+        "max_rate_events": plan.max_rate_events,
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "started_at": started_at.to_rfc3339(),
+        "duration_s": (Utc::now() - started_at).num_milliseconds() as f64 / 1000.0,
+    });
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "bench-results/cluster-{}.json",
+            Utc::now().format("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let json = measure::cluster::json(&r1, &r3, meta);
+    std::fs::write(&out, serde_json::to_vec_pretty(&json)?)?;
     eprintln!("wrote {}", out.display());
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! for that section's figures, so one missing endpoint never hides the rest of the run.
 
 pub mod alerts;
+pub mod cluster;
 pub mod e2e;
 pub mod footprint;
 pub mod ingest;

@@ -17,12 +17,16 @@
 //! polled and on JetStream's stream advisories: a stream deleted and created again, or one shorter
 //! than the checkpoint, is not the log this database follows, and the follower stops applying and
 //! reports [`FollowerStatus::WrongLog`] (docs/decisions/010-the-log-has-an-identity.md).
+//!
+//! The same poll tells when the log stops answering — NATS away, or on a cluster no stream
+//! leader or no quorum — and since when ([`Follower::log_unanswered`]), so that readiness can
+//! say so while the state already applied keeps answering (docs/decisions/022-the-cluster.md).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use futures::StreamExt;
@@ -149,6 +153,8 @@ struct Shared {
     /// Woken when the watcher finds the log is not the expected one.
     wrong_log_found: Notify,
     quarantined: AtomicU64,
+    /// Since when the log has not answered the poll, and the last reason.
+    unanswered: Mutex<Option<(Instant, String)>>,
 }
 
 impl Shared {
@@ -229,6 +235,18 @@ impl Follower {
         self.shared.quarantined.load(Ordering::Acquire)
     }
 
+    /// How long the log has not answered the follower's poll (its state and length), and why,
+    /// when it does not: NATS away, or no stream leader / no quorum on a cluster. `None` while it
+    /// answers.
+    pub fn log_unanswered(&self) -> Option<(Duration, String)> {
+        self.shared
+            .unanswered
+            .lock()
+            .expect("unanswered lock")
+            .as_ref()
+            .map(|(since, why)| (since.elapsed(), why.clone()))
+    }
+
     /// Records that the log holds at least `sequence` (e.g. right after an append), so the lag
     /// does not wait for the next poll.
     pub fn observe_log_sequence(&self, sequence: u64) {
@@ -266,6 +284,7 @@ pub fn spawn_follower_with(
         wrong_log: Mutex::new(None),
         wrong_log_found: Notify::new(),
         quarantined: AtomicU64::new(0),
+        unanswered: Mutex::new(None),
     });
     let follower = Follower { shared };
     let stream = applier.stream().to_owned();
@@ -547,13 +566,13 @@ async fn watch_log(
         // Bounded: while NATS is away a request can wait for the client's whole request timeout.
         // Read before asking: whatever was applied by then was in the log before the answer.
         let applied = follower.applied();
-        if let Ok(found) = tokio::time::timeout(
-            every.max(Duration::from_secs(1)),
-            stream_facts(&js, &stream),
-        )
-        .await
-        {
-            observe(&follower, found, applied);
+        let bound = every.max(Duration::from_secs(1));
+        match tokio::time::timeout(bound, stream_facts(&js, &stream)).await {
+            Ok(found) => observe(&follower, found, applied),
+            Err(_) => unanswered(
+                &follower,
+                Some(format!("no answer within {} ms", bound.as_millis())),
+            ),
         }
         let advisory = async {
             match advisories.as_mut() {
@@ -572,6 +591,13 @@ async fn watch_log(
 /// Takes in what the server said about the stream, asked once `applied` entries were applied.
 fn observe(follower: &Follower, found: Result<StreamFacts, FactsError>, applied: u64) {
     let shared = &follower.shared;
+    unanswered(
+        follower,
+        match &found {
+            Err(e @ FactsError::Unreachable { .. }) => Some(e.to_string()),
+            _ => None,
+        },
+    );
     let wrong = match found {
         Ok(facts) => {
             follower.observe_log_sequence(facts.last_sequence);
@@ -605,6 +631,16 @@ fn observe(follower: &Follower, found: Result<StreamFacts, FactsError>, applied:
     {
         tracing::error!(%reason, "the log is not the one this service follows");
         shared.wrong_log_found.notify_one();
+    }
+}
+
+/// Records that the log did not answer the poll (`Some(why)`), or that it did (`None`).
+fn unanswered(follower: &Follower, why: Option<String>) {
+    let mut slot = follower.shared.unanswered.lock().expect("unanswered lock");
+    match (why, slot.as_mut()) {
+        (None, _) => *slot = None,
+        (Some(why), Some((_, last))) => *last = why,
+        (Some(why), None) => *slot = Some((Instant::now(), why)),
     }
 }
 

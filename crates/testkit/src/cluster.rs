@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use liaison_secure::{DEV_HOSTS, NatsAccess, NatsSecrets, Role, SECRETS_DIR};
-use tempfile::TempDir;
 
 use crate::child::{ChildProcess, Output};
 use crate::error::StackError;
@@ -18,6 +17,11 @@ use crate::nats_config::ClusterNodeConfig;
 use crate::ports::free_port;
 use crate::ready::wait_http_ok;
 use crate::server::connect_once;
+
+mod launch;
+
+use launch::ClusterDir;
+pub use launch::ClusterSetup;
 
 const START_ATTEMPTS: usize = 3;
 
@@ -33,9 +37,11 @@ struct Node {
 /// JetStream clustered over routes. Every process is killed when the value is dropped.
 #[derive(Debug)]
 pub struct NatsCluster {
-    dir: TempDir,
+    dir: ClusterDir,
     nodes: Vec<Node>,
     secrets: Option<NatsSecrets>,
+    /// `jetstream.sync_interval` of every node (the shipped `always` unless a launch says).
+    sync: crate::nats_config::SyncMode,
 }
 
 impl NatsCluster {
@@ -64,9 +70,10 @@ impl NatsCluster {
                 .unwrap_or_else(|e| panic!("{e}"))
         });
         let mut cluster = NatsCluster {
-            dir,
+            dir: ClusterDir::Temp(dir),
             nodes: Vec::new(),
             secrets,
+            sync: crate::nats_config::SyncMode::Always,
         };
         for attempt in 1..=START_ATTEMPTS {
             cluster.nodes = (0..size)
@@ -271,6 +278,7 @@ impl NatsCluster {
                 .map(|n| loopback(n.cluster_port))
                 .collect(),
             secrets: self.secrets.clone(),
+            sync: self.sync,
             ..ClusterNodeConfig::shipped(0, self.store_dir(index))
         }
     }

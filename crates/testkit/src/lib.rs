@@ -44,7 +44,7 @@ pub mod stack;
 pub mod workload;
 
 pub use child::{ChildProcess, Output, describe, log_tail};
-pub use cluster::NatsCluster;
+pub use cluster::{ClusterSetup, NatsCluster};
 pub use error::StackError;
 pub use find::{
     BIN_DIR_ENV, FindError, NATS_SERVER_ENV, REQUIRED_VERSION_PREFIX, bin_dir, found_nats_server,
@@ -56,4 +56,4 @@ pub use nats_config::SyncMode;
 pub use ports::{free_addr, free_port, is_free};
 pub use server::{NatsServer, NatsSetup, ServerOptions};
 pub use service::{ServiceProcess, ServiceSetup};
-pub use stack::{DEV_SERVICES, LogMode, Progress, Stack, StackAddrs, StackOptions};
+pub use stack::{DEV_SERVICES, LogMode, Progress, Stack, StackAddrs, StackOptions, instance_name};

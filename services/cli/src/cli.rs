@@ -483,6 +483,15 @@ pub struct DevArgs {
     /// with `--nats-url` to run two stacks side by side.
     #[arg(long, value_name = "IP:PORT")]
     pub nats_monitor_addr: Option<std::net::SocketAddr>,
+    /// Run NATS as the shipped 3-node cluster (deploy/nats/cluster: clients on 4222–4224,
+    /// monitoring on 8222–8224, routes on 6222–6224) with streams of 3 replicas, and two
+    /// instances of each service: the first on its usual port, the second 100 above (7501 for
+    /// ingest). Data in nats-cluster/ and <service>-2/ (docs/decisions/022-the-cluster.md).
+    #[arg(long)]
+    pub cluster: bool,
+    /// With --cluster: every port chosen free instead (printed), to run beside another stack.
+    #[arg(long, requires = "cluster")]
+    pub free_ports: bool,
 }
 
 /// `liaison demo`.

@@ -6,7 +6,10 @@
 use crate::error::EXIT_UNAVAILABLE;
 
 pub use liaison_proto::services::Service;
-pub use liaison_testkit::stack::{LogMode, Progress, Stack, StackAddrs, StackOptions};
+pub use liaison_testkit::NatsCluster;
+pub use liaison_testkit::stack::{
+    DEV_SERVICES, LogMode, Progress, Stack, StackAddrs, StackOptions, cluster_dir, node_name,
+};
 
 /// Why the stack could not be found, started or kept running; the message says what to do.
 #[derive(Debug, thiserror::Error)]

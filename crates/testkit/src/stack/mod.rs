@@ -14,6 +14,11 @@
 //!    start ([`ensure_secrets_key`]);
 //! 4. stop them cleanly: `SIGTERM` to the services, wait, then `nats-server`.
 //!
+//! On a cluster ([`StackOptions::cluster`], docs/decisions/022-the-cluster.md) step 3 starts
+//! the shipped cluster's nodes instead (files in `<data-dir>/nats-cluster/n<i>/`), creates the
+//! streams with one replica per node, and starts [`StackOptions::instances`] of each service,
+//! each with every node's URL and `LIAISON_STREAM_REPLICAS`.
+//!
 //! Children die with the launcher, even on `kill -9` of it, and run in their own process groups
 //! so that a terminal's Ctrl-C reaches only the launcher (see [`crate::spawn`]). Every child is
 //! killed when the [`Stack`] is dropped without [`Stack::stop`].
@@ -21,22 +26,27 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream;
+use std::net::SocketAddr;
+
+use async_nats::jetstream::{self, stream};
 use liaison_proto::services::Service;
 use liaison_secure::{DEV_HOSTS, NatsSecrets, Role, SECRETS_DIR};
 use tempfile::TempDir;
 
 use crate::child::{Output, describe};
+use crate::cluster::NatsCluster;
 use crate::error::StackError;
-use crate::nats_config::NatsConfig;
+use crate::nats_config::ClusterNodeConfig;
 use crate::ports::{free_addr, is_free};
 use crate::ready::hint;
-use crate::server::{NatsServer, NatsSetup};
+use crate::server::NatsServer;
 use crate::service::{ServiceProcess, ServiceSetup};
 
+mod nats;
 mod options;
 mod secrets_key;
 
+pub use nats::{cluster_dir, node_name};
 pub use options::{DEV_SERVICES, LogMode, StackAddrs, StackOptions};
 pub use secrets_key::{SECRETS_KEY_FILE, ensure_secrets_key};
 
@@ -72,7 +82,7 @@ pub struct Stack {
     options: StackOptions,
     data_dir: PathBuf,
     services: Vec<ServiceProcess>,
-    nats: NatsServer,
+    nats: nats::StackNats,
     _temp: Option<TempDir>,
 }
 
@@ -85,7 +95,7 @@ impl Stack {
     ) -> Result<Stack, StackError> {
         let (nats_binary, binaries) = options.find_binaries()?;
         if let Some(addrs) = &options.addrs {
-            check_free(addrs, &options.services)?;
+            check_free(addrs, &options)?;
         }
         let (data_dir, temp) = match &options.data_dir {
             Some(dir) => (dir.clone(), None),
@@ -114,34 +124,15 @@ impl Stack {
             false => None,
         };
 
-        let started = Instant::now();
-        let output = output_for(&options.logs, &log_dir, "nats");
-        let nats_setup = NatsSetup {
-            binary: nats_binary,
-            config: NatsConfig {
-                listen: addrs.nats,
-                monitor: addrs.nats_monitor,
-                sync: options.sync,
-                secrets,
-                ..NatsConfig::shipped(data_dir.join("nats"))
-            },
-            free_ports: options.addrs.is_none(),
-            conf_path: data_dir.join("nats-server.conf"),
-            output,
-            ready_timeout: options.ready_timeout,
-        };
-        let nats = NatsServer::launch_reporting(nats_setup, &mut |pid| {
-            progress(Progress::Started {
-                name: "nats".into(),
-                pid,
-            });
-        })
+        let nats = nats::StackNats::start(
+            &options,
+            nats_binary,
+            &data_dir,
+            &addrs,
+            secrets,
+            &mut progress,
+        )
         .await?;
-        progress(Progress::Ready {
-            name: "nats".into(),
-            url: nats.url(),
-            elapsed: started.elapsed(),
-        });
         let mut stack = Stack {
             options,
             data_dir,
@@ -155,47 +146,42 @@ impl Stack {
         }
         let services = stack.options.services.clone();
         for (service, binary) in services.into_iter().zip(binaries) {
-            let started = Instant::now();
-            match stack
-                .start_service(service, binary, &mut addrs, &mut progress)
-                .await
-            {
-                Ok(process) => {
-                    progress(Progress::Ready {
-                        name: service.name().into(),
-                        url: process.url(),
-                        elapsed: started.elapsed(),
-                    });
-                    stack.services.push(process);
-                }
-                Err(e) => {
-                    stack.stop().await;
-                    return Err(e);
+            for instance in 0..stack.options.instances.max(1) {
+                let started = Instant::now();
+                match stack
+                    .start_service(service, instance, binary.clone(), &mut addrs, &mut progress)
+                    .await
+                {
+                    Ok(process) => {
+                        progress(Progress::Ready {
+                            name: instance_name(service, instance),
+                            url: process.url(),
+                            elapsed: started.elapsed(),
+                        });
+                        stack.services.push(process);
+                    }
+                    Err(e) => {
+                        stack.stop().await;
+                        return Err(e);
+                    }
                 }
             }
         }
         Ok(stack)
     }
 
-    /// Creates the streams of the options that are absent, as the admin when secured.
+    /// Creates the streams of the options that are absent, as the admin when secured; on a
+    /// cluster with one replica per node.
     async fn create_streams(&self, progress: &mut impl FnMut(Progress)) -> Result<(), StackError> {
         if self.options.streams.is_empty() {
             return Ok(());
         }
-        let client = match self.nats.secrets() {
-            Some(secrets) => {
-                self.nats
-                    .connect(&secrets.access(Role::Admin), &Role::Admin.inbox_prefix())
-                    .await
-            }
-            None => async_nats::connect(self.nats.url()).await,
-        }
-        .map_err(|e| StackError::Nats {
-            what: format!("connect to nats-server at {} as the admin", self.nats.url()),
-            message: e.to_string(),
-        })?;
-        let js = jetstream::new(client);
+        let js = jetstream::new(self.nats.admin_client().await?);
         for config in &self.options.streams {
+            let config = &stream::Config {
+                num_replicas: self.nats.replicas(),
+                ..config.clone()
+            };
             let failed = |what: &str, e: &dyn std::fmt::Display| StackError::Nats {
                 what: format!("{what} stream {}", config.name),
                 message: e.to_string(),
@@ -218,9 +204,12 @@ impl Stack {
         Ok(())
     }
 
+    /// Starts instance `instance` of `service`: the first on its address in `addrs` (moved there
+    /// when a retry takes a new port), the next ones on [`StackAddrs::instance`] or free ports.
     async fn start_service(
         &self,
         service: Service,
+        instance: usize,
         binary: PathBuf,
         addrs: &mut StackAddrs,
         progress: &mut impl FnMut(Progress),
@@ -231,27 +220,43 @@ impl Stack {
         } else {
             1
         };
+        let name = instance_name(service, instance);
+        let mut addr = match (instance, free_ports) {
+            (0, _) => addrs.service(service),
+            (_, true) => free_addr(),
+            (_, false) => addrs.instance(service, instance),
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let setup = self.service_setup(service, binary.clone(), addrs);
+            let setup = self.service_setup(service, instance, binary.clone(), addr, addrs);
             let report = &mut |pid| {
                 progress(Progress::Started {
-                    name: service.name().into(),
+                    name: name.clone(),
                     pid,
                 })
             };
             match ServiceProcess::launch_reporting(setup, report).await {
                 Err(e) if e.exited() && attempt < attempts => {
                     tracing::warn!(%service, attempt, "exited at start; retrying on a new port");
-                    addrs.set_service(service, free_addr());
+                    addr = free_addr();
+                    if instance == 0 {
+                        addrs.set_service(service, addr);
+                    }
                 }
                 result => return result,
             }
         }
     }
 
-    fn service_setup(&self, service: Service, binary: PathBuf, addrs: &StackAddrs) -> ServiceSetup {
+    fn service_setup(
+        &self,
+        service: Service,
+        instance: usize,
+        binary: PathBuf,
+        addr: SocketAddr,
+        addrs: &StackAddrs,
+    ) -> ServiceSetup {
         let options = &self.options;
         let mut env: Vec<(String, String)> = options
             .services
@@ -278,6 +283,13 @@ impl Stack {
             // Empty is none: keys inherited from a shell would conflict with the file.
             env.push(("LIAISON_NOTIFIER_SECRETS_KEYS".into(), String::new()));
         }
+        env.extend(options.env.iter().cloned());
+        if self.options.cluster.is_some() {
+            env.push((
+                "LIAISON_STREAM_REPLICAS".into(),
+                self.nats.replicas().to_string(),
+            ));
+        }
         if let Some(secrets) = self.nats.secrets() {
             let access = secrets.access(Role::of_service(service));
             env.extend(access.env().into_iter().map(|(k, v)| (k.to_owned(), v)));
@@ -285,12 +297,16 @@ impl Stack {
         ServiceSetup {
             service,
             binary,
-            addr: addrs.service(service),
-            data_dir: self.data_dir.join(service.name()),
+            addr,
+            data_dir: self.data_dir.join(instance_name(service, instance)),
             nats_url: self.nats.url(),
             api_token: options.api_token.clone(),
             env,
-            output: output_for(&options.logs, &self.log_dir(), service.name()),
+            output: output_for(
+                &options.logs,
+                &self.log_dir(),
+                &instance_name(service, instance),
+            ),
             ready_path: "/readyz".into(),
             ready_timeout: options.ready_timeout,
         }
@@ -316,17 +332,40 @@ impl Stack {
         self.log_dir().join(format!("{name}.log"))
     }
 
-    /// The nats-server.
+    /// The nats-server; panics on a cluster ([`cluster`](Self::cluster)).
     pub fn nats(&self) -> &NatsServer {
-        &self.nats
+        match &self.nats {
+            nats::StackNats::Single(nats) => nats,
+            nats::StackNats::Cluster(_) => panic!("the stack runs a cluster: use cluster()"),
+        }
     }
 
-    /// The nats-server, to stop and start it again.
+    /// The nats-server, to stop and start it again; panics on a cluster.
     pub fn nats_mut(&mut self) -> &mut NatsServer {
-        &mut self.nats
+        match &mut self.nats {
+            nats::StackNats::Single(nats) => nats,
+            nats::StackNats::Cluster(_) => panic!("the stack runs a cluster: use cluster_mut()"),
+        }
     }
 
-    /// The NATS URL the services and clients use.
+    /// The cluster, when the stack runs one.
+    pub fn cluster(&self) -> Option<&NatsCluster> {
+        match &self.nats {
+            nats::StackNats::Cluster(cluster) => Some(cluster),
+            nats::StackNats::Single(_) => None,
+        }
+    }
+
+    /// The cluster, to stop and start its nodes; panics when the stack runs one nats-server.
+    pub fn cluster_mut(&mut self) -> &mut NatsCluster {
+        match &mut self.nats {
+            nats::StackNats::Cluster(cluster) => cluster,
+            nats::StackNats::Single(_) => panic!("the stack runs one nats-server: use nats_mut()"),
+        }
+    }
+
+    /// The NATS URL the services and clients use (every node's, comma separated, on a
+    /// cluster).
     pub fn nats_url(&self) -> String {
         self.nats.url()
     }
@@ -346,7 +385,24 @@ impl Stack {
         self.services.iter().any(|p| p.service() == service)
     }
 
-    /// The process of `service`; panics when the stack does not run it.
+    /// Every instance of `service`, the first first.
+    pub fn instances(&self, service: Service) -> Vec<&ServiceProcess> {
+        self.services
+            .iter()
+            .filter(|p| p.service() == service)
+            .collect()
+    }
+
+    /// Instance `index` of `service`, to stop or kill it; panics when there is none.
+    pub fn instance_mut(&mut self, service: Service, index: usize) -> &mut ServiceProcess {
+        self.services
+            .iter_mut()
+            .filter(|p| p.service() == service)
+            .nth(index)
+            .unwrap_or_else(|| panic!("the stack runs no instance {index} of {service}"))
+    }
+
+    /// The (first) process of `service`; panics when the stack does not run it.
     pub fn service(&self, service: Service) -> &ServiceProcess {
         self.services
             .iter()
@@ -372,10 +428,7 @@ impl Stack {
     pub async fn wait_for_exit(&mut self) -> StackError {
         let logs = self.options.logs;
         let log_dir = self.log_dir();
-        let mut waits = Vec::new();
-        if let Some(nats) = self.nats.process_mut() {
-            waits.push(nats);
-        }
+        let mut waits = self.nats.processes_mut();
         for service in &mut self.services {
             if let Some(process) = service.process_mut() {
                 waits.push(process);
@@ -432,17 +485,47 @@ fn prepare_secrets(
     Ok(secrets)
 }
 
-/// Fails with the first address of `addrs` that something already listens on.
-fn check_free(addrs: &StackAddrs, services: &[Service]) -> Result<(), StackError> {
-    let mut wanted = vec![
-        ("nats-server".to_owned(), addrs.nats),
-        ("nats-server monitoring".to_owned(), addrs.nats_monitor),
-    ];
-    wanted.extend(
-        services
-            .iter()
-            .map(|s| (s.binary_name().to_owned(), addrs.service(*s))),
-    );
+/// The name of instance `instance` of `service` (its data directory, its log file, its
+/// progress lines): `ingest` for the first, `ingest-2` for the second, …
+pub fn instance_name(service: Service, instance: usize) -> String {
+    match instance {
+        0 => service.name().to_owned(),
+        n => format!("{}-{}", service.name(), n + 1),
+    }
+}
+
+/// Fails with the first address that something already listens on: of NATS (one server, or the
+/// shipped cluster's nodes) and of every instance of every service.
+fn check_free(addrs: &StackAddrs, options: &StackOptions) -> Result<(), StackError> {
+    let mut wanted = match options.cluster {
+        None => vec![
+            ("nats-server".to_owned(), addrs.nats),
+            ("nats-server monitoring".to_owned(), addrs.nats_monitor),
+        ],
+        Some(size) => (0..size.min(3))
+            .flat_map(|i| {
+                let node = ClusterNodeConfig::shipped(i, "");
+                let name = node_name(i);
+                [
+                    (name.clone(), node.listen),
+                    (format!("{name} monitoring"), node.monitor),
+                    (format!("{name} routes"), node.cluster_listen),
+                ]
+            })
+            .collect(),
+    };
+    for instance in 0..options.instances.max(1) {
+        wanted.extend(options.services.iter().map(|s| {
+            let name = s.binary_name().to_owned();
+            match instance {
+                0 => (name, addrs.service(*s)),
+                n => (
+                    format!("{name} (instance {})", n + 1),
+                    addrs.instance(*s, n),
+                ),
+            }
+        }));
+    }
     match wanted.into_iter().find(|(_, addr)| !is_free(*addr)) {
         Some((what, addr)) => Err(StackError::AddressInUse { what, addr }),
         None => Ok(()),
@@ -462,7 +545,8 @@ pub fn prefix(name: &str, color: bool) -> String {
     if !color {
         return padded;
     }
-    let code = match Service::from_name(name) {
+    let service = name.split_once('-').map_or(name, |(service, _)| service);
+    let code = match Service::from_name(service) {
         None => "35", // nats
         Some(Service::Ingest) => "36",
         Some(Service::Projection) => "32",
@@ -483,12 +567,16 @@ mod tests {
         let taken = listener.local_addr().unwrap();
         let mut addrs = StackAddrs::free(&Service::CORE);
         addrs.set_service(Service::Notifier, taken);
-        let err = check_free(&addrs, &Service::CORE).unwrap_err();
+        let options = StackOptions {
+            services: Service::CORE.to_vec(),
+            ..StackOptions::for_tests()
+        };
+        let err = check_free(&addrs, &options).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("liaison-notifier cannot listen on"), "{text}");
         assert!(text.contains(&taken.to_string()), "{text}");
         drop(listener);
-        assert!(check_free(&addrs, &Service::CORE).is_ok());
+        assert!(check_free(&addrs, &options).is_ok());
     }
 
     #[test]

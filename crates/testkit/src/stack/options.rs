@@ -78,6 +78,15 @@ impl StackAddrs {
             .map_or_else(|| service.default_addr(), |(_, addr)| *addr)
     }
 
+    /// The address of instance `index` (0 is the first) of `service` on fixed addresses: the
+    /// first on [`service`](Self::service), each next one 100 ports above the one before
+    /// (7401 → 7501 for the second ingest; docs/decisions/022-the-cluster.md).
+    pub fn instance(&self, service: Service, index: usize) -> SocketAddr {
+        let first = self.service(service);
+        let port = first.port() + u16::try_from(100 * index).expect("a few instances");
+        SocketAddr::new(first.ip(), port)
+    }
+
     /// Moves `service` to `addr`.
     pub fn set_service(&mut self, service: Service, addr: SocketAddr) {
         match self.services.iter_mut().find(|(s, _)| *s == service) {
@@ -130,6 +139,17 @@ pub struct StackOptions {
     /// streams on a secured server: `liaison dev` puts the log's and the alerts' here
     /// (`liaison_log::events_stream_config`, `alerts_stream_config`, `articles_stream_config`).
     pub streams: Vec<stream::Config>,
+    /// NATS as a cluster of this many nodes — the shipped `deploy/nats/cluster/n*.conf`, on
+    /// their addresses when `addrs` is set (4222–4224), else on free ports — with every stream of
+    /// `streams` created with this many replicas and `LIAISON_STREAM_REPLICAS` set to it; `None`:
+    /// one nats-server (docs/decisions/022-the-cluster.md).
+    pub cluster: Option<usize>,
+    /// How many instances of each service run, each with its own data directory
+    /// (`<data-dir>/<service>`, then `<service>-2`, …) and port ([`StackAddrs::instance`]).
+    pub instances: usize,
+    /// More environment for every service (e.g. `LIAISON_WEBHOOK_ALLOW_PRIVATE=1` for a test's
+    /// webhook receiver on loopback).
+    pub env: Vec<(String, String)>,
 }
 
 impl StackOptions {
@@ -150,6 +170,18 @@ impl StackOptions {
             log_filter: None,
             secured: true,
             streams: Vec::new(),
+            cluster: None,
+            instances: 1,
+            env: Vec::new(),
+        }
+    }
+
+    /// These options on a cluster of `nodes` nats-servers with `instances` of each service.
+    pub fn on_cluster(self, nodes: usize, instances: usize) -> StackOptions {
+        StackOptions {
+            cluster: Some(nodes),
+            instances,
+            ..self
         }
     }
 
@@ -203,5 +235,12 @@ mod tests {
             addrs.service(Service::Ingest),
             Service::Ingest.default_addr()
         );
+    }
+
+    #[test]
+    fn a_second_instance_is_a_hundred_ports_up() {
+        let addrs = StackAddrs::shipped();
+        assert_eq!(addrs.instance(Service::Ingest, 0).port(), 7401);
+        assert_eq!(addrs.instance(Service::Console, 1).port(), 7500);
     }
 }

@@ -3,6 +3,9 @@
 //! local CA are generated into `<data-dir>/nats-secrets` on the first start and reused after;
 //! the streams are created as the admin before the services start, each service with its own
 //! role's key.
+//!
+//! `--cluster` runs NATS as the shipped 3-node cluster with R3 streams and two instances of each
+//! service, on fixed ports (or free ones with `--free-ports`) — docs/decisions/022-the-cluster.md.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -15,7 +18,10 @@ use liaison_log::{
 use crate::cli::{DevArgs, GlobalArgs};
 use crate::commands::Context;
 use crate::error::{CliError, CliResult};
-use crate::stack::{LogMode, Progress, Service, Stack, StackAddrs, StackError, StackOptions};
+use crate::stack::{
+    DEV_SERVICES, LogMode, NatsCluster, Progress, Service, Stack, StackAddrs, StackError,
+    StackOptions, cluster_dir, node_name,
+};
 
 /// Runs the command.
 pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
@@ -26,8 +32,17 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
     options.addrs = Some(addresses(&ctx.global, args.nats_monitor_addr)?);
     options.api_token = ctx.global.api_token.clone();
     options.streams = streams();
+    if args.cluster {
+        options = options.on_cluster(CLUSTER_NODES, CLUSTER_INSTANCES);
+        if args.free_ports {
+            options.addrs = None;
+        }
+    }
     options.find_binaries().map_err(StackError::from)?;
-    let resuming = args.data_dir.join("nats").is_dir();
+    let resuming = match args.cluster {
+        true => cluster_dir(&args.data_dir).is_dir(),
+        false => args.data_dir.join("nats").is_dir(),
+    };
     println!(
         "liaison dev: {} data in {}",
         if resuming {
@@ -40,7 +55,10 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
     let mut stack = Stack::start(options, print_progress)
         .await
         .map_err(StackError::from)?;
-    print_banner(&stack, &args.data_dir);
+    match stack.cluster() {
+        Some(cluster) => print_cluster_banner(&stack, cluster, &args.data_dir),
+        None => print_banner(&stack, &args.data_dir),
+    }
 
     let error = tokio::select! {
         _ = tokio::signal::ctrl_c() => None,
@@ -52,7 +70,11 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
         Some(e) => eprintln!("\n{e}; stopping the rest of the stack…"),
     }
     tokio::select! {
-        () = stack.stop() => println!("stopped; start again with `liaison dev --data-dir {}` to resume", args.data_dir.display()),
+        () = stack.stop() => println!(
+            "stopped; start again with `liaison dev --data-dir {}{}` to resume",
+            args.data_dir.display(),
+            if args.cluster { " --cluster" } else { "" }
+        ),
         _ = tokio::signal::ctrl_c() => eprintln!("killed"),
     }
     match error {
@@ -60,6 +82,12 @@ pub async fn run(args: DevArgs, ctx: &Context) -> CliResult {
         Some(e) => Err(e.into()),
     }
 }
+
+/// The nodes of `liaison dev --cluster`: the shipped cluster's three.
+pub const CLUSTER_NODES: usize = 3;
+
+/// The instances of each service `liaison dev --cluster` runs.
+pub const CLUSTER_INSTANCES: usize = 2;
 
 /// The streams the stack creates as the admin before the services start: the log, the alerts
 /// and the reader's articles, with the settings of one machine.
@@ -153,6 +181,47 @@ fn print_banner(stack: &Stack, data_dir: &Path) {
             "For `liaison tail`, `status` (evidence) and `alerts --follow` over NATS, first:\n  source {}",
             secrets.cli_env().display()
         );
+    }
+    println!("Ctrl-C stops everything.\n");
+}
+
+/// What runs where on a cluster: every node (client URL, monitoring, log), then every instance
+/// of every service, one line per service.
+fn print_cluster_banner(stack: &Stack, cluster: &NatsCluster, data_dir: &Path) {
+    println!(
+        "\nLiaison is running on a {}-node NATS cluster, streams of {} replicas (data in {}):",
+        cluster.size(),
+        cluster.size(),
+        data_dir.display()
+    );
+    if let Some(secrets) = stack.secrets() {
+        println!(
+            "  NATS secured: TLS, one user per role ({})",
+            secrets.dir().display()
+        );
+    }
+    for index in 0..cluster.size() {
+        println!(
+            "  {:<11} {}  monitoring {}  log {}",
+            node_name(index),
+            cluster.url(index),
+            cluster.monitor_url(index),
+            cluster.log_path(index).display()
+        );
+    }
+    println!("  {:<11} {}", "NATS", stack.nats_url());
+    for service in DEV_SERVICES {
+        let urls: Vec<String> = stack.instances(service).iter().map(|p| p.url()).collect();
+        println!("  {:<11} {}", service.name(), urls.join(" "));
+    }
+    println!(
+        "The console, the CLI and the other services use the first instance of each; both serve \
+         queries over NATS (a queue group).\nTry `liaison --nats-url {} tail` after sourcing the \
+         cli.env below.",
+        stack.nats_url()
+    );
+    if let Some(secrets) = stack.secrets() {
+        println!("  source {}", secrets.cli_env().display());
     }
     println!("Ctrl-C stops everything.\n");
 }
