@@ -355,7 +355,17 @@ fn kubernetes_runs_every_service_twice_with_probes_ports_and_its_own_sled() {
         let port_name = container["ports"][0]["name"]
             .as_str()
             .expect("a named port");
-        for (probe, path) in [("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")] {
+        // The projection starts on /readyz and then stays in rotation while it answers, so that
+        // queries are answered from sled during a quorum loss (docs/decisions/022-the-cluster.md).
+        let probes: &[(&str, &str)] = match service {
+            Service::Projection => &[
+                ("startupProbe", "/readyz"),
+                ("readinessProbe", "/healthz"),
+                ("livenessProbe", "/healthz"),
+            ],
+            _ => &[("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")],
+        };
+        for &(probe, path) in probes {
             assert_eq!(container[probe]["httpGet"]["path"], path, "{name} {probe}");
             assert_eq!(
                 container[probe]["httpGet"]["port"], port_name,
