@@ -49,7 +49,7 @@ pub use follower::{
 pub use identity::{FactsError, LogIdentity, StreamFacts, stream_facts};
 pub use outcome::{Outcome, PUBLISH_CODES, PublishCode, Refusal, classify};
 pub use read::{LogEntry, ReadError, get, last_sequence, read_from, read_stream_from};
-pub use settings::LogSettings;
+pub use settings::{LogSettings, StreamPlacement};
 pub use streams::{
     StreamSetup, StreamSetupError, alerts_stream_config, articles_stream_config, differences,
     ensure_alerts_stream, ensure_articles_stream_if, ensure_events_stream, ensure_events_stream_if,

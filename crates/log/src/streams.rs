@@ -119,6 +119,7 @@ pub fn articles_stream_config(settings: &LogSettings) -> stream::Config {
 fn common(settings: &LogSettings) -> stream::Config {
     stream::Config {
         num_replicas: settings.replicas,
+        placement: settings.placement.to_jetstream(),
         duplicate_window: settings.duplicate_window,
         max_message_size: settings.max_message_size,
         max_bytes: -1,
@@ -244,6 +245,11 @@ pub fn differences(wanted: &stream::Config, server: &stream::Config) -> Vec<Stri
         "replicas",
         wanted.num_replicas.to_string(),
         server.num_replicas.to_string(),
+    );
+    check(
+        "placement",
+        format!("{:?}", wanted.placement),
+        format!("{:?}", server.placement),
     );
     check(
         "subjects",

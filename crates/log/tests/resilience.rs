@@ -80,3 +80,41 @@ async fn an_r3_stream_on_a_cluster_appends_and_reads() {
     assert_eq!(batch.last().map(|a| a.sequence), Some(11));
     assert_eq!(read(&js, 1, 11).await.len(), 11);
 }
+
+#[tokio::test]
+async fn a_stream_is_placed_where_its_settings_say_or_not_created() {
+    let cluster = NatsCluster::start(3).await;
+    let js = jetstream::new(cluster.client().await);
+    // A tag no server carries: no server may hold the replicas, so nothing is created.
+    let nowhere = LogSettings {
+        placement: liaison_log::StreamPlacement {
+            cluster: None,
+            tags: vec!["no-such-zone".into()],
+        },
+        ..LogSettings::clustered()
+    };
+    let refused = ensure_events_stream(&js, &nowhere).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert!(js.get_stream("LIAISON_EVENTS").await.is_err());
+    // The shipped cluster's name: created there, the placement kept in the stream's settings.
+    let placed = LogSettings {
+        placement: liaison_log::StreamPlacement {
+            cluster: Some("liaison".into()),
+            tags: Vec::new(),
+        },
+        ..LogSettings::clustered()
+    };
+    let info = ensure_events_stream(&js, &placed).await.expect("placed");
+    let placement = info.info().config.placement.clone().expect("a placement");
+    assert_eq!(placement.cluster.as_deref(), Some("liaison"));
+    // A service without a placement finds the stream, reports the difference and keeps it.
+    let liaison_log::StreamSetup::Found { differences, .. } =
+        ensure_events_stream(&js, &LogSettings::clustered())
+            .await
+            .expect("found")
+    else {
+        panic!("found, not created");
+    };
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert!(differences[0].starts_with("placement: "), "{differences:?}");
+}

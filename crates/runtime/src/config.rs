@@ -172,6 +172,21 @@ pub struct CommonArgs {
     )]
     pub stream_replicas: u8,
 
+    /// The NATS cluster (its `cluster.name`) that holds the replicas of a stream this service
+    /// creates; unset: any. An existing stream keeps its placement.
+    #[arg(long, env = "LIAISON_STREAM_PLACEMENT_CLUSTER", value_name = "NAME")]
+    pub stream_placement_cluster: Option<String>,
+
+    /// Server tags (comma separated) that every server holding a replica of a stream this
+    /// service creates must carry (`server_tags` in nats-server's configuration).
+    #[arg(
+        long,
+        env = "LIAISON_STREAM_PLACEMENT_TAGS",
+        value_delimiter = ',',
+        value_name = "TAG,..."
+    )]
+    pub stream_placement_tags: Vec<String>,
+
     /// How long a connection may take to send a complete request head (and stay idle between
     /// requests), in milliseconds.
     #[arg(
@@ -237,6 +252,24 @@ impl CommonArgs {
     /// The HTTP address: `--http-addr`, else the service's `default`.
     pub fn http_addr(&self, default: SocketAddr) -> SocketAddr {
         self.http_addr.unwrap_or(default)
+    }
+
+    /// The settings of the streams this service creates when they are absent: replicas and
+    /// placement from `LIAISON_STREAM_*`, the rest the log's defaults.
+    pub fn log_settings(&self) -> liaison_log::LogSettings {
+        liaison_log::LogSettings {
+            replicas: usize::from(self.stream_replicas),
+            placement: liaison_log::StreamPlacement {
+                cluster: self.stream_placement_cluster.clone(),
+                tags: self
+                    .stream_placement_tags
+                    .iter()
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+            },
+            ..liaison_log::LogSettings::default()
+        }
     }
 
     /// The sled page cache in MiB: `--sled-cache-mib`, else the service's `default`
@@ -317,6 +350,8 @@ impl Default for CommonArgs {
             sled_cache_mib: None,
             ready_max_lag: 1_000,
             stream_replicas: 1,
+            stream_placement_cluster: None,
+            stream_placement_tags: Vec::new(),
             http_header_timeout_ms: 10_000,
             http_request_timeout_ms: 30_000,
             http_max_requests: 512,
@@ -356,6 +391,8 @@ impl fmt::Debug for CommonArgs {
             .field("sled_cache_mib", &self.sled_cache_mib)
             .field("ready_max_lag", &self.ready_max_lag)
             .field("stream_replicas", &self.stream_replicas)
+            .field("stream_placement_cluster", &self.stream_placement_cluster)
+            .field("stream_placement_tags", &self.stream_placement_tags)
             .field("http_header_timeout_ms", &self.http_header_timeout_ms)
             .field("http_request_timeout_ms", &self.http_request_timeout_ms)
             .field("http_max_requests", &self.http_max_requests)
@@ -394,6 +431,8 @@ mod tests {
         "LIAISON_SLED_CACHE_MIB",
         "LIAISON_READY_MAX_LAG",
         "LIAISON_STREAM_REPLICAS",
+        "LIAISON_STREAM_PLACEMENT_CLUSTER",
+        "LIAISON_STREAM_PLACEMENT_TAGS",
         "LIAISON_HTTP_HEADER_TIMEOUT_MS",
         "LIAISON_HTTP_REQUEST_TIMEOUT_MS",
         "LIAISON_HTTP_MAX_REQUESTS",
@@ -439,6 +478,7 @@ mod tests {
             "sled_cache_mib": c.sled_cache_mib(DEFAULT_SLED_CACHE_MIB),
             "ready_max_lag": c.ready_max_lag,
             "stream_replicas": c.stream_replicas,
+            "stream_placement": format!("{:?}", c.log_settings().placement),
             "http_max_requests": c.http_max_requests,
             "http_header_timeout_ms": c.http_header_timeout_ms,
             "debug": format!("{c:?}"),
@@ -508,6 +548,8 @@ mod tests {
                 ("LIAISON_NATS_CREDS", "/etc/liaison/svc.creds"),
                 ("LIAISON_READY_MAX_LAG", "50"),
                 ("LIAISON_STREAM_REPLICAS", "3"),
+                ("LIAISON_STREAM_PLACEMENT_CLUSTER", "eu"),
+                ("LIAISON_STREAM_PLACEMENT_TAGS", "ssd, zone-a"),
             ],
             &[],
         )
@@ -526,6 +568,10 @@ mod tests {
         assert_eq!(c["nats_creds"], "/etc/liaison/svc.creds");
         assert_eq!(c["ready_max_lag"], 50);
         assert_eq!(c["stream_replicas"], 3);
+        assert_eq!(
+            c["stream_placement"],
+            r#"StreamPlacement { cluster: Some("eu"), tags: ["ssd", "zone-a"] }"#
+        );
     }
 
     #[test]

@@ -442,6 +442,13 @@ pub struct InitStreamsArgs {
     /// Replicas of a stream created now (3 on a 3-node cluster); existing streams keep theirs.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
     pub replicas: u8,
+    /// The NATS cluster (its `cluster.name`) that holds the replicas of a stream created now.
+    #[arg(long, value_name = "NAME")]
+    pub placement_cluster: Option<String>,
+    /// A server tag every server holding a replica of a stream created now must carry
+    /// (repeatable; `server_tags` in nats-server's configuration).
+    #[arg(long = "placement-tag", value_name = "TAG")]
+    pub placement_tags: Vec<String>,
 }
 
 /// `liaison admin nats-config`.

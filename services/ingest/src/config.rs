@@ -95,9 +95,6 @@ impl Config {
     /// The settings of the log stream ingest creates when it is absent (R1 on one machine, R3 on
     /// a cluster; the rest fixed by `liaison-log`).
     pub fn log_settings(&self) -> LogSettings {
-        LogSettings {
-            replicas: usize::from(self.common.stream_replicas),
-            ..LogSettings::default()
-        }
+        self.common.log_settings()
     }
 }

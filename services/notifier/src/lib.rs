@@ -111,10 +111,7 @@ impl Service for NotifierService {
             wake.clone(),
         ))?;
         let js = ctx.jetstream();
-        let settings = LogSettings {
-            replicas: usize::from(ctx.common().stream_replicas),
-            ..LogSettings::default()
-        };
+        let settings = ctx.common().log_settings();
         ctx.spawn(keep_alerts_stream(js.clone(), settings, ctx.shutdown()));
         let publisher = NatsPublisher::new(ctx.nats().clone(), Duration::from_secs(5));
         let queue = NatsQueue::new(store.clone(), publisher, delivery.clone(), wake.clone());

@@ -108,10 +108,7 @@ impl Service for ReaderService {
             .map_err(|e| StartError::service("opening the review queue", e))?;
         let log = ctx.follow(registry.clone())?;
         let review = ctx.follow_stream(ReviewModel::new(store.tree().clone()), ArticlesGate)?;
-        let settings = LogSettings {
-            replicas: usize::from(ctx.common().stream_replicas),
-            ..LogSettings::default()
-        };
+        let settings = ctx.common().log_settings();
         ctx.spawn(keep_articles_stream(
             ctx.jetstream(),
             settings,

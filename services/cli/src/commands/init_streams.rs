@@ -5,8 +5,8 @@
 
 use async_nats::jetstream;
 use liaison_log::{
-    LogSettings, StreamSetup, StreamSetupError, ensure_alerts_stream, ensure_articles_stream_if,
-    ensure_events_stream,
+    LogSettings, StreamPlacement, StreamSetup, StreamSetupError, ensure_alerts_stream,
+    ensure_articles_stream_if, ensure_events_stream,
 };
 use liaison_proto::subjects::{ALERTS_STREAM, ARTICLES_STREAM, EVENTS_STREAM};
 
@@ -21,6 +21,10 @@ pub async fn run(args: InitStreamsArgs, ctx: &Context) -> CliResult {
     let js = jetstream::new(client);
     let settings = LogSettings {
         replicas: usize::from(args.replicas),
+        placement: StreamPlacement {
+            cluster: args.placement_cluster,
+            tags: args.placement_tags,
+        },
         ..LogSettings::default()
     };
     let events = ensure_events_stream(&js, &settings).await;
