@@ -18,9 +18,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use liaison_proto::subjects::{ALERTS_STREAM, EVENTS_STREAM};
-use support::checks::{self, Tally};
+use support::checks;
 use support::queries::Poller;
 use support::rig::Rig;
+use support::tally::Tally;
 use support::writers::{Sent, Writers};
 
 /// Writers appending at once.

@@ -72,7 +72,7 @@ pub struct Writers {
 
 impl Writers {
     /// Starts `count` writers, writer `i` posting to `ingests[i % len]`, taking events (each with
-    /// an id, sent alone) from `events` in order and pausing `pause` after each acknowledgement.
+    /// an id, sent alone) from `events` in order and pausing `pause` after each event.
     pub fn start(ingests: &[String], events: Vec<Value>, count: usize, pause: Duration) -> Self {
         let queue = Arc::new(Mutex::new(VecDeque::from(events)));
         let stop = Arc::new(AtomicBool::new(false));
