@@ -283,3 +283,100 @@ impl NatsCluster {
         }
     }
 }
+
+/// How long a question to one node may take before the next node is asked: a frozen node
+/// accepts the TCP connection but never answers.
+const NODE_ANSWER: Duration = Duration::from_secs(2);
+
+/// Fail-over: a node stopped cleanly, frozen and thawed, and where a stream's leader is.
+impl NatsCluster {
+    /// Stops node `index` cleanly (`SIGTERM`, then `SIGKILL` after `timeout`), keeping its store
+    /// and ports; [`start_node`](Self::start_node) starts it again.
+    pub async fn terminate_node(&mut self, index: usize, timeout: Duration) {
+        if let Some(mut process) = self.nodes[index].process.take() {
+            process.terminate(timeout).await;
+        }
+    }
+
+    /// Freezes node `index` (`SIGSTOP`): it keeps its connections but answers nothing, like a
+    /// machine that stalls; [`thaw_node`](Self::thaw_node) resumes it.
+    pub fn freeze_node(&mut self, index: usize) {
+        self.signal_node(index, rustix::process::Signal::STOP);
+    }
+
+    /// Resumes node `index` after [`freeze_node`](Self::freeze_node) (`SIGCONT`).
+    pub fn thaw_node(&mut self, index: usize) {
+        self.signal_node(index, rustix::process::Signal::CONT);
+    }
+
+    fn signal_node(&mut self, index: usize, signal: rustix::process::Signal) {
+        let process = self.nodes[index]
+            .process
+            .as_mut()
+            .unwrap_or_else(|| panic!("node n{index} is not running"));
+        // Not reaped (no exit status yet), so the pid is still this node's.
+        assert!(process.exit_status().is_none(), "node n{index} exited");
+        let pid = i32::try_from(process.pid())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+            .expect("a child's pid");
+        rustix::process::kill_process(pid, signal)
+            .unwrap_or_else(|e| panic!("cannot signal node n{index}: {e}"));
+    }
+
+    /// The index of the node that leads stream `stream`, as the first node that answers says;
+    /// `None` while no leader is elected (or no node answers).
+    pub async fn stream_leader(&self, stream: &str) -> Option<usize> {
+        let leader = self.stream_cluster(stream).await?.leader?;
+        (0..self.size()).find(|i| leader == format!("n{i}"))
+    }
+
+    /// Waits until stream `stream` has a leader and every other node is a current replica of it
+    /// (a restarted node has caught up); panics with the last answer after `within`.
+    pub async fn wait_stream_current(&self, stream: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let cluster = self.stream_cluster(stream).await;
+            let current = cluster.as_ref().is_some_and(|c| {
+                c.leader.is_some()
+                    && c.replicas.len() + 1 == self.size()
+                    && c.replicas.iter().all(|r| r.current && !r.offline)
+            });
+            if current {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "stream {stream} not current on every node within {within:?}: {cluster:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The stream's RAFT group as the first running node that answers within [`NODE_ANSWER`]
+    /// describes it.
+    async fn stream_cluster(&self, stream: &str) -> Option<jetstream::stream::ClusterInfo> {
+        for index in (0..self.size()).filter(|i| self.nodes[*i].process.is_some()) {
+            let ask = async {
+                let client = match &self.secrets {
+                    Some(_) => {
+                        connect_once(
+                            &[self.url(index)],
+                            &self.access(Role::Admin),
+                            &Role::Admin.inbox_prefix(),
+                        )
+                        .await
+                    }
+                    None => async_nats::connect(self.url(index)).await,
+                }
+                .ok()?;
+                let mut info = jetstream::new(client).get_stream(stream).await.ok()?;
+                info.info().await.ok()?.cluster.clone()
+            };
+            if let Ok(Some(cluster)) = tokio::time::timeout(NODE_ANSWER, ask).await {
+                return Some(cluster);
+            }
+        }
+        None
+    }
+}

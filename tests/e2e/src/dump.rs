@@ -1,14 +1,15 @@
-//! Comparing what two runs of the same workload let a user read: everything but the instants of
-//! the run itself, and the first place where they differ.
+//! Comparing what two runs of the same workload let a user read: what the projection answers
+//! about a set of organizations, everything but the instants of the run itself, and the first
+//! place where two reads differ.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Members that hold the wall-clock instant of this run (when ingest recorded an event, when an
 /// alert was raised or delivered): they differ between two runs of the same log.
 const RUN_INSTANTS: [&str; 3] = ["recordedat", "raised_at", "deliveries"];
 
 /// Removes the [`RUN_INSTANTS`] members at every depth of `value`.
-pub(crate) fn strip_instants(value: &mut Value) {
+pub fn strip_instants(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for key in RUN_INSTANTS {
@@ -69,4 +70,48 @@ pub fn first_difference(expected: &Value, actual: &Value) -> Option<String> {
         }
     }
     walk(String::new(), expected, actual)
+}
+
+/// Everything the projection answers about `organizations` once it has applied `sequence`: every
+/// relationship of every pair, each organization's profile and whole timeline, read with `query`
+/// (a `GET` of a path with its query string: the status and the JSON answer). An answer other
+/// than `200` is the error.
+pub async fn projection_view(
+    query: impl AsyncFn(String) -> (u16, Value),
+    organizations: &[String],
+    sequence: u64,
+) -> Result<Map<String, Value>, String> {
+    let ok = |path: &str, (code, body): (u16, Value)| match code {
+        200 => Ok(body),
+        _ => Err(format!("GET {path} answered {code}: {body}")),
+    };
+    let mut view = Map::new();
+    for (i, a) in organizations.iter().enumerate() {
+        for b in &organizations[i + 1..] {
+            let path = format!("/v1/relationships/{a}/{b}?min_sequence={sequence}");
+            let relationship = ok(&path, query(path.clone()).await)?;
+            view.insert(format!("relationship {a} {b}"), relationship);
+        }
+        let path = format!("/v1/organizations/{a}");
+        view.insert(
+            format!("organization {a}"),
+            ok(&path, query(path.clone()).await)?,
+        );
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/v1/organizations/{a}/timeline?limit=100&cursor={c}"),
+                None => format!("/v1/organizations/{a}/timeline?limit=100"),
+            };
+            let page = ok(&path, query(path.clone()).await)?;
+            items.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        view.insert(format!("timeline {a}"), Value::Array(items));
+    }
+    Ok(view)
 }

@@ -13,7 +13,7 @@ mod dump;
 mod stack;
 
 pub use cli::{CliRun, CliUrls, liaison_binary, run_liaison};
-pub use dump::first_difference;
+pub use dump::{first_difference, projection_view, strip_instants};
 pub use liaison_testkit::workload;
 pub use liaison_testkit::{Service, ServiceProcess};
 pub use stack::Stack;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use liaison_testkit::{Service, StackOptions};
 use serde_json::Value;
 
-use crate::dump::strip_instants;
+use crate::dump::{projection_view, strip_instants};
 
 /// The testkit's [`liaison_testkit::Stack`] (reach its processes through it: `nats_mut()`,
 /// `service_mut()`) with an HTTP client for the tests.
@@ -150,50 +150,23 @@ impl Stack {
     /// `organizations`, each organization's profile and whole timeline, and every alert (without
     /// the instants of delivery, which differ between runs).
     pub async fn dump(&self, organizations: &[String], sequence: u64) -> Value {
-        let mut dump = serde_json::Map::new();
-        for (i, a) in organizations.iter().enumerate() {
-            for b in &organizations[i + 1..] {
-                let (code, view) = self
-                    .query(&format!(
-                        "/v1/relationships/{a}/{b}?min_sequence={sequence}"
-                    ))
-                    .await;
-                assert_eq!(
-                    code,
-                    200,
-                    "{view}\nprojection log:\n{}",
-                    self.service(Service::Projection).log_tail()
-                );
-                dump.insert(format!("relationship {a} {b}"), view);
-            }
-            let (code, profile) = self.query(&format!("/v1/organizations/{a}")).await;
-            assert_eq!(code, 200, "{profile}");
-            dump.insert(format!("organization {a}"), profile);
-            dump.insert(format!("timeline {a}"), self.timeline(a).await);
-        }
+        let mut dump = projection_view(
+            async |path| self.query(&path).await,
+            organizations,
+            sequence,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "{e}\nprojection log:\n{}",
+                self.service(Service::Projection).log_tail()
+            )
+        });
         self.wait_notifier_applied(sequence).await;
         dump.insert("alerts".into(), self.delivered_alerts().await);
         let mut dump = Value::Object(dump);
         strip_instants(&mut dump);
         dump
-    }
-
-    async fn timeline(&self, org: &str) -> Value {
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let path = match &cursor {
-                Some(c) => format!("/v1/organizations/{org}/timeline?limit=100&cursor={c}"),
-                None => format!("/v1/organizations/{org}/timeline?limit=100"),
-            };
-            let (code, page) = self.query(&path).await;
-            assert_eq!(code, 200, "{page}");
-            items.extend(page["items"].as_array().cloned().unwrap_or_default());
-            match page["next_cursor"].as_str() {
-                Some(next) => cursor = Some(next.to_owned()),
-                None => return Value::Array(items),
-            }
-        }
     }
 
     /// Waits until the notifier has applied the log up to `sequence` (its `/readyz` reports
