@@ -68,6 +68,10 @@ pub async fn stream_facts(js: &jetstream::Context, name: &str) -> Result<StreamF
         Err(e) => return Err(unreachable(&e)),
     };
     let info = stream.info().await.map_err(|e| unreachable(&e))?;
+    // A stalled leader answers for its stream, but appends nothing (crate::quorum).
+    if let Some(why) = crate::quorum::quorum_lost(info.config.num_replicas, info.cluster.as_ref()) {
+        return Err(unreachable(&why));
+    }
     let created = DateTime::from_timestamp_nanos(
         i64::try_from(info.created.unix_timestamp_nanos()).unwrap_or(i64::MAX),
     );

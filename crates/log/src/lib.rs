@@ -26,6 +26,7 @@ mod error;
 pub mod follower;
 mod identity;
 mod outcome;
+mod quorum;
 mod read;
 mod settings;
 mod streams;
@@ -48,6 +49,7 @@ pub use follower::{
 };
 pub use identity::{FactsError, LogIdentity, StreamFacts, stream_facts};
 pub use outcome::{Outcome, PUBLISH_CODES, PublishCode, Refusal, classify};
+pub use quorum::quorum_lost;
 pub use read::{LogEntry, ReadError, get, last_sequence, read_from, read_stream_from};
 pub use settings::{LogSettings, StreamPlacement};
 pub use streams::{
