@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod e2e;
 pub mod footprint;
+pub mod import;
 pub mod ingest;
 pub mod queries;
 pub mod reader;
