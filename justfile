@@ -42,7 +42,7 @@ check-assets: console-assets
 
 # Measure the pipeline against the raw engines (`just bench --quick` for a one-minute run).
 bench *ARGS: setup-nats
-    cargo build --release --locked -p liaison-bench -p liaison-ingest -p liaison-projection -p liaison-notifier -p liaison-reader
+    cargo build --release --locked -p liaison-bench -p liaison -p liaison-ingest -p liaison-projection -p liaison-notifier -p liaison-reader
     target/release/liaison-bench {{ARGS}}
 
 # Start a local nats-server with the shipped single-node configuration, secured: credentials and

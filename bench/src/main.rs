@@ -26,7 +26,7 @@ use serde_json::json;
 
 use liaison_testkit::workload::{Generator, WorkloadConfig};
 use liaison_testkit::{NatsServer, NatsSetup, Service, SyncMode};
-use measure::{e2e, footprint, ingest, queries, reader, rebuild, start_service};
+use measure::{e2e, footprint, import, ingest, queries, reader, rebuild, start_service};
 use report::{Measurements, Report};
 
 /// Which sync settings to run.
@@ -48,6 +48,7 @@ enum Section {
     Queries,
     Footprint,
     Reader,
+    Import,
 }
 
 /// Measure the Liaison pipeline against the raw engines.
@@ -94,6 +95,8 @@ struct Plan {
     /// Articles the extractor reads for its rate, and articles posted to the reader service.
     extract_articles: usize,
     reader_articles: usize,
+    /// Events in the file `liaison import` reads (its rerun after an interruption: a quarter).
+    import_events: usize,
 }
 
 impl Plan {
@@ -113,6 +116,7 @@ impl Plan {
                 rebuild_limit: Duration::from_secs(120),
                 extract_articles: 500,
                 reader_articles: 1_000,
+                import_events: 10_000,
             }
         } else {
             let big = args.events.unwrap_or(1_000_000);
@@ -129,6 +133,7 @@ impl Plan {
                 rebuild_limit: Duration::from_secs(1_800),
                 extract_articles: 2_000,
                 reader_articles: 10_000,
+                import_events: big as usize,
             }
         }
     }
@@ -202,6 +207,13 @@ async fn main() -> Result<()> {
             eprintln!("reader ({} articles)", plan.reader_articles);
             if let Err(e) = reader_phase(&plan, sync, &dir.join("reader"), &mut m).await {
                 m.unavailable("reader", &format!("{e:#}"));
+            }
+        }
+        if wants(Section::Import) {
+            eprintln!("import ({} events)", plan.import_events);
+            if let Err(e) = import_phase(&plan, args.seed, sync, &dir.join("import"), &mut m).await
+            {
+                m.unavailable("import", &format!("{e:#}"));
             }
         }
         m.unavailable("", "section not selected (--only)");
@@ -586,6 +598,7 @@ async fn big_phase(
         let mut ingest = start_service(Service::Ingest, &nats.url(), dir, "/readyz", ready).await;
         let mut notifier =
             start_service(Service::Notifier, &nats.url(), dir, "/readyz", ready).await;
+        let mut reader = start_service(Service::Reader, &nats.url(), dir, "/readyz", ready).await;
         let mut services = vec![&mut projection];
         match &mut ingest {
             Ok(s) => services.push(s),
@@ -595,15 +608,24 @@ async fn big_phase(
             Ok(s) => services.push(s),
             Err(e) => m.unavailable("footprint.rss.notifier", &format!("{e:#}")),
         }
+        match &mut reader {
+            Ok(s) => services.push(s),
+            Err(e) => m.unavailable("footprint.rss.reader", &format!("{e:#}")),
+        }
         footprint::record(m, &mut nats, &mut services, loaded.events);
         for key in [
             "footprint.rss.ingest_mib",
             "footprint.rss.projection_mib",
             "footprint.rss.notifier_mib",
+            "footprint.rss.reader_mib",
         ] {
             m.note(
                 key,
-                format!("VmHWM after consuming the {}-event log", loaded.events),
+                format!(
+                    "VmHWM once caught up with the {}-event log from an empty data directory \
+                     (the projection's over its rebuild and the queries)",
+                    loaded.events
+                ),
             );
         }
     }
@@ -644,6 +666,52 @@ async fn reader_phase(plan: &Plan, sync: SyncMode, dir: &Path, m: &mut Measureme
             ),
         );
     }
+    Ok(())
+}
+
+/// `liaison import` of a generated file on a fresh nats-server and ingest, then the same
+/// command interrupted and run again (`measure::import`).
+async fn import_phase(
+    plan: &Plan,
+    seed: u64,
+    sync: SyncMode,
+    dir: &Path,
+    m: &mut Measurements,
+) -> Result<()> {
+    let nats = start_nats(&dir.join("nats"), sync).await?;
+    let ingest = start_service(
+        Service::Ingest,
+        &nats.url(),
+        dir,
+        "/readyz",
+        Duration::from_secs(30),
+    )
+    .await?;
+    // Its own seed: ids never collide with another phase's.
+    let mut generator = Generator::new(plan.workload(seed + 3));
+    let client = measure::http_client()?;
+    let r = import::run(
+        &client,
+        &ingest.url(),
+        &nats.url(),
+        &mut generator,
+        plan.import_events,
+        dir,
+    )
+    .await?;
+    m.set("import.events_per_s", r.events_per_s);
+    m.note(
+        "import.events_per_s",
+        format!("`liaison import` of a {}-event NDJSON file (default batch size), command start to exit", r.events),
+    );
+    m.set("import.rerun.duplicates", r.duplicates as f64);
+    m.note(
+        "import.rerun.duplicates",
+        format!(
+            "a {}-event import killed with {} in the log, then run again to the end",
+            r.rerun_events, r.in_log_at_kill
+        ),
+    );
     Ok(())
 }
 

@@ -27,21 +27,26 @@ pub fn record(
         let (rss_key, disk_key) = match service.service() {
             Service::Ingest => (
                 "footprint.rss.ingest_mib",
-                "footprint.disk.sled_ingest_bytes_per_event",
+                Some("footprint.disk.sled_ingest_bytes_per_event"),
             ),
             Service::Projection => (
                 "footprint.rss.projection_mib",
-                "footprint.disk.sled_projection_bytes_per_event",
+                Some("footprint.disk.sled_projection_bytes_per_event"),
             ),
             Service::Notifier => (
                 "footprint.rss.notifier_mib",
-                "footprint.disk.sled_notifier_bytes_per_event",
+                Some("footprint.disk.sled_notifier_bytes_per_event"),
             ),
+            // The reader keeps only the registry of the log (and its articles): its disk is not
+            // a figure of the issue, its memory while following the large log is.
+            Service::Reader => ("footprint.rss.reader_mib", None),
             _ => continue,
         };
         if let Some(rss) = service.peak_rss() {
             m.set(rss_key, rss as f64 / MIB);
         }
-        m.set(disk_key, disk_bytes(service.data_dir()) as f64 / events);
+        if let Some(disk_key) = disk_key {
+            m.set(disk_key, disk_bytes(service.data_dir()) as f64 / events);
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod cluster;
 pub mod e2e;
 pub mod footprint;
+pub mod import;
 pub mod ingest;
 pub mod queries;
 pub mod reader;
