@@ -35,6 +35,12 @@ pub async fn start_service(
     if service == Service::Notifier {
         // The alerts measure's webhook receiver listens on 127.0.0.1.
         setup = setup.with_env("LIAISON_WEBHOOK_ALLOW_PRIVATE", "1");
+        // A rule with a webhook secret is refused without a key to seal it with (decision 015).
+        let keys = liaison_testkit::stack::ensure_secrets_key(dir)?;
+        setup = setup.with_env(
+            "LIAISON_NOTIFIER_SECRETS_KEY_FILE",
+            &keys.display().to_string(),
+        );
     }
     setup.ready_path = ready_path.to_owned();
     setup.ready_timeout = ready_timeout;
