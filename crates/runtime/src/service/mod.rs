@@ -41,9 +41,9 @@ pub trait Service: Sized + Send + Sync + 'static {
     /// What it does, for `--help`.
     const ABOUT: &'static str;
 
-    /// Its sled page cache in MiB unless `LIAISON_SLED_CACHE_MIB` says otherwise: small by
-    /// default, since sled holds more than this in memory and a follower catching up with a large
-    /// log must stay within its memory bound (docs/decisions/023-memory-bounds.md).
+    /// Its sled page cache in MiB unless `LIAISON_SLED_CACHE_MIB` says otherwise: sled holds more
+    /// than this in memory, so a service that stores little chooses less
+    /// (docs/decisions/023-memory-bounds.md).
     const SLED_CACHE_MIB: u64 = crate::config::DEFAULT_SLED_CACHE_MIB;
 
     /// Every setting: [`CommonArgs`] flattened, plus the service's own, named
