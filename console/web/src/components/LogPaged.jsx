@@ -10,6 +10,7 @@ import { setParams } from '../lib/route.js';
 import { LogDetail } from './LogDetail.jsx';
 import { LogFilters } from './LogFilters.jsx';
 import { LogList } from './LogList.jsx';
+import { TailToggle, tailNote } from './TailToggle.jsx';
 
 /** Entries on a page; the most kept loaded (the far end is dropped past it). */
 const LIMIT = 100;
@@ -152,19 +153,9 @@ export function LogPaged({ params }) {
         <h1>Log</h1>
         <span class="note" role="status">
           {status.state === 'ready' ? `${log.entries.length} loaded · log ends at #${log.last}` : status.state}
-          {tail ? ` · tail ${tail.state.value}` : ''}
-          {tail?.paused.value ? ` · paused, ${held} held` : ''}
+          {tailNote(tail, held)}
         </span>
-        {tail &&
-          (tail.paused.value ? (
-            <button type="button" class="tail-toggle" onClick={() => tail.resume()} data-held={held}>
-              Resume ({held} new)
-            </button>
-          ) : (
-            <button type="button" class="tail-toggle" onClick={() => tail.pause()}>
-              Pause
-            </button>
-          ))}
+        <TailToggle tail={tail} held={held} />
       </div>
       <LogFilters params={params} first={log.first} last={log.last} />
       {status.error && <p class="error" role="alert">{status.error}</p>}

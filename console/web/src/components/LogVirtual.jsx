@@ -14,6 +14,7 @@ import { LogDetail } from './LogDetail.jsx';
 import { LogFilters } from './LogFilters.jsx';
 import { ROW } from './LogList.jsx';
 import { LogRow } from './LogRow.jsx';
+import { TailToggle, tailNote } from './TailToggle.jsx';
 
 /** The tallest scroll box drawn, in pixels; a longer log scales positions. */
 export const CAP = 15_000_000;
@@ -280,19 +281,9 @@ export function LogVirtual({ params }) {
         <h1>Log</h1>
         <span class="note" role="status">
           {ready ? `#${inView} of ${bounds.first}–${bounds.last}` : status.state}
-          {tail ? ` · tail ${tail.state.value}` : ''}
-          {tail?.paused.value ? ` · paused, ${held} held` : ''}
+          {tailNote(tail, held)}
         </span>
-        {tail &&
-          (tail.paused.value ? (
-            <button type="button" class="tail-toggle" onClick={() => tail.resume()} data-held={held}>
-              Resume ({held} new)
-            </button>
-          ) : (
-            <button type="button" class="tail-toggle" onClick={() => tail.pause()}>
-              Pause
-            </button>
-          ))}
+        <TailToggle tail={tail} held={held} />
       </div>
       <LogFilters params={params} first={bounds?.first ?? 0} last={bounds?.last ?? 0} />
       {status.error && <p class="error" role="alert">{status.error}</p>}

@@ -4,7 +4,8 @@
 // held events the connection is closed and resumed after the last one held — the server reads
 // the log from there, so no burst is ever dropped. A dropped connection resumes the same way.
 import { signal } from '@preact/signals';
-import { headers, query } from './api.js';
+import { query } from './api.js';
+import { readEvents } from './sse.js';
 
 /** The most events held while paused before the connection is closed until resume. */
 export const HOLD_MAX = 5000;
@@ -18,44 +19,20 @@ export function createTail({ filters, after, onEvent }) {
   let running = true;
   let controller = null;
 
-  async function follow(signal_) {
-    const extra = { Accept: 'text/event-stream', 'Last-Event-ID': String(last) };
-    const url = `/api/projection/v1/log/stream${query(filters)}`;
-    const response = await fetch(url, { headers: headers(extra), signal: signal_ });
-    if (!response.ok) {
-      const problem = await response.json().catch(() => null);
-      throw new Error(problem?.detail || `HTTP ${response.status}`);
-    }
-    state.value = 'live';
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value.replace(/\r\n?/g, '\n');
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        receive(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-      }
-    }
+  function follow(signal_) {
+    return readEvents(`/api/projection/v1/log/stream${query(filters)}`, {
+      lastId: last,
+      signal: signal_,
+      onOpen: () => {
+        state.value = 'live';
+      },
+      onEvent: receive,
+    });
   }
 
-  function receive(block) {
-    let id = null;
-    const data = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('id:')) id = Number(line.slice(3).trim());
-      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-    }
-    if (!data.length || !id) return;
-    let event;
-    try {
-      event = JSON.parse(data.join('\n'));
-    } catch {
-      return;
-    }
-    last = id;
+  function receive(id, event) {
+    if (!id) return;
+    last = Number(id);
     if (paused.value) {
       held.value = [...held.value, event];
       if (held.value.length >= HOLD_MAX) {

@@ -7,7 +7,7 @@
 // then reconnects with the `Last-Event-ID` of the last change held, and the projection sends the
 // rest. A dropped connection is resumed the same way.
 import { signal } from '@preact/signals';
-import { headers } from './api.js';
+import { readEvents } from './sse.js';
 
 /** The most changes the tail keeps on screen (older ones scroll away; the log keeps them all). */
 export const SHOWN_MAX = 500;
@@ -67,44 +67,19 @@ async function loop() {
   }
 }
 
-async function follow(signal) {
-  const extra = { Accept: 'text/event-stream' };
-  if (lastId) extra['Last-Event-ID'] = lastId;
-  const response = await fetch('/api/projection/v1/stream', { headers: headers(extra), signal });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => null);
-    throw new Error(problem?.detail || `HTTP ${response.status}`);
-  }
-  state.value = 'live';
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += value.replace(/\r\n?/g, '\n');
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      receive(buffer.slice(0, end));
-      buffer = buffer.slice(end + 2);
-    }
-  }
+function follow(signal) {
+  return readEvents('/api/projection/v1/stream', {
+    lastId,
+    signal,
+    onOpen: () => {
+      state.value = 'live';
+    },
+    onEvent: receive,
+  });
 }
 
-/** One SSE block: `id:` and `data:` lines (comments and keep-alives are ignored). */
-function receive(block) {
-  let id = null;
-  const data = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith('id:')) id = line.slice(3).trim();
-    else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-  }
-  if (!data.length) return;
-  let change;
-  try {
-    change = JSON.parse(data.join('\n'));
-  } catch {
-    return;
-  }
+/** One change of the stream, in order. */
+function receive(id, change) {
   if (id) lastId = id;
   const item = { id, change };
   latest.value = item;
