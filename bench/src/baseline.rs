@@ -5,7 +5,11 @@
 //!   `Nats-Msg-Id`), published with many acknowledgements in flight, into a plain file stream on
 //!   a separate nats-server with the same sync setting;
 //! - a plain durable pull consumer writing each payload into sled, with its checkpoint in the
-//!   same sled batch — what a projection is, minus the projection.
+//!   same sled batch — what a projection is, minus the projection;
+//! - sled alone writing what a projection writes per event: [`SCATTERED_KEYS`] new keys spread
+//!   over the tree and one lookup of a key that is not there, in batches as large as the
+//!   projection's, with the projection's sled settings — the ceiling sled puts on a rebuild
+//!   (docs/decisions/024-where-sled-is-the-wall.md).
 
 use std::time::{Duration, Instant};
 
@@ -114,4 +118,73 @@ pub async fn consumer_into_sled(
         }
     }
     Ok(applied as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Keys a projection writes per applied event on the bench's workload (6.8–7.5 measured with
+/// `LIAISON_PROJECTION_PROFILE`: its index entry, fact, summary, two timeline entries, and in part
+/// a meeting, a status change, a link), each under a key that lands anywhere in the tree.
+pub const SCATTERED_KEYS: u64 = 7;
+
+/// Events per batch in [`sled_scattered`]: what the projection stages per apply batch while
+/// catching up.
+const SCATTERED_BATCH: u64 = 2_000;
+
+/// Writes `events` × [`SCATTERED_KEYS`] keys with 100-byte values into a fresh sled database in
+/// `dir` (64 MiB cache, high-throughput mode, flushed every 500 ms: the services' settings), in
+/// atomic batches of [`SCATTERED_BATCH`] events, keyed as a projection's are: per event one
+/// random key (its id) after a lookup of it (absent), and the others appended under one of 1,000
+/// prefixes each (an organization's timeline, a pair-topic's facts: time order within a prefix
+/// scattered over the tree); returns events/s.
+pub fn sled_scattered(dir: &std::path::Path, events: u64) -> Result<f64> {
+    let db = sled::Config::new()
+        .path(dir)
+        .cache_capacity(64 * 1024 * 1024)
+        .mode(sled::Mode::HighThroughput)
+        .flush_every_ms(Some(500))
+        .open()?;
+    let tree = db.open_tree("projection")?;
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut random = move || {
+        // splitmix64: spread keys as random event ids and slugs spread a projection's.
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut key = move |table: u8, sequence: Option<u64>| {
+        let mut k = vec![table];
+        match sequence {
+            Some(sequence) => {
+                k.extend_from_slice(&((random() % 1_000) as u32).to_be_bytes());
+                k.extend_from_slice(&sequence.to_be_bytes());
+            }
+            None => {
+                k.extend_from_slice(&random().to_be_bytes());
+                k.extend_from_slice(&random().to_be_bytes());
+            }
+        }
+        k
+    };
+    let value = [7u8; 100];
+    let started = Instant::now();
+    let mut done = 0;
+    while done < events {
+        let size = SCATTERED_BATCH.min(events - done);
+        let mut batch = sled::Batch::default();
+        for sequence in done..done + size {
+            let id = key(b'i', None);
+            if tree.contains_key(&id)? {
+                bail!("a random key was there");
+            }
+            batch.insert(id, &value[..]);
+            for table in 1..SCATTERED_KEYS as u8 {
+                batch.insert(key(b'a' + table, Some(sequence)), &value[..]);
+            }
+        }
+        batch.insert(b"checkpoint".as_slice(), &done.to_be_bytes());
+        tree.apply_batch(batch)?;
+        done += size;
+    }
+    Ok(events as f64 / started.elapsed().as_secs_f64())
 }

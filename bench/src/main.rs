@@ -323,6 +323,17 @@ async fn baselines(
         "baseline.consumer_sled.events_per_s",
         "durable pull consumer, sled batch of 1000 with checkpoint, AckAll",
     );
+    let (sled_dir, n) = (dir.join("sled-scattered"), plan.big_events);
+    let rate =
+        tokio::task::spawn_blocking(move || baseline::sled_scattered(&sled_dir, n)).await??;
+    m.set("baseline.sled_scattered.events_per_s", rate);
+    m.note(
+        "baseline.sled_scattered.events_per_s",
+        format!(
+            "{n} events x {} random keys of 100 B + 1 absent-key lookup, batches of 2000 events, 64 MiB cache",
+            baseline::SCATTERED_KEYS
+        ),
+    );
     Ok(())
 }
 

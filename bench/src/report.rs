@@ -117,6 +117,13 @@ pub const FIGURES: &[Spec] = &[
         None,
     ),
     spec(
+        "baseline.sled_scattered.events_per_s",
+        "baseline: sled alone, 7 scattered keys/ev",
+        "ev/s",
+        CONSUMER,
+        None,
+    ),
+    spec(
         "baseline.payload.bytes_per_event",
         "baseline: envelope payload size",
         "B/ev",

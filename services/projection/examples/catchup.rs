@@ -99,6 +99,7 @@ async fn main() {
     let app = Application::build(config, shutdown.clone()).await.unwrap();
     let addr = app.address();
     let follower = app.handle().follower.clone();
+    let handle = app.handle().clone();
     let task = tokio::spawn(async move { app.run_until_stopped().await.unwrap() });
     let mut reported = Instant::now();
     while !follower.wait_applied(last, Duration::from_secs(1)).await {
@@ -113,6 +114,8 @@ async fn main() {
         last as f64 / took.as_secs_f64(),
         rss()
     );
+
+    print_tables(&handle.store());
 
     let http = reqwest::Client::new();
     let mut hist = Histogram::<u64>::new(3).unwrap();
@@ -152,4 +155,43 @@ fn rss() -> String {
         .collect::<Vec<_>>()
         .join("")
         .replace("kB", "kB RSS")
+}
+
+/// Per table of the projection's tree: keys, key bytes and value bytes per applied event, and the
+/// bodies file — what the disk per event is made of.
+fn print_tables(store: &liaison_projection::store::Store) {
+    let mut tables = std::collections::BTreeMap::<u8, (u64, u64, u64)>::new();
+    for kv in store.tree().iter() {
+        let (k, v) = kv.unwrap();
+        let t = tables.entry(k.first().copied().unwrap_or(0)).or_default();
+        t.0 += 1;
+        t.1 += k.len() as u64;
+        t.2 += v.len() as u64;
+    }
+    for (table, (n, k, v)) in tables {
+        println!(
+            "  table {:?}: {n} keys, {k} key bytes, {v} value bytes",
+            table as char
+        );
+    }
+    println!("  bodies file: {} bytes", store.bodies().committed());
+    store.flush().unwrap();
+    let disk: u64 = walk(store.path());
+    println!("  on disk after a flush: {disk} bytes");
+}
+
+/// The bytes of every file under `dir`.
+fn walk(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => walk(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }
