@@ -321,8 +321,7 @@ pub fn view(
         let entry = record.entry(keys::sequence_of(&k));
         let evidence = if page.evidence {
             let order = layout::order_of(&k).map_err(|e| corrupt(&k, e))?;
-            timeline::body_at(store, &key.a, &order.to_bytes())?
-                .and_then(|e| e.event.event.evidence().cloned())
+            timeline::evidence_at(store, &key.a, &order.to_bytes())?
         } else {
             None
         };

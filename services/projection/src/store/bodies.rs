@@ -14,11 +14,21 @@
 //! cut off on open — never shorter, unless the machine lost its page cache (a power cut before
 //! the kernel wrote the file), which [`Bodies::open`] reports as [`StoreError::BodiesLost`]:
 //! the database is then deleted and rebuilt from the log, like one of another format.
+//!
+//! A committed body never changes (the file only grows; what a crash left beyond the committed
+//! length is cut off before anything references it), so its decoded event can be kept: queries
+//! ask for the same popular timelines and relationships over and over, and reading and decoding a
+//! body was most of their time (decision 027). [`Bodies::event`] keeps the events it decoded in a
+//! bounded cache that needs no invalidation; a rebuild opens another database, and another cache.
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use liaison_proto::Envelope;
 
 use super::StoreError;
 
@@ -59,6 +69,43 @@ impl BodyRef {
 pub struct Bodies {
     file: File,
     committed: AtomicU64,
+    decoded: Mutex<Decoded>,
+}
+
+/// The body bytes whose decoded events one generation of [`Decoded`] holds: two generations
+/// hold at most twice this (about as much again decoded), whatever the queries ask for.
+pub const DECODED_GENERATION_BYTES: u64 = 8 << 20;
+
+/// The events [`Bodies::event`] decoded, by offset, in two generations: a lookup finds the event
+/// in either (and moves it into the current one); when the current one holds
+/// [`DECODED_GENERATION_BYTES`], it becomes the previous one and the previous one is dropped. What
+/// is asked for again stays; what is not, goes within two generations (an LRU's effect, without
+/// its bookkeeping per hit).
+#[derive(Debug, Default)]
+struct Decoded {
+    current: HashMap<u64, Arc<Envelope>>,
+    current_bytes: u64,
+    previous: HashMap<u64, Arc<Envelope>>,
+}
+
+impl Decoded {
+    fn get(&mut self, at: BodyRef) -> Option<Arc<Envelope>> {
+        if let Some(event) = self.current.get(&at.offset) {
+            return Some(event.clone());
+        }
+        let event = self.previous.remove(&at.offset)?;
+        self.insert(at, event.clone());
+        Some(event)
+    }
+
+    fn insert(&mut self, at: BodyRef, event: Arc<Envelope>) {
+        if self.current_bytes + u64::from(at.len) > DECODED_GENERATION_BYTES {
+            self.previous = std::mem::take(&mut self.current);
+            self.current_bytes = 0;
+        }
+        self.current_bytes += u64::from(at.len);
+        self.current.insert(at.offset, event);
+    }
 }
 
 impl Bodies {
@@ -91,6 +138,7 @@ impl Bodies {
         Ok(Self {
             file,
             committed: AtomicU64::new(committed),
+            decoded: Mutex::default(),
         })
     }
 
@@ -119,6 +167,30 @@ impl Bodies {
             .read_exact_at(&mut out, at.offset)
             .map_err(|e| StoreError::Io(format!("reading the event body at {at:?}: {e}")))?;
         Ok(out)
+    }
+
+    /// The event of one committed body, decoded by `decode` unless a recent call decoded it
+    /// already (see [`Decoded`]).
+    pub fn event(
+        &self,
+        at: BodyRef,
+        decode: impl FnOnce(&[u8]) -> Result<Envelope, StoreError>,
+    ) -> Result<Arc<Envelope>, StoreError> {
+        let cached = self
+            .decoded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(at);
+        if let Some(event) = cached {
+            return Ok(event);
+        }
+        let event = Arc::new(decode(&self.read(at)?)?);
+        // Not held while reading and decoding: two queries may both decode a body, once.
+        self.decoded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(at, event.clone());
+        Ok(event)
     }
 
     /// Forces the written bodies to disk.
@@ -154,5 +226,63 @@ mod tests {
         ));
         assert_eq!(BodyRef::from_bytes(&at.to_bytes()), Some(at));
         assert_eq!(BodyRef::from_bytes(b"short"), None);
+    }
+
+    /// An envelope whose `source` is `text`, as bytes.
+    fn body(text: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "specversion": "1.0", "id": "0190a0a0-0000-7000-8000-000000000000",
+            "source": text, "time": "2024-02-28", "datacontenttype": "application/json",
+            "recordedat": "2024-03-01T09:00:00Z", "type": "organization.registered",
+            "data": {"id": "a", "name": "A"},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_body_is_decoded_once_while_asked_for_and_again_once_evicted() {
+        let dir = tempfile::tempdir().unwrap();
+        let bodies = Bodies::open(dir.path(), 0).unwrap();
+        // Bodies of 1/16 of a generation each: 40 of them make two generations and more.
+        let pad = "x".repeat(DECODED_GENERATION_BYTES as usize / 16);
+        let mut file = Vec::new();
+        let mut refs = Vec::new();
+        for i in 0..40 {
+            let b = body(&format!("{i}{pad}"));
+            refs.push(BodyRef {
+                offset: file.len() as u64,
+                len: b.len() as u32,
+            });
+            file.extend_from_slice(&b);
+        }
+        bodies.write(&file).unwrap();
+        bodies.commit(file.len() as u64);
+        let decodes = std::cell::Cell::new(0);
+        let event = |at: BodyRef| {
+            bodies
+                .event(at, |bytes| {
+                    decodes.set(decodes.get() + 1);
+                    Ok(serde_json::from_slice(bytes).unwrap())
+                })
+                .unwrap()
+        };
+        let first = event(refs[0]);
+        assert!(first.source.starts_with('0'));
+        for _ in 0..3 {
+            assert_eq!(event(refs[0]), first);
+        }
+        assert_eq!(decodes.get(), 1, "decoded once, then kept");
+        for (i, at) in refs.iter().enumerate() {
+            assert!(event(*at).source.starts_with(&format!("{i}x")));
+        }
+        assert_eq!(decodes.get(), 40, "the first was still kept");
+        event(refs[0]);
+        assert_eq!(
+            decodes.get(),
+            41,
+            "the first was dropped, two generations later"
+        );
+        event(refs[39]);
+        assert_eq!(decodes.get(), 41, "the latest is kept");
     }
 }
