@@ -538,6 +538,10 @@ pub struct ImportArgs {
     /// Events per request (at most 500).
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub batch_size: u16,
+    /// Requests sent at once (batches of names to register always go alone, once every earlier
+    /// batch was answered, so that later events can name what they register).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub in_flight: u8,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
