@@ -243,8 +243,9 @@ Examples:
   liaison import deploy/scenarios/meta-lg-2024.json
   liaison import events.ndjson
 
-Events are sent in batches of up to 500. Running it again is safe when events carry ids:
-events already appended are recognised, not duplicated.")]
+Events are sent in batches of up to 500, several at once (--in-flight); the file is read one event
+at a time, so its size does not matter. Running it again is safe when events carry ids: events
+already appended are recognised, not duplicated; an interrupted import resumes where it stopped.")]
     Import(ImportArgs),
     /// Print the event log, one CloudEvents JSON document per line.
     #[command(after_help = "\
@@ -538,6 +539,11 @@ pub struct ImportArgs {
     /// Events per request (at most 500).
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub batch_size: u16,
+    /// Requests sent at once (batches of names to register always go alone, once every earlier
+    /// batch was answered, so that later events can name what they register). At most 16: what
+    /// ingest takes at once by default (`LIAISON_INGEST_MAX_CONCURRENT_APPENDS`).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub in_flight: u8,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

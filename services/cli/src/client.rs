@@ -174,7 +174,22 @@ impl Client {
     /// `POST /v1/events` with one event or an array of events.
     pub async fn post_events(&self, body: &Value) -> Result<AppendOutcome, ClientError> {
         let url = format!("{}/v1/events", trim(&self.endpoints.ingest));
-        let request = self.write(Method::POST, &url).json(body);
+        self.append(self.write(Method::POST, &url).json(body)).await
+    }
+
+    /// `POST /v1/events` with a body that is JSON already (a batch as an events file wrote it:
+    /// `liaison import` sends the events' text as is, never decoded and encoded again).
+    pub async fn post_events_json(&self, body: Vec<u8>) -> Result<AppendOutcome, ClientError> {
+        let url = format!("{}/v1/events", trim(&self.endpoints.ingest));
+        let request = self
+            .write(Method::POST, &url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        self.append(request).await
+    }
+
+    /// The ingest's answer to an append `request`.
+    async fn append(&self, request: RequestBuilder) -> Result<AppendOutcome, ClientError> {
         let (status, value) = self.send("ingest", &self.endpoints.ingest, request).await?;
         let events = match value {
             Value::Object(_) => decode::<AppendAnswer>("ingest", value)?.events,

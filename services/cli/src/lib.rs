@@ -14,6 +14,7 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod error;
+pub mod events_file;
 pub mod nats;
 pub mod render;
 pub mod scenario;

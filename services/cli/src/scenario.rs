@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::events_file::EventReader;
+
 /// The hand-coded events of the seed article (Meta and LG, February 2024).
 pub const META_LG_2024: &str = include_str!("../../../deploy/scenarios/meta-lg-2024.json");
 
@@ -16,41 +18,15 @@ pub const DEMO_HYPOTHETICAL: &str =
     include_str!("../../../deploy/scenarios/demo-hypothetical.json");
 
 /// Reads a list of events: a JSON array, a single JSON object, or NDJSON (one object per line,
-/// blank lines and lines starting with `//` or `#` skipped). The error names the line.
+/// blank lines and lines starting with `//` or `#` skipped), all at once; `liaison import` reads
+/// files one event at a time with the same reader ([`EventReader`]). The error names the line.
 pub fn parse_events(text: &str) -> Result<Vec<Value>, String> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('[') {
-        return match serde_json::from_str::<Value>(text) {
-            Ok(Value::Array(items)) => check_objects(items),
-            Ok(_) => Err("expected a JSON array of events".into()),
-            Err(e) => Err(format!("not valid JSON: {e}")),
-        };
-    }
-    if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(text) {
-        return Ok(vec![value]);
-    }
-    let mut events = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with("//") || line.starts_with('#') {
-            continue;
-        }
-        match serde_json::from_str::<Value>(line) {
-            Ok(value @ Value::Object(_)) => events.push(value),
-            Ok(_) => return Err(format!("line {}: expected a JSON object (an event)", n + 1)),
-            Err(e) => return Err(format!("line {}: not valid JSON: {e}", n + 1)),
-        }
-    }
-    Ok(events)
-}
-
-fn check_objects(items: Vec<Value>) -> Result<Vec<Value>, String> {
-    match items.iter().position(|v| !v.is_object()) {
-        Some(i) => Err(format!(
-            "item {i} of the array is not a JSON object (an event)"
-        )),
-        None => Ok(items),
-    }
+    EventReader::new(text.as_bytes())
+        .map(|event| {
+            let event = event.map_err(|e| e.message)?;
+            serde_json::from_slice(&event.json).map_err(|e| format!("line {}: {e}", event.line))
+        })
+        .collect()
 }
 
 /// The scenario's events.

@@ -63,6 +63,8 @@ fn bad_ids_types_and_times_are_usage_errors() {
         &["emit", "--type", "meeting.held"],
         &["relationships", "--status", "friends"],
         &["import", "x.json", "--batch-size", "501"],
+        &["import", "x.json", "--in-flight", "0"],
+        &["import", "x.json", "--in-flight", "17"],
         &["alerts", "--state", "dead"],
     ] {
         let err = parse(args).unwrap_err();

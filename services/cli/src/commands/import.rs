@@ -1,19 +1,33 @@
 //! `liaison import FILE`: append every event of a file, in batches, resumably.
 //!
+//! The file is read one event at a time on a thread of its own ([`crate::events_file`]), cut into
+//! batches counted from its start ([`batches`]), and sent with several batches in flight and a
+//! barrier around those that register names ([`pipeline`]); so memory stays bounded whatever the
+//! file's size (docs/decisions/026-streaming-pipelined-import.md).
+//!
 //! Events with ids make a re-run safe: the ingest answers `200` for a batch whose events were
 //! all appended before, so an interrupted import is simply run again.
 
-use std::io::{IsTerminal, Read};
+pub mod batches;
+pub mod pipeline;
+
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
+use tokio::sync::mpsc;
 
+use self::batches::{Batch, batches};
+use self::pipeline::{Ended, Stop, send_all};
 use crate::cli::ImportArgs;
 use crate::client::Client;
 use crate::commands::{Context, out, print_json};
 use crate::error::{CliError, CliResult};
-use crate::scenario::parse_events;
+use crate::events_file::{EventReader, ReadError};
+
+/// A file smaller than this imports without a progress bar.
+const PROGRESS_FROM_BYTES: u64 = 1024 * 1024;
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -32,37 +46,33 @@ pub struct ImportSummary {
 
 /// Runs the command.
 pub async fn run(args: ImportArgs, ctx: &Context) -> CliResult {
-    let text = read_input(&args.file)?;
-    let events = parse_events(&text)
-        .map_err(|e| CliError::usage(format!("{}: {e}", args.file.display())))?;
-    let without_id = events.iter().filter(|e| e.get("id").is_none()).count();
-    if without_id > 0 {
-        eprintln!(
-            "note: {without_id} event(s) have no id; running this import again would append them again"
-        );
-    }
-    let show =
-        std::io::stderr().is_terminal() && !args.json && events.len() > args.batch_size as usize;
-    let bar = if show {
-        let bar = ProgressBar::new(events.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} events  {elapsed} ({eta} left)")
-                .expect("a valid template"),
-        );
-        Some(bar)
-    } else {
-        None
-    };
-    let result = import(&ctx.client, &events, args.batch_size as usize, |n| {
+    let (input, size) = open(&args.file)?;
+    let show = std::io::stderr().is_terminal()
+        && !args.json
+        && size.is_none_or(|s| s >= PROGRESS_FROM_BYTES);
+    let bar = show.then(|| progress_bar(size));
+    let events = EventReader::new(input);
+    let batches = read_ahead(events, args.batch_size as usize, args.in_flight as usize);
+    let ended = send_all(&ctx.client, batches, args.in_flight as usize, |sent| {
         if let Some(bar) = &bar {
-            bar.inc(n as u64);
+            match size {
+                Some(_) => bar.set_position(sent.end_offset),
+                None => bar.inc(1),
+            }
+            bar.set_message(format!("{} events", sent.last));
         }
     })
     .await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let summary = result?;
+    if ended.without_id > 0 {
+        eprintln!(
+            "note: {} event(s) have no id; running this import again would append them again",
+            ended.without_id
+        );
+    }
+    let summary = conclude(ended, &args.file)?;
     if args.json {
         print_json(&summary)
     } else {
@@ -73,7 +83,8 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> CliResult {
     }
 }
 
-/// Sends `events` in batches of `batch_size`, calling `progress` with each batch's size. On a
+/// Sends `events` in batches of `batch_size`, one at a time, calling `progress` with each batch's
+/// size: the import of events a command holds already (`liaison demo`'s registrations). On a
 /// failed batch the error says how far the import got and that running it again resumes.
 pub async fn import(
     client: &Client,
@@ -81,56 +92,118 @@ pub async fn import(
     batch_size: usize,
     mut progress: impl FnMut(usize),
 ) -> CliResult<ImportSummary> {
-    let mut summary = ImportSummary {
-        events: events.len(),
-        ..ImportSummary::default()
-    };
-    for (i, batch) in events.chunks(batch_size.max(1)).enumerate() {
-        let first = i * batch_size + 1;
-        let outcome = client
-            .post_events(&Value::Array(batch.to_vec()))
-            .await
-            .map_err(|e| {
-                if summary.appended + summary.already_there > 0 {
-                    eprintln!(
-                        "import stopped at events {first}–{} ({} appended, {} already there so \
-                         far); fix the cause and run the same import again to resume",
-                        first + batch.len() - 1,
-                        summary.appended,
-                        summary.already_there
-                    );
-                } else if batch.len() < events.len() {
-                    eprintln!(
-                        "import stopped at events {first}–{}",
-                        first + batch.len() - 1
-                    );
-                }
-                CliError::from(e)
-            })?;
-        if outcome.created {
-            summary.appended += batch.len();
-            if summary.first_appended_sequence == 0 {
-                summary.first_appended_sequence =
-                    outcome.events.iter().map(|e| e.sequence).min().unwrap_or(0);
-            }
-        } else {
-            summary.already_there += batch.len();
-        }
-        let max = outcome.events.iter().map(|e| e.sequence).max().unwrap_or(0);
-        summary.last_sequence = summary.last_sequence.max(max);
-        progress(batch.len());
+    let mut text = Vec::new();
+    for event in events {
+        serde_json::to_writer(&mut text, event).expect("a JSON value encodes");
+        text.push(b'\n');
     }
-    Ok(summary)
+    let batches = read_ahead(EventReader::new(std::io::Cursor::new(text)), batch_size, 1);
+    let ended = send_all(client, batches, 1, |sent| {
+        progress(sent.last + 1 - sent.first)
+    })
+    .await;
+    conclude(ended, Path::new("the events"))
 }
 
-fn read_input(path: &Path) -> CliResult<String> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
-        return Ok(text);
+/// The summary of an import that ended as `ended`, or its error, after saying on stderr how far it
+/// got and that running it again resumes.
+fn conclude(ended: Ended, file: &Path) -> CliResult<ImportSummary> {
+    let Ended {
+        summary,
+        stop,
+        answered_after_stop,
+        ..
+    } = ended;
+    let done = summary.appended + summary.already_there;
+    let so_far = format!(
+        "{} appended, {} already there so far",
+        summary.appended, summary.already_there
+    );
+    match stop {
+        None => Ok(summary),
+        Some(Stop::Batch(sent, e)) => {
+            if done > 0 {
+                let after = if answered_after_stop > 0 {
+                    format!(
+                        "; {answered_after_stop} of them after these events, sent before the \
+                         failure"
+                    )
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "import stopped at events {}–{} ({so_far}{after}); fix the cause and run the \
+                     same import again to resume",
+                    sent.first, sent.last
+                );
+            } else if sent.first > 1 || summary.events > sent.last {
+                eprintln!("import stopped at events {}–{}", sent.first, sent.last);
+            }
+            Err(CliError::from(e))
+        }
+        Some(Stop::Read(e)) => {
+            if done > 0 {
+                eprintln!(
+                    "import stopped before event {} ({so_far}); fix the file and run the same \
+                     import again to resume",
+                    e.number
+                );
+            }
+            Err(CliError::usage(format!(
+                "{}: {}",
+                file.display(),
+                e.message
+            )))
+        }
     }
-    std::fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))
+}
+
+/// The batches of `events`, cut on a thread of its own and handed over through a channel that
+/// holds at most `ahead` of them: the memory an import holds is that and the batches in flight.
+fn read_ahead<R>(
+    events: EventReader<R>,
+    batch_size: usize,
+    ahead: usize,
+) -> mpsc::Receiver<Result<Batch, ReadError>>
+where
+    R: BufRead + Send + 'static,
+{
+    let (sender, receiver) = mpsc::channel(ahead.max(1));
+    std::thread::spawn(move || {
+        for batch in batches(events, batch_size) {
+            if sender.blocking_send(batch).is_err() {
+                // The import stopped: no more batches are wanted.
+                return;
+            }
+        }
+    });
+    receiver
+}
+
+/// The file (or stdin for `-`), buffered, and its size when known.
+fn open(path: &Path) -> CliResult<(Box<dyn BufRead + Send>, Option<u64>)> {
+    const BUFFER: usize = 256 * 1024;
+    if path == Path::new("-") {
+        return Ok((
+            Box::new(BufReader::with_capacity(BUFFER, std::io::stdin())),
+            None,
+        ));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    Ok((Box::new(BufReader::with_capacity(BUFFER, file)), size))
+}
+
+/// The progress bar: over the file's bytes when its size is known, over batches otherwise.
+fn progress_bar(size: Option<u64>) -> ProgressBar {
+    let (bar, template) = match size {
+        Some(size) => (
+            ProgressBar::new(size),
+            "{bar:40} {percent}%  {msg}  {elapsed} ({eta} left)",
+        ),
+        None => (ProgressBar::no_length(), "{spinner} {msg}  {elapsed}"),
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("a valid template"));
+    bar
 }
