@@ -99,7 +99,7 @@ impl Service for NotifierService {
                 secrets::KEYS_ENV
             ),
         }
-        let db = ctx.db()?;
+        let db = ctx.db_with_segments(store::SLED_SEGMENT_BYTES)?;
         let store = Store::open(db).map_err(|e| StartError::service("opening the store", e))?;
         let rules =
             RuleSet::load(&store).map_err(|e| StartError::service("reading the rules", e))?;

@@ -297,15 +297,14 @@ fn apply_fact(tx: &mut Tx<'_>, fact: &Fact) -> Result<Vec<Transition>, ApplyErro
         return Ok(Vec::new());
     }
     let keys = pair_topics_of(fact);
-    let (store, numbers) =
-        PairTopics::for_keys(tx.on(|s| &s.pair_topics), &keys).map_err(ledger_failed)?;
+    let store = PairTopics::for_keys(tx.on(|s| &s.pair_topics), &keys).map_err(ledger_failed)?;
     let mut ledger = Ledger::new(store);
     let applied = ledger.apply(fact, &()).map_err(ledger_failed)?;
     debug_assert_eq!(applied.route.pair_topics, keys);
     let cost = ledger.store().cost();
     tx.cost += cost;
     tx.on(|s| &s.events)
-        .insert(id, layout::encode_route(applied.route.order, &numbers));
+        .insert(id, layout::encode_route(applied.route.order, &keys));
     Ok(applied.transitions)
 }
 
@@ -323,9 +322,8 @@ fn retract(
     let Some(bytes) = stored.filter(|b| b != RETRACTED) else {
         return Ok(Vec::new()); // not applied (yet), or retracted already
     };
-    let (order, numbers) = layout::decode_route(&bytes).map_err(|e| ApplyError::corrupt(id, e))?;
-    let (store, keys) =
-        PairTopics::for_route(tx.on(|s| &s.pair_topics), &numbers).map_err(ledger_failed)?;
+    let (order, keys) = layout::decode_route(&bytes).map_err(|e| ApplyError::corrupt(id, e))?;
+    let store = PairTopics::for_keys(tx.on(|s| &s.pair_topics), &keys).map_err(ledger_failed)?;
     let route = Route {
         order,
         pair_topics: keys,

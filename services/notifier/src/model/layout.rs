@@ -2,21 +2,21 @@
 //! notifier keeps only what deciding an alert needs and serves no timeline
 //! (docs/decisions/025-notifier-compact-ledger.md).
 //!
-//! Each pair-topic gets a number the first time a fact names it (in log order, so a rebuild
-//! numbers them alike); its facts and the routes of events name it by that number.
+//! Each pair-topic gets a number when its first fact comes (in log order, so a rebuild numbers
+//! them as the incremental run did), kept in its summary's value; its facts are keyed by it.
 //!
 //! | tree | key | value |
 //! |---|---|---|
-//! | `pair_topics` | [`NAME`] + `a/b/topic` | its number (4, BE); written once |
-//! | `pair_topics` | [`NUMBER`] + number (4, BE) | `a/b/topic`: the name of a number, to route a retraction; written once |
-//! | `pair_topics` | [`SUMMARY`] + number (4, BE) | its [`Summary`] ([`encode_summary`]) while it has facts |
+//! | `pair_topics` | [`SUMMARY`] + `a/b/topic` | its number (4, BE), then its [`Summary`] ([`encode_summary`]); removed with its last fact |
 //! | `pair_topics` | [`FACT`] + number (4, BE) + [`OrderKey::to_bytes`] | [`FoldHeader`] byte, [`FactFlags`] byte, event id (16) |
 //! | `pair_topics` | [`NEXT`] | the next number to give (4, BE) |
-//! | `events` | event id (16) | the order of its facts (20), then the numbers of its pair-topics (4 each) |
+//! | `events` | event id (16) | the order of its facts (20), then each pair-topic's name, its length (1) first |
 //!
 //! A fact's sequence and time are its key's order (a date is flagged, so it reads back as a
-//! date); its effect is its fold header's. A summary is 22 to 50 bytes instead of ~150 of JSON,
-//! a fact 18 instead of ~120, a route 24 and 4 per pair-topic instead of ~80.
+//! date); its effect is its fold header's. A fact is 25 + 18 bytes instead of ~45 + ~120 of the
+//! projection's layout, a summary 26 to 54 bytes instead of ~150 of JSON, a route 20 and a name
+//! per pair-topic instead of ~80 of JSON. Every key a fact adds is one the projection's layout
+//! adds too: sled stores each key in a page of up to 16, so a key costs more than its bytes.
 
 use chrono::{DateTime, Utc};
 use liaison_proto::{BusinessTime, EventId, Factuality, Status};
@@ -24,10 +24,6 @@ use liaison_relations::ledger::FoldHeader;
 use liaison_relations::{FactEntry, OrderKey, PairTopic, Summary};
 use uuid::Uuid;
 
-/// The first byte of a pair-topic's name key.
-pub const NAME: u8 = b'n';
-/// The first byte of a number's key.
-pub const NUMBER: u8 = b'i';
 /// The first byte of a fact's key.
 pub const FACT: u8 = b'f';
 /// The first byte of a summary's key.
@@ -62,27 +58,25 @@ pub enum CompactError {
     Invalid(String),
 }
 
-/// The key of `key`'s name entry.
-pub fn name_key(key: &PairTopic) -> Vec<u8> {
+/// The key of `key`'s summary.
+pub fn summary_key(key: &PairTopic) -> Vec<u8> {
     let name = key.storage_key();
     let mut out = Vec::with_capacity(1 + name.len());
-    out.push(NAME);
+    out.push(SUMMARY);
     out.extend_from_slice(name.as_bytes());
     out
 }
 
-/// The key of number `n`'s name.
-pub fn number_key(n: Number) -> [u8; 5] {
-    let mut out = [NUMBER; 5];
-    out[1..].copy_from_slice(&n.to_be_bytes());
+/// A summary's value: the pair-topic's number, then the summary.
+pub fn encode_numbered_summary(n: Number, summary: &Summary) -> Vec<u8> {
+    let mut out = encode_number(n).to_vec();
+    out.extend_from_slice(&encode_summary(summary));
     out
 }
 
-/// The key of pair-topic `n`'s summary.
-pub fn summary_key(n: Number) -> [u8; 5] {
-    let mut out = [SUMMARY; 5];
-    out[1..].copy_from_slice(&n.to_be_bytes());
-    out
+/// Reads [`encode_numbered_summary`] back.
+pub fn decode_numbered_summary(value: &[u8]) -> Result<(Number, Summary), CompactError> {
+    Ok((decode_number(value)?, decode_summary(&value[4..])?))
 }
 
 /// The prefix of every fact of pair-topic `n`.
@@ -275,37 +269,39 @@ pub fn decode_summary(value: &[u8]) -> Result<Summary, CompactError> {
     })
 }
 
-/// An event's route: the order of its facts, then the number of each pair-topic.
-pub fn encode_route(order: OrderKey, numbers: &[Number]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(OrderKey::LEN + 4 * numbers.len());
+/// An event's route: the order of its facts, then the name of each pair-topic, its length
+/// first (a name is at most 3 slugs of 64 bytes and 2 slashes).
+pub fn encode_route(order: OrderKey, keys: &[PairTopic]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(OrderKey::LEN + 24 * keys.len());
     out.extend_from_slice(&order.to_bytes());
-    for n in numbers {
-        out.extend_from_slice(&encode_number(*n));
+    for key in keys {
+        let name = key.storage_key();
+        out.push(u8::try_from(name.len()).expect("a pair-topic's name is under 256 bytes"));
+        out.extend_from_slice(name.as_bytes());
     }
     out
 }
 
 /// Reads [`encode_route`] back.
-pub fn decode_route(value: &[u8]) -> Result<(OrderKey, Vec<Number>), CompactError> {
+pub fn decode_route(value: &[u8]) -> Result<(OrderKey, Vec<PairTopic>), CompactError> {
     let bad_length = || CompactError::Length {
         what: "a route",
         len: value.len(),
     };
-    let (order, rest) = value
+    let (order, mut rest) = value
         .split_first_chunk::<{ OrderKey::LEN }>()
         .ok_or_else(bad_length)?;
-    if rest.len() % 4 != 0 {
-        return Err(bad_length());
-    }
     let order = OrderKey::from_bytes(order).map_err(|e| CompactError::Invalid(e.to_string()))?;
-    let numbers = rest
-        .chunks_exact(4)
-        .map(decode_number)
-        .collect::<Result<_, _>>()?;
-    Ok((order, numbers))
+    let mut keys = Vec::new();
+    while let Some((&len, after)) = rest.split_first() {
+        let name = after.get(..usize::from(len)).ok_or_else(bad_length)?;
+        keys.push(decode_pair_topic(name)?);
+        rest = &after[usize::from(len)..];
+    }
+    Ok((order, keys))
 }
 
-/// Reads a number's name back.
+/// Reads a pair-topic's name back.
 pub fn decode_pair_topic(value: &[u8]) -> Result<PairTopic, CompactError> {
     std::str::from_utf8(value)
         .ok()
@@ -394,24 +390,29 @@ mod tests {
     }
 
     #[test]
-    fn routes_and_names_round_trip() {
+    fn routes_and_numbered_summaries_round_trip() {
+        let slug = |x: &str| Slug::parse(x).unwrap();
+        let key = PairTopic::new(slug("meta"), slug("lg"), slug("xr")).unwrap();
+        let other = PairTopic::new(slug("a"), slug("b"), slug("general")).unwrap();
         let order = OrderKey::new(BusinessTime::parse("2024-02-28").unwrap(), 3);
-        for numbers in [vec![], vec![1], vec![0, 5, Number::MAX]] {
-            let bytes = encode_route(order, &numbers);
-            assert_eq!(decode_route(&bytes).unwrap(), (order, numbers));
+        for keys in [vec![], vec![key.clone()], vec![key.clone(), other]] {
+            let bytes = encode_route(order, &keys);
+            assert_eq!(decode_route(&bytes).unwrap(), (order, keys));
         }
-        assert!(decode_route(&[0; 22]).is_err());
-        for n in [0, 1, Number::MAX] {
-            assert_eq!(decode_number(&encode_number(n)).unwrap(), n);
-        }
-        assert!(summary_key(1) < summary_key(256) && number_key(1) < number_key(256));
-        let s = |x: &str| Slug::parse(x).unwrap();
-        let key = PairTopic::new(s("meta"), s("lg"), s("xr")).unwrap();
-        assert_eq!(name_key(&key), b"nlg/meta/xr");
-        assert_eq!(
-            decode_pair_topic(key.storage_key().as_bytes()).unwrap(),
-            key
-        );
+        assert!(decode_route(&[0; 19]).is_err());
+        let mut cut = encode_route(order, std::slice::from_ref(&key));
+        cut.pop();
+        assert!(decode_route(&cut).is_err());
+        assert_eq!(summary_key(&key), b"slg/meta/xr");
         assert!(decode_pair_topic(b"meta/lg/xr").is_err());
+        let summary = Summary::first(&entry("2024-02-28", Factuality::Asserted, Effect::Agreed));
+        for n in [0, 1, Number::MAX] {
+            let bytes = encode_numbered_summary(n, &summary);
+            assert_eq!(
+                decode_numbered_summary(&bytes).unwrap(),
+                (n, summary.clone())
+            );
+        }
+        assert!(fact_prefix(1) < fact_prefix(256));
     }
 }

@@ -1,10 +1,11 @@
 //! The domain's pair-topic ledger over the notifier's `pair_topics` tree, in the notifier's
-//! compact [`layout`]: one 25-byte key and 18-byte value per fact, a 5-byte key per summary. A fact costs the notifier the same few reads and writes however long its
+//! compact [`layout`]: one 25-byte key and 18-byte value per fact, a binary summary per
+//! pair-topic. A fact costs the notifier the same few reads and writes however long its
 //! pair-topic's history is (the whole state of a pair-topic is never decoded or re-encoded).
 //!
-//! The ledger's writes cannot fail, but numbering a pair-topic reads: so a store is made for one
-//! fact ([`PairTopics::for_keys`]) or one route ([`PairTopics::for_route`]), which numbers (or
-//! names) its pair-topics first, and the ledger then touches only those.
+//! The ledger's writes cannot fail, but finding a pair-topic's number reads: so a store is made
+//! for the pair-topics of one fact or one route ([`PairTopics::for_keys`]), which finds (or gives)
+//! their numbers first, and the ledger then touches only those.
 
 use std::collections::HashMap;
 
@@ -25,40 +26,14 @@ pub struct PairTopics<'t> {
 }
 
 impl<'t> PairTopics<'t> {
-    /// The store over the staged `pair_topics` tree for a fact of `keys`, numbering the ones
-    /// that have no number yet; with their numbers, in the order of `keys`.
-    pub fn for_keys(
-        tree: &'t mut StagedTree,
-        keys: &[PairTopic],
-    ) -> Result<(Self, Vec<Number>), StoreError> {
+    /// The store over the staged `pair_topics` tree for a change of `keys`, numbering the ones
+    /// that have no number yet (no summary: no fact).
+    pub fn for_keys(tree: &'t mut StagedTree, keys: &[PairTopic]) -> Result<Self, StoreError> {
         let mut store = Self::empty(tree);
-        let numbers = keys
-            .iter()
-            .map(|key| store.number_or_new(key))
-            .collect::<Result<_, _>>()?;
-        Ok((store, numbers))
-    }
-
-    /// The store over the staged `pair_topics` tree for a retraction of the facts of pair-topics
-    /// `numbers`; with their pair-topics, in the order of `numbers`.
-    pub fn for_route(
-        tree: &'t mut StagedTree,
-        numbers: &[Number],
-    ) -> Result<(Self, Vec<PairTopic>), StoreError> {
-        let mut store = Self::empty(tree);
-        let keys = numbers
-            .iter()
-            .map(|n| {
-                let k = layout::number_key(*n);
-                let name = store.get(&k)?.ok_or_else(|| {
-                    compact_error(&k, CompactError::Invalid(format!("no pair-topic {n}")))
-                })?;
-                let key = layout::decode_pair_topic(&name).map_err(|e| compact_error(&k, e))?;
-                store.numbers.insert(key.clone(), *n);
-                Ok(key)
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok((store, keys))
+        for key in keys {
+            store.number_or_new(key)?;
+        }
+        Ok(store)
     }
 
     fn empty(tree: &'t mut StagedTree) -> Self {
@@ -92,7 +67,7 @@ impl<'t> PairTopics<'t> {
         if let Some(n) = self.numbers.get(key) {
             return Ok(*n);
         }
-        let k = layout::name_key(key);
+        let k = layout::summary_key(key);
         let n = match self.get(&k)? {
             Some(value) => layout::decode_number(&value).map_err(|e| compact_error(&k, e))?,
             None => {
@@ -108,9 +83,8 @@ impl<'t> PairTopics<'t> {
                         CompactError::Invalid("numbers ran out".into()),
                     )
                 })?;
+                // Staged: a batch that numbers many pair-topics writes this key once.
                 self.put(layout::NEXT, &layout::encode_number(after));
-                self.put(&k, &layout::encode_number(next));
-                self.put(&layout::number_key(next), key.storage_key().as_bytes());
                 next
             }
         };
@@ -139,9 +113,13 @@ impl LedgerView for PairTopics<'_> {
     type Error = StoreError;
 
     fn summary(&self, key: &PairTopic) -> Result<Option<Summary>, StoreError> {
-        let k = layout::summary_key(self.number(key));
+        let k = layout::summary_key(key);
         self.get(&k)?
-            .map(|v| layout::decode_summary(&v).map_err(|e| compact_error(&k, e)))
+            .map(|v| {
+                layout::decode_numbered_summary(&v)
+                    .map(|(_, summary)| summary)
+                    .map_err(|e| compact_error(&k, e))
+            })
             .transpose()
     }
 
@@ -191,8 +169,8 @@ impl LedgerStore for PairTopics<'_> {
     }
 
     fn put_summary(&mut self, key: &PairTopic, summary: &Summary) {
-        let k = layout::summary_key(self.number(key));
-        let value = layout::encode_summary(summary);
+        let k = layout::summary_key(key);
+        let value = layout::encode_numbered_summary(self.number(key), summary);
         // A late fact that changes no summary rewrites none (a failed read only costs the write
         // it would have saved).
         if self.tree.get(&k).ok().flatten().as_deref() == Some(&value[..]) {
@@ -202,7 +180,7 @@ impl LedgerStore for PairTopics<'_> {
     }
 
     fn remove_summary(&mut self, key: &PairTopic) {
-        let k = layout::summary_key(self.number(key));
+        let k = layout::summary_key(key);
         self.cost.wrote(&k, &[]);
         self.tree.remove(k);
     }

@@ -144,13 +144,10 @@ fn read_back(
     store: &Store,
 ) -> BTreeMap<liaison_relations::PairTopic, (liaison_relations::Summary, Vec<FactEntry>)> {
     let mut out = BTreeMap::new();
-    for kv in store.pair_topics.scan_prefix([layout::NAME]) {
+    for kv in store.pair_topics.scan_prefix([layout::SUMMARY]) {
         let (k, v) = kv.unwrap();
         let key = layout::decode_pair_topic(&k[1..]).unwrap();
-        let n = layout::decode_number(&v).unwrap();
-        let Some(summary) = store.pair_topics.get(layout::summary_key(n)).unwrap() else {
-            continue;
-        };
+        let (n, summary) = layout::decode_numbered_summary(&v).unwrap();
         let facts = store
             .pair_topics
             .scan_prefix(layout::fact_prefix(n))
@@ -159,7 +156,7 @@ fn read_back(
                 layout::decode_fact(layout::order_of(&k).unwrap(), &v).unwrap()
             })
             .collect();
-        out.insert(key, (layout::decode_summary(&summary).unwrap(), facts));
+        out.insert(key, (summary, facts));
     }
     out
 }
