@@ -73,7 +73,8 @@ pub struct Store {
 /// The size of the log segments of a new notifier database: 4 MiB rather than sled's 512 KiB.
 /// The notifier rewrites small records all over its trees (a summary per fact, an event id per
 /// event); with larger segments sled's directory holds less of the garbage of rewritten pages —
-/// measured, applying the full workload: 963 → 440 B per event at 200,000 events, 385 at 400,000
+/// measured, applying the full workload: 963 → 440–718 B per event at 200,000 events (the
+/// garbage left varies from run to run), 971 → 385 at 400,000
 /// (docs/decisions/025-notifier-compact-ledger.md). sled cannot change it for an existing
 /// database, which keeps its own.
 pub const SLED_SEGMENT_BYTES: usize = 4 * 1024 * 1024;
