@@ -67,17 +67,34 @@ pub const FORMAT: &str = "2";
 /// The database uses sled's `HighThroughput` mode: services write small checkpointed
 /// batches continuously and the data is rebuildable from the log, so speed wins over space.
 pub fn open_db(dir: &Path, cache_mib: u64, service: &str) -> Result<sled::Db, StorageError> {
+    open_db_with_segments(dir, cache_mib, service, SLED_SEGMENT_BYTES)
+}
+
+/// sled's own segment size (its log's files are written in segments of this size).
+pub const SLED_SEGMENT_BYTES: usize = 512 * 1024;
+
+/// [`open_db`], a new database getting log segments of `segment_bytes` (a power of two, at most
+/// 16 MiB). sled refuses to open a database with another segment size than it was created with,
+/// so an existing database keeps its own (read from the `conf` file sled keeps beside it).
+pub fn open_db_with_segments(
+    dir: &Path,
+    cache_mib: u64,
+    service: &str,
+    segment_bytes: usize,
+) -> Result<sled::Db, StorageError> {
     let create = |source| StorageError::CreateDir {
         dir: dir.to_owned(),
         source,
     };
     std::fs::create_dir_all(dir).map_err(create)?;
     reset_other_format(dir).map_err(create)?;
+    let segment_bytes = existing_segment_size(dir).unwrap_or(segment_bytes);
     let result = sled::Config::new()
         .path(dir)
         .cache_capacity(cache_mib.saturating_mul(1024 * 1024))
         .mode(sled::Mode::HighThroughput)
         .flush_every_ms(Some(FLUSH_EVERY_MS))
+        .segment_size(segment_bytes)
         .open();
     match result {
         Ok(db) => {
@@ -96,6 +113,18 @@ pub fn open_db(dir: &Path, cache_mib: u64, service: &str) -> Result<sled::Db, St
             source,
         }),
     }
+}
+
+/// The segment size of the database in `dir`, as sled's `conf` file records it (lines of text,
+/// then a checksum in binary).
+fn existing_segment_size(dir: &Path) -> Option<usize> {
+    let conf = std::fs::read(dir.join("conf")).ok()?;
+    String::from_utf8_lossy(&conf)
+        .lines()
+        .find_map(|line| line.strip_prefix("segment_size: "))?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Empties `dir` when it holds anything but a database of [`FORMAT`].
@@ -124,6 +153,23 @@ fn reset_other_format(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_keeps_the_segment_size_it_was_created_with() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("notifier");
+        {
+            let db = open_db_with_segments(&dir, 16, "notifier", 1 << 21).unwrap();
+            db.insert(b"k", b"v").unwrap();
+            db.flush().unwrap();
+        }
+        assert_eq!(existing_segment_size(&dir), Some(1 << 21));
+        // Opened with another size (sled would refuse it), it keeps its own.
+        let db = open_db(&dir, 16, "notifier").unwrap();
+        assert_eq!(db.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
+        drop(db);
+        assert_eq!(existing_segment_size(&dir), Some(1 << 21));
+    }
 
     #[test]
     fn opens_creates_and_persists() {

@@ -67,6 +67,9 @@ impl Service for NotifierService {
     const KIND: liaison_proto::services::Service = liaison_proto::services::Service::Notifier;
     const ABOUT: &'static str =
         "Follows the Liaison log, matches alert rules, delivers alerts to NATS and webhooks.";
+    /// A fact reads its pair-topics' summaries and writes a few small records: with the compact
+    /// ledger a small cache keeps a catch-up within 256 MiB (decision 025).
+    const SLED_CACHE_MIB: u64 = 16;
     type Config = Config;
     type Handle = NotifierHandle;
 
@@ -99,7 +102,7 @@ impl Service for NotifierService {
                 secrets::KEYS_ENV
             ),
         }
-        let db = ctx.db()?;
+        let db = ctx.db_with_segments(store::SLED_SEGMENT_BYTES)?;
         let store = Store::open(db).map_err(|e| StartError::service("opening the store", e))?;
         let rules =
             RuleSet::load(&store).map_err(|e| StartError::service("reading the rules", e))?;

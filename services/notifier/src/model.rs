@@ -9,7 +9,10 @@
 //! causing event). An alert is inserted only when absent, so a replay (after a crash lost the
 //! checkpoint's last writes, or from an empty database) raises nothing twice.
 
+pub mod layout;
 mod pair_topics;
+#[cfg(test)]
+mod rebuild_tests;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -20,7 +23,9 @@ use liaison_proto::alert::new_partnership_rule;
 use liaison_proto::events::{BUILTIN_RULES, RuleCreated};
 use liaison_proto::notifier::WebhookOutcome;
 use liaison_proto::{Alert, Envelope, EventData, EventId};
-use liaison_relations::{Fact, Ledger, Route, StoreCost, Transition, alert_id_for};
+use liaison_relations::{
+    Fact, Ledger, Route, StoreCost, Transition, alert_id_for, pair_topics as pair_topics_of,
+};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -200,7 +205,7 @@ fn corrupt(key: impl AsRef<[u8]>) -> impl FnOnce(StoreError) -> ApplyError {
 fn ledger_failed(e: StoreError) -> ApplyError {
     match e {
         StoreError::Sled(e) => ApplyError::Storage(e),
-        StoreError::Layout { key, source } => ApplyError::corrupt(key, source),
+        StoreError::Compact { key, source } => ApplyError::corrupt(key, source),
         StoreError::Corrupt(e) => ApplyError::corrupt("pair_topics", e),
     }
 }
@@ -291,11 +296,15 @@ fn apply_fact(tx: &mut Tx<'_>, fact: &Fact) -> Result<Vec<Transition>, ApplyErro
     if tx.on(|s| &s.events).contains(id)? {
         return Ok(Vec::new());
     }
-    let mut ledger = Ledger::new(PairTopics::new(tx.on(|s| &s.pair_topics)));
+    let keys = pair_topics_of(fact);
+    let store = PairTopics::for_keys(tx.on(|s| &s.pair_topics), &keys).map_err(ledger_failed)?;
+    let mut ledger = Ledger::new(store);
     let applied = ledger.apply(fact, &()).map_err(ledger_failed)?;
+    debug_assert_eq!(applied.route.pair_topics, keys);
     let cost = ledger.store().cost();
     tx.cost += cost;
-    tx.on(|s| &s.events).insert(id, encode(&applied.route));
+    tx.on(|s| &s.events)
+        .insert(id, layout::encode_route(applied.route.order, &keys));
     Ok(applied.transitions)
 }
 
@@ -313,8 +322,13 @@ fn retract(
     let Some(bytes) = stored.filter(|b| b != RETRACTED) else {
         return Ok(Vec::new()); // not applied (yet), or retracted already
     };
-    let route: Route = read(&bytes, id)?;
-    let mut ledger = Ledger::new(PairTopics::new(tx.on(|s| &s.pair_topics)));
+    let (order, keys) = layout::decode_route(&bytes).map_err(|e| ApplyError::corrupt(id, e))?;
+    let store = PairTopics::for_keys(tx.on(|s| &s.pair_topics), &keys).map_err(ledger_failed)?;
+    let route = Route {
+        order,
+        pair_topics: keys,
+    };
+    let mut ledger = Ledger::new(store);
     let transitions = ledger.retract(&route, cause).map_err(ledger_failed)?;
     let cost = ledger.store().cost();
     tx.cost += cost;
@@ -507,7 +521,7 @@ mod tests {
             all.sort_by_key(|r| r.alert.sequence);
             all.into_iter().map(|r| r.alert).collect()
         };
-        let facts = || store.pair_topics.scan_prefix([b'f']).count();
+        let facts = || store.pair_topics.scan_prefix([layout::FACT]).count();
         let [agreed, ended, undo, late, undo_late] = [(); 5].map(|_| Uuid::now_v7());
         let slug = |s: &str| liaison_proto::Slug::parse(s).unwrap();
         let key = liaison_relations::PairTopic::new(slug("a"), slug("b"), slug("xr")).unwrap();

@@ -17,7 +17,7 @@ use crate::config::CommonArgs;
 use crate::http::Check;
 use crate::nats::NatsHealth;
 use crate::shutdown::Shutdown;
-use crate::storage::open_db;
+use crate::storage::open_db_with_segments;
 
 /// A service's follower and the applier it drives.
 pub struct Followed<M, G = EventGate> {
@@ -83,14 +83,21 @@ impl Context {
     /// the skeleton when the service stops). A service that manages its databases itself (the
     /// projection switches to a rebuilt one) uses [`Context::data_dir`] instead.
     pub fn db(&mut self) -> Result<sled::Db, StartError> {
+        self.db_with_segments(crate::storage::SLED_SEGMENT_BYTES)
+    }
+
+    /// [`Context::db`], a new database getting log segments of `segment_bytes`
+    /// ([`crate::storage::open_db_with_segments`]); an existing one keeps its own.
+    pub fn db_with_segments(&mut self, segment_bytes: usize) -> Result<sled::Db, StartError> {
         if let Some(db) = &self.db {
             return Ok(db.clone());
         }
-        let db = open_db(
+        let db = open_db_with_segments(
             &self.data_dir(),
             self.common
                 .sled_cache_mib(crate::config::DEFAULT_SLED_CACHE_MIB),
             self.service,
+            segment_bytes,
         )?;
         self.db = Some(db.clone());
         Ok(db)
