@@ -14,6 +14,32 @@ mod pair_topics;
 #[cfg(test)]
 mod rebuild_tests;
 
+/// A notifier's applier over a new database in a temporary directory (kept alive by the
+/// returned guard), its store, and the identity of the log it applies: the set-up of the
+/// model's tests.
+#[cfg(test)]
+fn test_applier() -> (
+    liaison_log::Applier<NotifierModel>,
+    Store,
+    liaison_log::LogIdentity,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sled::Config::new().path(dir.path()).open().unwrap();
+    let store = Store::open(db).unwrap();
+    let model = NotifierModel::new(store.clone(), RuleSet::default(), Arc::default());
+    let log = liaison_log::LogIdentity {
+        stream: "LIAISON_EVENTS".into(),
+        created: Utc::now(),
+    };
+    (
+        liaison_log::Applier::new("notifier", model),
+        store,
+        log,
+        dir,
+    )
+}
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -404,7 +430,7 @@ fn early_outcomes(tx: &mut Tx<'_>, id: Uuid) -> Result<Vec<WebhookOutcome>, Appl
 
 #[cfg(test)]
 mod tests {
-    use liaison_log::{Applier, LogEntry, LogIdentity};
+    use liaison_log::LogEntry;
     use liaison_proto::ClientEvent;
     use serde_json::json;
 
@@ -444,15 +470,7 @@ mod tests {
 
     #[test]
     fn the_ten_thousandth_fact_of_a_pair_topic_costs_what_the_tenth_did() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = sled::Config::new().path(dir.path()).open().unwrap();
-        let store = Store::open(db).unwrap();
-        let model = NotifierModel::new(store.clone(), RuleSet::default(), Arc::default());
-        let applier = Applier::new("notifier", model);
-        let log = LogIdentity {
-            stream: "LIAISON_EVENTS".into(),
-            created: Utc::now(),
-        };
+        let (applier, store, log, _dir) = test_applier();
         // Facts `from..=to` of the history, at log sequences after the two registrations.
         let apply = |from: u64, to: u64| {
             let entries: Vec<LogEntry> = (from..=to).map(|n| entry(n + 2, nth(n))).collect();
@@ -501,15 +519,7 @@ mod tests {
 
     #[test]
     fn duplicates_retractions_and_their_order_raise_each_alert_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = sled::Config::new().path(dir.path()).open().unwrap();
-        let store = Store::open(db).unwrap();
-        let model = NotifierModel::new(store.clone(), RuleSet::default(), Arc::default());
-        let applier = Applier::new("notifier", model);
-        let log = LogIdentity {
-            stream: "LIAISON_EVENTS".into(),
-            created: Utc::now(),
-        };
+        let (applier, store, log, _dir) = test_applier();
         let apply = |entries: &[LogEntry]| applier.apply(entries, &log).unwrap();
         let alerts = || -> Vec<Alert> {
             let mut all: Vec<AlertRecord> = store

@@ -4,16 +4,14 @@
 //! state of every pair-topic.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::Utc;
-use liaison_log::{Applier, LogEntry, LogIdentity};
+use liaison_log::LogEntry;
 use liaison_proto::EventData;
 use liaison_relations::{Fact, FactEntry, ReferenceModel};
 use liaison_testkit::workload::{Generator, WorkloadConfig};
 
 use super::layout;
-use super::{NotifierModel, RuleSet};
 use crate::store::{AlertRecord, Store, decode};
 
 const EVENTS: usize = 3_000;
@@ -40,15 +38,7 @@ fn log_entries() -> Vec<LogEntry> {
 /// Applies `entries` in batches of the given sizes (in turn, the last one repeated), into a new
 /// database; the store.
 fn applied(entries: &[LogEntry], sizes: &[usize]) -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = sled::Config::new().path(dir.path()).open().unwrap();
-    let store = Store::open(db).unwrap();
-    let model = NotifierModel::new(store.clone(), RuleSet::default(), Arc::default());
-    let applier = Applier::new("notifier", model);
-    let log = LogIdentity {
-        stream: "LIAISON_EVENTS".into(),
-        created: Utc::now(),
-    };
+    let (applier, store, log, dir) = super::test_applier();
     let mut rest = entries;
     let mut sizes = sizes
         .iter()
