@@ -28,11 +28,11 @@ const DATA_DIR: &str = "/var/lib/liaison/data";
 const OVER_256_MIB: &[(&str, &str)] = &[
     (
         "projection",
-        "peak RSS 533 MiB catching up on the 1,000,000-event bench (commit feba6a3)",
+        "peak RSS 533 MiB catching up on the 1,000,000-event bench (commit 869fdf4)",
     ),
     (
         "notifier",
-        "peak RSS 265 MiB catching up on the 1,000,000-event bench (commit feba6a3)",
+        "peak RSS 265 MiB catching up on the 1,000,000-event bench (commit 869fdf4)",
     ),
 ];
 
