@@ -3,6 +3,8 @@
 //! import killed halfway and run again (no event twice in the log), and a bad event far into a
 //! file reported where it is (docs/decisions/026-streaming-pipelined-import.md).
 
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -97,20 +99,12 @@ impl Rig {
 
     /// Runs `liaison import FILE args…` off the async workers (ingest runs in this process).
     async fn import(&self, file: &Path, args: &[&str]) -> Output {
-        let mut command = self.command(file, args);
-        tokio::task::spawn_blocking(move || command.output().unwrap())
-            .await
-            .unwrap()
+        support::output(self.command(file, args)).await
     }
 }
 
 fn summary(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("--json prints the summary")
+    serde_json::from_slice(support::succeeded(output)).expect("--json prints the summary")
 }
 
 /// Rounds of ten registrations each followed by batches that name only what that round

@@ -1,6 +1,8 @@
 //! `liaison read` and `liaison review` against the real `liaison` binary, the real reader and
 //! ingest (in-process) and a real nats-server.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -45,18 +47,11 @@ async fn liaison(reader: &str, ingest: &str, args: &[&str]) -> Output {
         .env("LIAISON_READER_URL", reader)
         .env("LIAISON_INGEST_URL", ingest)
         .env_remove("LIAISON_API_TOKEN");
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+    support::output(command).await
 }
 
 fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    String::from_utf8_lossy(support::succeeded(output)).into_owned()
 }
 
 /// An article entry with two candidates, as the reader writes them.

@@ -3,6 +3,8 @@
 //! `liaison rules list` and `liaison tail` show it masked. Against the real `liaison` binary, the
 //! real notifier (in-process) and a real nats-server.
 
+mod support;
+
 use std::process::{Command, Output};
 
 use clap::Parser;
@@ -128,9 +130,7 @@ async fn liaison(notifier: &str, nats: &str, args: &[&str], env: &[(&str, &str)]
         .env_remove("LIAISON_API_TOKEN")
         .env_remove("LIAISON_READ_TOKEN")
         .envs(env.iter().copied());
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+    support::output(command).await
 }
 
 fn text(bytes: &[u8]) -> String {
