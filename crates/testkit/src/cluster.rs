@@ -14,8 +14,7 @@ use crate::child::{ChildProcess, Output};
 use crate::error::StackError;
 use crate::find::nats_server_binary;
 use crate::nats_config::ClusterNodeConfig;
-use crate::ports::free_port;
-use crate::ready::wait_http_ok;
+use crate::ready::{Awaited, wait_all_http_ok, wait_http_ok};
 use crate::server::connect_once;
 
 mod launch;
@@ -75,30 +74,13 @@ impl NatsCluster {
             secrets,
             sync: crate::nats_config::SyncMode::Always,
         };
-        for attempt in 1..=START_ATTEMPTS {
-            cluster.nodes = (0..size)
-                .map(|_| Node {
-                    port: free_port(),
-                    cluster_port: free_port(),
-                    monitor_port: free_port(),
-                    process: None,
-                })
-                .collect();
-            for index in 0..size {
-                cluster.spawn(index);
-            }
-            match cluster.wait_all_ready().await {
-                Ok(()) => return cluster,
-                Err((_, failure)) if failure.exited() && attempt < START_ATTEMPTS => {
-                    tracing::warn!(attempt, "a cluster node exited at start; retrying");
-                    cluster.nodes.iter_mut().for_each(|n| n.process = None);
-                }
-                Err((index, failure)) => {
-                    panic!("cluster node n{index} did not start: {failure}")
-                }
-            }
+        if let Err(failure) = cluster
+            .start_fresh(size, false, START_ATTEMPTS, &mut |_, _| {})
+            .await
+        {
+            panic!("the cluster did not start: {failure}");
         }
-        unreachable!("the last attempt panics or returns")
+        cluster
     }
 
     /// The number of nodes.
@@ -222,10 +204,27 @@ impl NatsCluster {
         self.nodes[index].process = Some(process);
     }
 
+    /// Waits until every node is healthy — failing as soon as any node exits — and a meta
+    /// leader answers.
     async fn wait_all_ready(&mut self) -> Result<(), (usize, StackError)> {
-        for index in 0..self.size() {
-            self.wait_ready(index).await.map_err(|f| (index, f))?;
-        }
+        let urls: Vec<String> = (0..self.size())
+            .map(|i| format!("{}/healthz", self.monitor_url(i)))
+            .collect();
+        let outputs: Vec<Output> = (0..self.size())
+            .map(|i| Output::File(self.log_path(i)))
+            .collect();
+        let awaited = self
+            .nodes
+            .iter_mut()
+            .zip(outputs.iter().zip(&urls))
+            .map(|(node, (output, url))| Awaited {
+                child: node.process.as_mut().expect("node was spawned"),
+                output,
+                url,
+            })
+            .collect();
+        // The full health check includes "JetStream is current with the meta leader".
+        wait_all_http_ok(awaited, Duration::from_secs(30)).await?;
         self.wait_meta_leader().await.map_err(|f| (0, f))
     }
 

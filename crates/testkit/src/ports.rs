@@ -14,6 +14,19 @@ pub fn free_port() -> u16 {
         .expect("no free loopback port")
 }
 
+/// `count` distinct TCP ports on 127.0.0.1 that were free a moment ago: every listener is held
+/// until all are chosen, so the OS cannot hand the same port out twice (a cluster's nine ports
+/// must differ; one taken twice makes a node exit at start).
+pub fn free_ports(count: usize) -> Vec<u16> {
+    let listeners: Vec<TcpListener> = (0..count)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("no free loopback port"))
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("a bound listener's address").port())
+        .collect()
+}
+
 /// `127.0.0.1:<a free port>`.
 pub fn free_addr() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], free_port()))

@@ -14,7 +14,7 @@ use super::{NatsCluster, Node, START_ATTEMPTS};
 use crate::child::ChildProcess;
 use crate::error::StackError;
 use crate::nats_config::{ClusterNodeConfig, SyncMode};
-use crate::ports::free_port;
+use crate::ports::free_ports;
 
 /// Where a cluster's files are: a temporary directory deleted with it (tests), or one the
 /// caller keeps (a stack's data directory).
@@ -74,21 +74,39 @@ impl NatsCluster {
         } else {
             START_ATTEMPTS
         };
+        cluster
+            .start_fresh(setup.size, setup.shipped_ports, attempts, spawned)
+            .await?;
+        Ok(cluster)
+    }
+
+    /// Starts `size` nodes on the shipped addresses or on free ports and waits until every node
+    /// is healthy and a meta leader is elected; when a node exits at start (it lost the race for
+    /// a free port), starts them all again on fresh ports, up to `attempts` times.
+    pub(super) async fn start_fresh(
+        &mut self,
+        size: usize,
+        shipped_ports: bool,
+        attempts: usize,
+        spawned: &mut dyn FnMut(usize, u32),
+    ) -> Result<(), StackError> {
         for attempt in 1..=attempts {
-            cluster.nodes = (0..setup.size)
-                .map(|index| node_addresses(index, setup.shipped_ports))
-                .collect();
-            for index in 0..setup.size {
-                cluster.spawn(index);
-                if let Some(pid) = cluster.nodes[index].process.as_ref().map(|p| p.pid()) {
+            self.nodes = node_addresses(size, shipped_ports);
+            for index in 0..size {
+                self.spawn(index);
+                if let Some(pid) = self.nodes[index].process.as_ref().map(|p| p.pid()) {
                     spawned(index, pid);
                 }
             }
-            match cluster.wait_all_ready().await {
-                Ok(()) => return Ok(cluster),
-                Err((_, failure)) if failure.exited() && attempt < attempts => {
-                    tracing::warn!(attempt, "a cluster node exited at start; retrying");
-                    cluster.nodes.iter_mut().for_each(|n| n.process = None);
+            match self.wait_all_ready().await {
+                Ok(()) => return Ok(()),
+                Err((index, failure)) if failure.exited() && attempt < attempts => {
+                    tracing::warn!(
+                        attempt,
+                        node = index,
+                        "a cluster node exited at start; retrying"
+                    );
+                    self.nodes.iter_mut().for_each(|n| n.process = None);
                 }
                 Err((_, failure)) => return Err(failure),
             }
@@ -147,22 +165,28 @@ impl NatsCluster {
     }
 }
 
-/// The addresses of node `index`: the shipped node's, or free ports.
-fn node_addresses(index: usize, shipped: bool) -> Node {
+/// The addresses of `size` nodes: the shipped nodes', or distinct free ports.
+fn node_addresses(size: usize, shipped: bool) -> Vec<Node> {
     if shipped {
-        let conf = ClusterNodeConfig::shipped(index, "");
-        Node {
-            port: conf.listen.port(),
-            cluster_port: conf.cluster_listen.port(),
-            monitor_port: conf.monitor.port(),
-            process: None,
-        }
-    } else {
-        Node {
-            port: free_port(),
-            cluster_port: free_port(),
-            monitor_port: free_port(),
-            process: None,
-        }
+        return (0..size)
+            .map(|index| {
+                let conf = ClusterNodeConfig::shipped(index, "");
+                Node {
+                    port: conf.listen.port(),
+                    cluster_port: conf.cluster_listen.port(),
+                    monitor_port: conf.monitor.port(),
+                    process: None,
+                }
+            })
+            .collect();
     }
+    free_ports(3 * size)
+        .chunks_exact(3)
+        .map(|ports| Node {
+            port: ports[0],
+            cluster_port: ports[1],
+            monitor_port: ports[2],
+            process: None,
+        })
+        .collect()
 }
