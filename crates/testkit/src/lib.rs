@@ -53,7 +53,7 @@ pub use find::{
 pub use liaison_proto::services::Service;
 pub use liaison_secure::{NatsAccess, NatsSecrets, Role};
 pub use nats_config::SyncMode;
-pub use ports::{free_addr, free_port, is_free};
+pub use ports::{free_addr, free_addrs, free_port, free_ports, is_free};
 pub use server::{NatsServer, NatsSetup, ServerOptions};
 pub use service::{ServiceProcess, ServiceSetup};
 pub use stack::{DEV_SERVICES, LogMode, Progress, Stack, StackAddrs, StackOptions, instance_name};

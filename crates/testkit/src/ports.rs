@@ -2,7 +2,9 @@
 //!
 //! The OS hands out an unused port when binding to port 0; the listener is closed right away so
 //! the server can bind it. Another process may grab the port in between, so starting a server
-//! on free ports retries with fresh ones when it fails to bind.
+//! on free ports retries with fresh ones when it fails to bind. A port bound by a running server
+//! is never handed out again, but ports chosen one after the other and not yet bound can repeat:
+//! processes started together take theirs from one [`free_ports`] call.
 
 use std::net::{SocketAddr, TcpListener};
 
@@ -30,6 +32,16 @@ pub fn free_ports(count: usize) -> Vec<u16> {
 /// `127.0.0.1:<a free port>`.
 pub fn free_addr() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], free_port()))
+}
+
+/// `count` distinct `127.0.0.1:<a free port>` addresses (see [`free_ports`]): the addresses of
+/// processes started together, which must not be handed the same port — the second would exit,
+/// and a health check of its port would be answered by the first.
+pub fn free_addrs(count: usize) -> Vec<SocketAddr> {
+    free_ports(count)
+        .into_iter()
+        .map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
+        .collect()
 }
 
 /// Whether `addr` can be listened on now (nothing holds it).

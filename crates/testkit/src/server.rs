@@ -19,7 +19,7 @@ use crate::child::{ChildProcess, Output};
 use crate::error::StackError;
 use crate::find::found_nats_server;
 use crate::nats_config::{NatsConfig, SyncMode};
-use crate::ports::free_addr;
+use crate::ports::free_addrs;
 use crate::ready::wait_http_ok;
 
 /// How many times a start on free ports is tried with fresh ports when the server exits (a port
@@ -195,8 +195,11 @@ impl NatsServer {
         };
         for attempt in 1..=attempts {
             if server.setup.free_ports {
-                server.setup.config.listen = free_addr();
-                server.setup.config.monitor = free_addr();
+                let [listen, monitor] = free_addrs(2)[..] else {
+                    unreachable!("two addresses were asked for")
+                };
+                server.setup.config.listen = listen;
+                server.setup.config.monitor = monitor;
             }
             match server.spawn(spawned).await {
                 Ok(()) => return Ok(server),

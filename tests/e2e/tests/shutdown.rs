@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use liaison_e2e::Service;
-use liaison_testkit::{NatsServer, free_port};
+use liaison_testkit::{NatsServer, free_ports};
 use tokio::process::{Child, Command};
 
 /// How long a service may take to exit after `SIGTERM` (its own bound is a few seconds).
@@ -81,10 +81,11 @@ struct Running {
     _data: tempfile::TempDir,
 }
 
-fn start(case: Case, nats_url: &str) -> Running {
+/// Starts `case` on `port` (one of [`free_ports`]: a port shared by two services would let the
+/// second's health check be answered by the first while the second exits at start).
+fn start(case: Case, nats_url: &str, port: u16) -> Running {
     let binary = liaison_testkit::service_binary(case.service).unwrap_or_else(|e| panic!("{e}"));
     let data = tempfile::tempdir().expect("a data directory");
-    let port = free_port();
     let mut command = Command::new(&binary);
     command
         .env("LIAISON_NATS_URL", nats_url)
@@ -206,7 +207,9 @@ fn judge(case: Case, outcome: &Result<ExitStatus, String>) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_service_stops_on_sigterm_whatever_its_output_and_nats_do() {
     let mut nats = NatsServer::start().await;
-    let unreachable = format!("nats://127.0.0.1:{}", free_port());
+    let cases = Service::STACK.len() * 3 * 3;
+    let mut ports = free_ports(cases + 1).into_iter();
+    let unreachable = format!("nats://127.0.0.1:{}", ports.next().expect("a port"));
     let mut running = Vec::new();
     for service in Service::STACK {
         for output in [Output::ClosedPipe, Output::FullPipe, Output::DevNull] {
@@ -220,7 +223,7 @@ async fn every_service_stops_on_sigterm_whatever_its_output_and_nats_do() {
                     output,
                     nats: kind,
                 };
-                running.push(start(case, &url));
+                running.push(start(case, &url, ports.next().expect("a port per case")));
             }
         }
     }

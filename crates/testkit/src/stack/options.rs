@@ -12,7 +12,7 @@ use liaison_proto::services::Service;
 use crate::error::StackError;
 use crate::find::{bin_dir, find_service_binaries, found_nats_server};
 use crate::nats_config::{SyncMode, shipped_listen, shipped_monitor};
-use crate::ports::free_addr;
+use crate::ports::free_addrs;
 
 /// Where the children's output goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +63,12 @@ impl StackAddrs {
 
     /// Free loopback ports for NATS and `services`.
     pub fn free(services: &[Service]) -> StackAddrs {
+        let mut addrs = free_addrs(2 + services.len()).into_iter();
+        let mut next = || addrs.next().expect("one address per process");
         StackAddrs {
-            nats: free_addr(),
-            nats_monitor: free_addr(),
-            services: services.iter().map(|s| (*s, free_addr())).collect(),
+            nats: next(),
+            nats_monitor: next(),
+            services: services.iter().map(|s| (*s, next())).collect(),
         }
     }
 
