@@ -10,6 +10,7 @@
 //! process-wide counter that starts at a random offset, so one process never hands out a port
 //! twice before the range wraps, and two processes rarely meet; processes started together take
 //! theirs from one [`free_ports`] call, which holds every listener until all are chosen.
+//! docs/decisions/006-real-parts-in-tests.md.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::OnceLock;
