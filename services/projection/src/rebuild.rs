@@ -98,14 +98,14 @@ impl Rebuilder {
         self.progress.get()
     }
 
-    /// Starts a rebuild in the background.
+    /// Starts a rebuild in the background. The rebuild is claimed before this returns, so a
+    /// status asked right after the `202` already says `running`, and a second start is refused
+    /// as busy instead of being accepted and dropped.
     pub fn start(self: &Arc<Self>) -> Result<(), RebuildError> {
-        if self.busy.load(Ordering::Acquire) {
-            return Err(RebuildError::Busy);
-        }
+        self.claim()?;
         let this = self.clone();
         tokio::spawn(async move {
-            match this.run().await {
+            match this.run_claimed().await {
                 Ok(report) => tracing::info!(?report, "rebuild done"),
                 Err(e) => tracing::error!(error = %e, "rebuild failed"),
             }
@@ -115,6 +115,12 @@ impl Rebuilder {
 
     /// Rebuilds and switches; returns when the new database is live.
     pub async fn run(&self) -> Result<RebuildReport, RebuildError> {
+        self.claim()?;
+        self.run_claimed().await
+    }
+
+    /// Marks a rebuild as running, or says one already is.
+    fn claim(&self) -> Result<(), RebuildError> {
         if self.busy.swap(true, Ordering::AcqRel) {
             return Err(RebuildError::Busy);
         }
@@ -125,6 +131,11 @@ impl Rebuilder {
                 ..RebuildStatus::default()
             }
         });
+        Ok(())
+    }
+
+    /// Runs the rebuild [`claim`](Self::claim)ed, records how it ended and frees the claim.
+    async fn run_claimed(&self) -> Result<RebuildReport, RebuildError> {
         let result = rebuild(&self.js, &self.stores, Some(&self.applier), &self.progress).await;
         self.progress.update(|p| match &result {
             Ok(report) => {
