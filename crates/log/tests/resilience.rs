@@ -34,7 +34,9 @@ async fn a_stopped_server_is_unreachable_at_once_and_works_again_after_restart()
         appender.append(event(2)).await,
         Err(AppendError::Unreachable)
     ));
-    assert!(quick.elapsed() < Duration::from_millis(100));
+    // Far below the 2 s acknowledgement wait it is told apart from, with room for a paused
+    // thread on a loaded machine.
+    assert!(quick.elapsed() < Duration::from_secs(1));
 
     server.start_again().await;
     let deadline = Instant::now() + Duration::from_secs(15);

@@ -233,16 +233,21 @@ async fn a_million_events_scroll_without_loading_them_all() {
     assert_eq!(*rows.last().unwrap(), N, "the last event is the last row");
 
     // A fast sweep back across the whole box (as a dragged scrollbar): the requests stay few.
+    // The 41 positions are set by the page's own timers, 16 ms apart (a drag moves the box once
+    // a frame), in one script: steps sent one WebDriver round trip each could be slower than
+    // the page's 80 ms debounce on a loaded machine, and each slow step would fetch.
     let (before, _) = requests(&b).await;
     let sweeping = Instant::now();
-    for k in (0..=40).rev() {
-        b.js(&format!(
-            "const el = document.querySelector('.log-scroll'); \
-             el.scrollTop = {} * (el.scrollHeight - el.clientHeight); return true;",
-            f64::from(k) / 40.0 * 0.25
-        ))
+    b.js("const el = document.querySelector('.log-scroll'); \
+         const span = el.scrollHeight - el.clientHeight; \
+         return (async () => { \
+           for (let k = 40; k >= 0; k--) { \
+             el.scrollTop = k / 40 * 0.25 * span; \
+             await new Promise((done) => setTimeout(done, 16)); \
+           } \
+           return true; \
+         })();")
         .await;
-    }
     let (took, rows) = jump(&b, 0.25, (N - view_rows) / 4, 100).await;
     let (after, _) = requests(&b).await;
     eprintln!(

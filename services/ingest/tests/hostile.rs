@@ -224,13 +224,15 @@ async fn healthz_answers_while_huge_requests_are_validated() {
     let mut probes = 0;
     while !huge.iter().all(|task| task.is_finished()) {
         let started = Instant::now();
+        // Generous for a debug build on a loaded 2-core machine: the point is that it answers
+        // at all while the bodies are read, not how fast.
         let answered = tokio::time::timeout(
-            Duration::from_secs(2),
+            Duration::from_secs(10),
             http.get(format!("{}/healthz", app.url)).send(),
         )
         .await;
         let status = answered
-            .unwrap_or_else(|_| panic!("/healthz did not answer within 2 s (probe {probes})"))
+            .unwrap_or_else(|_| panic!("/healthz did not answer within 10 s (probe {probes})"))
             .expect("/healthz answered")
             .status();
         assert_eq!(status, 200);

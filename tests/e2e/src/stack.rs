@@ -67,12 +67,17 @@ impl Stack {
 
     /// `GET` on the projection (`path` with its query string); the status and the JSON answer.
     pub async fn query(&self, path: &str) -> (u16, Value) {
+        self.query_at(&self.url(Service::Projection), path).await
+    }
+
+    /// `GET` on the projection instance at `base` (`path` with its query string); the status
+    /// and the JSON answer.
+    pub async fn query_at(&self, base: &str, path: &str) -> (u16, Value) {
         // A 503 (a `min_sequence` wait that ran out) is retried after its Retry-After, as the
         // contract tells clients to, for up to 30 s.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let projection = self.url(Service::Projection);
-            let (status, retry_after, body) = self.get(&projection, path).await;
+            let (status, retry_after, body) = self.get(base, path).await;
             match retry_after {
                 Some(secs) if status == 503 && tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_secs(secs.clamp(1, 5))).await;

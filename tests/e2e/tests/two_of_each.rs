@@ -264,9 +264,9 @@ async fn with_two_of_each_service_stopping_or_killing_one_loses_no_query_append_
     // The remaining projection answers every pair over HTTP.
     let projection = urls(&stack, Service::Projection)[1].clone();
     for i in [0, PAIRS / 2, PAIRS - 1] {
-        let url = format!("{projection}/v1/relationships/org-{i}/partner-{i}?min_sequence={last}");
-        let response = http.get(&url).send().await.unwrap();
-        assert_eq!(response.status().as_u16(), 200, "{url}");
+        let path = format!("/v1/relationships/org-{i}/partner-{i}?min_sequence={last}");
+        let (status, body) = stack.query_at(&projection, &path).await;
+        assert_eq!(status, 200, "{projection}{path}: {body}");
     }
 
     // Every alert delivered, in effect once: one distinct webhook id per pair.
