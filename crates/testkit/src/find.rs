@@ -134,11 +134,7 @@ pub fn find_nats_server_in(candidates: &[PathBuf]) -> Result<PathBuf, FindError>
             searched: searched.join(", "),
         });
     };
-    let version = Command::new(found)
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_else(|e| format!("cannot run: {e}"));
+    let version = version_of(found);
     if version.contains(REQUIRED_VERSION_PREFIX) {
         Ok(found.clone())
     } else {
@@ -146,6 +142,23 @@ pub fn find_nats_server_in(candidates: &[PathBuf]) -> Result<PathBuf, FindError>
             path: found.clone(),
             version,
         })
+    }
+}
+
+/// What `binary --version` prints, or why it cannot run. A binary written a moment ago can be
+/// held open for writing by a child that another thread forked meanwhile, until that child
+/// `exec`s ("text file busy"): it is asked again for up to a second.
+fn version_of(binary: &Path) -> String {
+    let mut busy = 0;
+    loop {
+        match Command::new(binary).arg("--version").output() {
+            Ok(output) => return String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && busy < 20 => {
+                busy += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return format!("cannot run: {e}"),
+        }
     }
 }
 
