@@ -10,10 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use liaison_log::{LogSettings, ensure_events_stream};
-use liaison_runtime::config::CommonArgs;
-use liaison_runtime::service::App;
-use liaison_runtime::shutdown::Shutdown;
 use liaison_testkit::NatsServer;
 use liaison_testkit::events::{meeting_held, organization, with_new_id};
 use serde_json::Value;
@@ -29,43 +25,15 @@ struct Rig {
 
 impl Rig {
     async fn start() -> Self {
-        let nats = NatsServer::start().await;
-        let js = async_nats::jetstream::new(nats.client().await);
-        ensure_events_stream(&js, &LogSettings::default())
-            .await
-            .unwrap();
+        let (nats, js) = support::log_server().await;
         let dir = tempfile::tempdir().unwrap();
-        let ingest = App::<liaison_ingest::IngestService>::build(
-            liaison_ingest::Config {
-                common: CommonArgs {
-                    nats_urls: vec![nats.url()],
-                    data_dir: Some(dir.path().join("ingest")),
-                    http_addr: Some("127.0.0.1:0".parse().unwrap()),
-                    sled_cache_mib: Some(16),
-                    ..CommonArgs::default()
-                },
-                ..liaison_ingest::Config::default()
-            },
-            Shutdown::new(),
-        )
-        .await
-        .unwrap();
-        let url = format!("http://{}", ingest.address());
-        tokio::spawn(ingest.run_until_stopped());
-        for _ in 0..300 {
-            if let Ok(r) = reqwest::get(format!("{url}/readyz")).await
-                && r.status() == 200
-            {
-                return Self {
-                    _nats: nats,
-                    js,
-                    ingest: url,
-                    dir,
-                };
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let (ingest, _) = support::start_ingest(&nats.url(), &dir.path().join("ingest")).await;
+        Self {
+            _nats: nats,
+            js,
+            ingest,
+            dir,
         }
-        panic!("ingest not ready");
     }
 
     /// Entries in the log.

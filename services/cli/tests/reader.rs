@@ -3,41 +3,16 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use liaison_log::{Appender, LogSettings, OutgoingEvent, ensure_events_stream};
+use liaison_log::{Appender, OutgoingEvent};
 use liaison_proto::reader::{
     Article, ArticlesEntry, Language, ProposedCandidate, Rationale, article_id_of_url, candidate_id,
 };
-use liaison_runtime::config::CommonArgs;
 use liaison_runtime::service::App;
 use liaison_runtime::shutdown::Shutdown;
-use liaison_testkit::NatsServer;
 use serde_json::{Value, json};
-
-fn common(nats: &str, dir: &Path) -> CommonArgs {
-    CommonArgs {
-        nats_urls: vec![nats.to_owned()],
-        data_dir: Some(dir.to_owned()),
-        http_addr: Some("127.0.0.1:0".parse().unwrap()),
-        sled_cache_mib: Some(16),
-        ..CommonArgs::default()
-    }
-}
-
-async fn ready(url: &str) {
-    for _ in 0..300 {
-        if let Ok(r) = reqwest::get(format!("{url}/readyz")).await
-            && r.status() == 200
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{url} not ready");
-}
 
 /// Runs `liaison args…` off the async workers (the services run in this process).
 async fn liaison(reader: &str, ingest: &str, args: &[&str]) -> Output {
@@ -91,27 +66,13 @@ fn entry() -> ArticlesEntry {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_and_review_from_the_command_line() {
-    let nats = NatsServer::start().await;
+    let (nats, _) = support::log_server().await;
     let client = nats.client().await;
-    let js = async_nats::jetstream::new(client.clone());
-    ensure_events_stream(&js, &LogSettings::default())
-        .await
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let ingest = App::<liaison_ingest::IngestService>::build(
-        liaison_ingest::Config {
-            common: common(&nats.url(), &dir.path().join("ingest")),
-            ..liaison_ingest::Config::default()
-        },
-        Shutdown::new(),
-    )
-    .await
-    .unwrap();
-    let ingest_url = format!("http://{}", ingest.address());
-    let stop_ingest = ingest.shutdown_handle();
-    tokio::spawn(ingest.run_until_stopped());
+    let (ingest_url, stop_ingest) =
+        support::start_ingest(&nats.url(), &dir.path().join("ingest")).await;
     let reader = App::<liaison_reader::ReaderService>::build(
-        liaison_reader::Config::new(common(&nats.url(), &dir.path().join("reader"))),
+        liaison_reader::Config::new(support::common(&nats.url(), &dir.path().join("reader"))),
         Shutdown::new(),
     )
     .await
@@ -120,8 +81,7 @@ async fn read_and_review_from_the_command_line() {
     let articles = reader.handle().articles.clone();
     let stop_reader = reader.shutdown_handle();
     tokio::spawn(reader.run_until_stopped());
-    ready(&ingest_url).await;
-    ready(&url).await;
+    support::ready(&url).await;
     let orgs = json!([
         {"type": "organization.registered", "time": "2020-01-01", "data": {"id": "microsoft", "name": "Microsoft"}},
         {"type": "organization.registered", "time": "2020-01-01", "data": {"id": "openai", "name": "OpenAI"}}]);
