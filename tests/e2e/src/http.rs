@@ -1,4 +1,4 @@
-//! The HTTP calls of the fail-over tests that must ride out a moment of unavailability: a `503`
+//! The HTTP calls of the end-to-end tests that must ride out a moment of unavailability: a `503`
 //! (or no answer) is retried after its `Retry-After`, bounded, as the contract tells clients to.
 
 use std::time::{Duration, Instant};

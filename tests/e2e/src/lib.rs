@@ -10,6 +10,7 @@
 
 mod cli;
 mod dump;
+pub mod http;
 mod stack;
 
 pub use cli::{CliRun, CliUrls, liaison_binary, run_liaison};

@@ -71,31 +71,20 @@ impl Stack {
     }
 
     /// `GET` on the projection instance at `base` (`path` with its query string); the status
-    /// and the JSON answer.
+    /// and the JSON answer, once it is not `503` (a `min_sequence` wait that ran out), retried
+    /// after its `Retry-After` as the contract tells clients to ([`crate::http::query`]).
     pub async fn query_at(&self, base: &str, path: &str) -> (u16, Value) {
-        // A 503 (a `min_sequence` wait that ran out) is retried after its Retry-After, as the
-        // contract tells clients to, for up to 30 s.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let (status, retry_after, body) = self.get(base, path).await;
-            match retry_after {
-                Some(secs) if status == 503 && tokio::time::Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_secs(secs.clamp(1, 5))).await;
-                }
-                _ => return (status, body),
-            }
-        }
+        crate::http::query(&self.http, base, path).await
     }
 
     /// `GET` on the notifier; the status and the JSON answer.
     pub async fn notifier_get(&self, path: &str) -> (u16, Value) {
-        let (status, _, body) = self.get(&self.url(Service::Notifier), path).await;
-        (status, body)
+        self.get(&self.url(Service::Notifier), path).await
     }
 
-    /// One `GET` of `path` on the service at `base`: the status, the `Retry-After` seconds if
-    /// any, and the JSON answer (`null` when it is not JSON).
-    async fn get(&self, base: &str, path: &str) -> (u16, Option<u64>, Value) {
+    /// One `GET` of `path` on the service at `base`: the status and the JSON answer (`null` when
+    /// it is not JSON).
+    async fn get(&self, base: &str, path: &str) -> (u16, Value) {
         let response = self
             .http
             .get(format!("{base}{path}"))
@@ -104,13 +93,8 @@ impl Stack {
             .await
             .unwrap_or_else(|e| panic!("{base} reachable: {e}"));
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
         let body = response.json::<Value>().await.unwrap_or(Value::Null);
-        (status, retry_after, body)
+        (status, body)
     }
 }
 

@@ -52,22 +52,6 @@ async fn post_until_created(http: &reqwest::Client, url: &str, body: &Value) -> 
     }
 }
 
-/// `GET url` until it is not answered `503` (a projection's `min_sequence` wait of 5 s that ran
-/// out while it catches up on a loaded machine), for up to 60 s, as the contract tells clients
-/// to retry; the status and the JSON answer.
-async fn get_served(http: &reqwest::Client, url: &str) -> (u16, Value) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let response = http.get(url).send().await.unwrap();
-        let status = response.status().as_u16();
-        let answer: Value = response.json().await.unwrap_or_default();
-        if status != 503 || Instant::now() >= deadline {
-            return (status, answer);
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn liaison_dev_cluster_runs_two_of_each_service_on_three_nodes() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,7 +114,7 @@ async fn liaison_dev_cluster_runs_two_of_each_service_on_three_nodes() {
         let url = format!(
             "{projection}/v1/relationships/meta/lg-electronics?topic=xr&min_sequence={sequence}"
         );
-        let (status, view) = get_served(&http, &url).await;
+        let (status, view) = liaison_e2e::http::query(&http, &url, "").await;
         assert_eq!(status, 200, "{url}: {view}");
         assert_eq!(view["status"], "active", "{url}: {view}");
     }

@@ -10,9 +10,9 @@ use liaison_e2e::{first_difference, projection_view, strip_instants};
 use liaison_proto::subjects::{ALERTS_STREAM, EVENTS_STREAM};
 use serde_json::Value;
 
-use super::http::query;
 use super::rig::{RULE, Rig};
 use super::writers::{Outcome, Sent};
+use liaison_e2e::http::query;
 
 /// How long the cluster may take to have every stream current on every node again.
 const CURRENT: Duration = Duration::from_secs(60);

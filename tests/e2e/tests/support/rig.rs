@@ -13,8 +13,8 @@ use liaison_testkit::{NatsCluster, Output, ServiceSetup};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use super::http::{post_until_accepted, query};
 use super::receiver::Receiver;
+use liaison_e2e::http::{post_until_accepted, query};
 
 /// The workload's seed.
 const SEED: u64 = 20_260_316;

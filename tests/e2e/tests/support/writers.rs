@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
-use super::http::once;
+use liaison_e2e::http::once;
 
 /// How long one event may stay unacknowledged (retried through `503`s and lost answers).
 const EVENT_DEADLINE: Duration = Duration::from_secs(60);
